@@ -1,0 +1,280 @@
+/**
+ * Public surface of @hookscribe/audiohook, agreed before implementation so that the server, the simulator and the
+ * protocol library can be built at the same time. Implementations live in their own files and are re-exported from
+ * index.ts; this file holds only types. Change a signature here only together with every user of it.
+ *
+ * The library is pure: no sockets, timers or clocks. Time and randomness are injected.
+ */
+
+// ---------------------------------------------------------------- protocol values
+
+export type Uuid = string;
+/** `PT<decimal seconds>S` (digest §3.1). */
+export type Duration = string;
+export type LanguageCode = string;
+export type ChannelName = 'external' | 'internal';
+export type MediaFormat = 'PCMU' | 'L16';
+
+export interface MediaParameter {
+  type: 'audio';
+  format: MediaFormat;
+  channels: ChannelName[];
+  rate: 8000;
+}
+
+export interface Participant {
+  id: Uuid;
+  ani: string;
+  aniName: string;
+  dnis: string;
+}
+
+export interface OpenParameters {
+  organizationId: Uuid;
+  conversationId: Uuid;
+  participant: Participant;
+  media: MediaParameter[];
+  language?: LanguageCode;
+  supportedLanguages?: boolean;
+  continuedSessions?: { id: Uuid; serverseq: number; clientseq: number }[];
+  customConfig?: Record<string, unknown>;
+  [unknown: string]: unknown;
+}
+
+export type CloseReason = 'end' | 'error' | 'disconnect' | 'reconnect';
+export type DisconnectReason = 'completed' | 'unauthorized' | 'error';
+
+interface ClientEnvelope<T extends string, P> {
+  version: '2';
+  id: Uuid;
+  type: T;
+  seq: number;
+  serverseq: number;
+  position: Duration;
+  parameters: P;
+}
+
+export type OpenMessage = ClientEnvelope<'open', OpenParameters>;
+export type PingMessage = ClientEnvelope<'ping', { rtt?: Duration }>;
+export type PausedMessage = ClientEnvelope<'paused', Record<string, unknown>>;
+export type ResumedMessage = ClientEnvelope<'resumed', { start: Duration; discarded: Duration }>;
+export type DiscardedMessage = ClientEnvelope<'discarded', { start: Duration; discarded: Duration }>;
+export type UpdateMessage = ClientEnvelope<'update', { language?: LanguageCode }>;
+export type ClientErrorMessage = ClientEnvelope<'error', { code: number; message: string; retryAfter?: Duration }>;
+export type CloseMessage = ClientEnvelope<'close', { reason: CloseReason }>;
+/** A well-formed envelope whose `type` this library does not know (tolerated, digest §10.29). */
+export type UnknownClientMessage = ClientEnvelope<string, Record<string, unknown>> & { unknownType: true };
+
+export type ClientMessage =
+  | OpenMessage
+  | PingMessage
+  | PausedMessage
+  | ResumedMessage
+  | DiscardedMessage
+  | UpdateMessage
+  | ClientErrorMessage
+  | CloseMessage;
+
+interface ServerEnvelope<T extends string, P> {
+  version: '2';
+  id: Uuid;
+  type: T;
+  seq: number;
+  clientseq: number;
+  parameters: P;
+}
+
+export interface OpenedParameters {
+  media: MediaParameter[];
+  startPaused?: boolean;
+  discardTo?: Duration;
+  supportedLanguages?: LanguageCode[];
+}
+
+export type OpenedMessage = ServerEnvelope<'opened', OpenedParameters>;
+export type PongMessage = ServerEnvelope<'pong', Record<string, never>>;
+export type PauseMessage = ServerEnvelope<'pause', Record<string, never>>;
+export type ResumeMessage = ServerEnvelope<'resume', Record<string, never>>;
+export type UpdatedMessage = ServerEnvelope<'updated', Record<string, never>>;
+export type EventMessage = ServerEnvelope<'event', { entities: EventEntity[] }>;
+export type DisconnectMessage = ServerEnvelope<'disconnect', { reason: DisconnectReason; info?: string }>;
+export type ReconnectMessage = ServerEnvelope<'reconnect', { info?: string }>;
+export type ClosedMessage = ServerEnvelope<'closed', Record<string, never>>;
+
+export type ServerMessage =
+  | OpenedMessage
+  | PongMessage
+  | PauseMessage
+  | ResumeMessage
+  | UpdatedMessage
+  | EventMessage
+  | DisconnectMessage
+  | ReconnectMessage
+  | ClosedMessage;
+
+// ---------------------------------------------------------------- event entities (digest §8.3, §8.4)
+
+export interface TranscriptToken {
+  type: 'word';
+  value: string;
+  confidence: number;
+  offset: Duration;
+  duration: Duration;
+  language?: LanguageCode;
+}
+
+export interface TranscriptEntityData {
+  id: Uuid;
+  channelId: number;
+  isFinal: boolean;
+  offset?: Duration;
+  duration?: Duration;
+  alternatives: {
+    confidence: number;
+    languages?: LanguageCode[];
+    interpretations: { type: 'display'; transcript: string; tokens?: TranscriptToken[] }[];
+  }[];
+}
+
+export interface AgentAssistEntityData {
+  id: Uuid;
+  utterances?: {
+    id: Uuid;
+    position: Duration;
+    duration?: Duration;
+    text: string;
+    language: string;
+    confidence: number;
+    channel: ChannelName;
+    isFinal: boolean;
+  }[];
+  suggestions?: (
+    | { type: 'faq'; id: Uuid; confidence: number; position?: Duration; question: string; answer: string }
+    | {
+        type: 'article';
+        id: Uuid;
+        confidence: number;
+        position?: Duration;
+        title: string;
+        excerpts: string[];
+        documentUri: string;
+        metadata?: Record<string, string>;
+      }
+  )[];
+}
+
+export type EventEntity =
+  | { type: 'transcript'; data: TranscriptEntityData }
+  | { type: 'agentassist'; data: AgentAssistEntityData }
+  | { type: string; data: unknown };
+
+// ---------------------------------------------------------------- parsing
+
+/** Why a client text frame was rejected; `info` is safe to send in `disconnect.info`. */
+export interface ProtocolViolation {
+  code:
+    | 'malformed-json'
+    | 'too-large'
+    | 'bad-envelope'
+    | 'bad-version'
+    | 'bad-id'
+    | 'bad-seq'
+    | 'bad-serverseq'
+    | 'bad-parameters'
+    | 'unexpected-message'
+    | 'unexpected-binary'
+    | 'bad-frame-length'
+    | 'org-mismatch'
+    | 'no-media';
+  info: string;
+}
+
+// ---------------------------------------------------------------- server session (pure state machine)
+
+export type ServerSessionState =
+  | 'preparing'
+  | 'opening'
+  | 'active'
+  | 'paused'
+  | 'closing'
+  | 'closed'
+  | 'error'
+  | 'unauthorized';
+
+/** Typed events the session raises for the call pipeline (recorder, speech, storage). Positions are samples. */
+export type SessionEvent =
+  | {
+      type: 'opened';
+      open: OpenMessage;
+      media: MediaParameter | null;
+      isProbe: boolean;
+      /** language accepted at open, lower-cased match against the supported list, or null */
+      language: LanguageCode | null;
+    }
+  | {
+      type: 'audio';
+      /** one Int16 PCM array per negotiated channel, in the negotiated order */
+      channels: Int16Array[];
+      /** raw frame exactly as received (for recording) */
+      raw: Uint8Array;
+      /** stream position of the first sample of this frame, in samples at 8 kHz */
+      startSample: number;
+    }
+  | { type: 'paused'; atSample: number; serverInitiated: boolean }
+  | { type: 'resumed'; startSample: number; discardedSamples: number; atSample: number }
+  | { type: 'discarded'; startSample: number; discardedSamples: number }
+  | { type: 'update'; language: LanguageCode | null; atSample: number }
+  | { type: 'client-error'; code: number; message: string; retryAfterMs: number | null }
+  | { type: 'closing'; reason: CloseReason; atSample: number }
+  | { type: 'violation'; violation: ProtocolViolation }
+  | { type: 'ended'; outcome: 'closed' | 'dropped' | 'unauthorized' | 'error'; atSample: number }
+  /** every protocol message, both directions, for the recording sidecar */
+  | { type: 'message'; direction: 'in' | 'out'; text: string };
+
+/** What one step of the state machine produced: text frames to send (already serialised) and events. */
+export interface SessionStep {
+  send: string[];
+  events: SessionEvent[];
+  /** true when the transport should close the socket now (after sending `send`) */
+  closeSocket: boolean;
+}
+
+export interface ServerSessionOptions {
+  sessionId: Uuid;
+  /** Audiohook-Organization-Id header value, checked against open.parameters.organizationId (MUST 6) */
+  organizationId: Uuid;
+  /** which endpoint profile: transcription sessions may send `event`s, monitor sessions never do (MUST 16) */
+  profile: 'monitor' | 'transcription';
+  /** languages answered in opened.supportedLanguages (MUST 12) */
+  supportedLanguages: LanguageCode[];
+  /** start paused when the open language is missing/unsupported (transcription profile, MUST 27) */
+  pauseOnUnsupportedLanguage: boolean;
+  /** max text message length in UTF-16 units / bytes (default 65535) */
+  maxTextLength?: number;
+}
+
+/**
+ * ServerSession (implementation in server-session.ts):
+ *   new ServerSession(options)
+ *   .state: ServerSessionState
+ *   .receiveText(text: string): SessionStep
+ *   .receiveBinary(frame: Uint8Array): SessionStep
+ *   .positionSamples: number                      // stream timeline position in samples
+ *   .media: MediaParameter | null
+ *   .pause(): SessionStep / .resume(): SessionStep   // server-initiated; before opened they set startPaused
+ *   .sendEvent(entities: EventEntity[]): SessionStep // throws if not allowed in this state/profile
+ *   .disconnect(reason, info?): SessionStep          // no-op after close received (MUST 15)
+ *   .finishClose(): SessionStep                      // sends `closed` after the pipeline flushed (MUST 14)
+ *   .socketClosed(): SessionStep                     // transport dropped: emits `ended` (dropped) once
+ *   .unauthorized(info?): SessionStep                // post-upgrade auth failure path (MUST 5)
+ *
+ * ClientSession (client-session.ts) mirrors it for the simulator and tests:
+ *   new ClientSession({ sessionId, organizationId, conversationId, participant, media, language?,
+ *                       supportedLanguages?, customConfig? })
+ *   .open(): string   .ping(rttMs?): string   .paused(): string   .resumed(startSamples, discardedSamples): string
+ *   .discarded(startSamples, discardedSamples): string   .update(language): string
+ *   .error(code, message, retryAfterMs?): string   .close(reason): string
+ *   .audio(channels: Int16Array[]): Uint8Array   // encodes in the opened media, advances position
+ *   .receiveText(text): { message?: ServerMessage; violations: string[] }  // validates every server rule
+ *   .state, .positionSamples, .opened (OpenedParameters | null), .lastServerSeq
+ */

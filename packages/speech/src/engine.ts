@@ -1,0 +1,71 @@
+/**
+ * The SpeechEngine port. Every engine (embedded pocketsphinx, Azure AI Speech, OpenAI-compatible, scripted fake,
+ * fallback wrapper) implements it and passes the one engine contract suite (test/engine-contract.ts).
+ *
+ * Times are in samples at `sampleRate` on the caller's stream timeline (AudioHook: 8 kHz, paused and discarded spans
+ * included). Engines never invent their own time base: results carry offsets on the timeline they were fed.
+ */
+
+export interface EngineCapabilities {
+  streaming: boolean;
+  partials: boolean;
+  wordTimings: boolean;
+  /** BCP-47 codes like `en-US`; matched case-insensitively */
+  languages: string[];
+  /** true when the engine decides utterance boundaries itself (else a Segmenter does) */
+  endpointing: boolean;
+}
+
+export interface RecognizedWord {
+  text: string;
+  /** stream position of the word start, samples */
+  startSample: number;
+  /** length, samples */
+  durationSamples: number;
+  /** 0..1 */
+  confidence: number;
+}
+
+export interface RecognitionResult {
+  /** stable per utterance: a final reuses the id of its partials */
+  utteranceId: string;
+  isFinal: boolean;
+  text: string;
+  words: RecognizedWord[];
+  startSample: number;
+  durationSamples: number;
+  confidence: number;
+  language: string;
+  /** engine name that produced it (for fallback gap marking and storage) */
+  engine: string;
+}
+
+export interface SpeechStreamOptions {
+  language: string;
+  sampleRate: 8000 | 16000;
+  /** emit partial results */
+  partials: boolean;
+}
+
+/** One recognition stream: one channel of one call. */
+export interface SpeechStream {
+  /** Feed PCM that starts at `startSample` on the stream timeline. Gaps (pause/discard) are allowed. */
+  write(pcm: Int16Array, startSample: number): void;
+  /** Finalise the utterance in progress (pause, language update, close); resolves after its final was emitted. */
+  flush(): Promise<void>;
+  /** Flush and release the stream. */
+  close(): Promise<void>;
+  /** Results as they happen; the iterator ends after close(). */
+  results(): AsyncIterable<RecognitionResult>;
+  /** Set when the engine failed irrecoverably; the fallback wrapper watches it. */
+  readonly failed: Error | null;
+}
+
+export interface SpeechEngine {
+  readonly name: string;
+  readonly capabilities: EngineCapabilities;
+  /** Warm up (load models, connect). Idempotent. */
+  start(): Promise<void>;
+  openStream(options: SpeechStreamOptions): SpeechStream;
+  stop(): Promise<void>;
+}
