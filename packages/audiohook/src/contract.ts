@@ -278,3 +278,63 @@ export interface ServerSessionOptions {
  *   .receiveText(text): { message?: ServerMessage; violations: string[] }  // validates every server rule
  *   .state, .positionSamples, .opened (OpenedParameters | null), .lastServerSeq
  */
+
+// ---------------------------------------------------------------- HTTP message signatures (digest §2)
+
+export type AuthFailureReason =
+  | 'missing-headers' // X-API-KEY / Audiohook-* headers absent or not UUIDs
+  | 'unknown-key'
+  | 'unsigned' // key has a secret but request carries no signature
+  | 'malformed-signature' // unparsable Signature / Signature-Input, lone header, label mismatch
+  | 'missing-components' // not all six required components covered, or forbidden ones
+  | 'keyid-mismatch'
+  | 'unsupported-alg'
+  | 'missing-nonce'
+  | 'replayed-nonce'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'bad-signature';
+
+export type AuthResult =
+  | { ok: true; apiKey: string; signed: boolean; nonce: string | null }
+  | { ok: false; reason: AuthFailureReason };
+
+/**
+ * verifyRequestSignature(input: VerifyInput): AuthResult   (signature-verify.ts)
+ * signRequest(input: SignInput): { signatureInput: string; signature: string }   (signature-sign.ts)
+ * NonceCache: bounded replay cache with expiry, clock injected (nonce-cache.ts):
+ *   new NonceCache({ maxEntries, ttlSeconds }); .checkAndRemember(nonce, nowSeconds): boolean (false = replay)
+ */
+export interface VerifyInput {
+  /** raw path + query exactly as received (MUST 4) */
+  requestTarget: string;
+  /** Host header as received */
+  authority: string;
+  /** lower-cased header names; repeated headers as arrays (joined with ", ") */
+  headers: Record<string, string | string[] | undefined>;
+  /** undefined = unknown key; empty Uint8Array = key configured without secret */
+  secretForKey(apiKey: string): Uint8Array | undefined;
+  nowSeconds: number;
+  /** tolerance for created in the future and expires in the past (default 5 s) */
+  clockSkewSeconds?: number;
+  /** reject signatures whose created is older than this (default 30 s) */
+  maxAgeSeconds?: number;
+  /** replay check; return false if the nonce was seen before */
+  rememberNonce?(nonce: string): boolean;
+  /** random bytes for the dummy key used when the API key is unknown (timing equalisation) */
+  randomBytes(n: number): Uint8Array;
+}
+
+export interface SignInput {
+  requestTarget: string;
+  authority: string;
+  organizationId: string;
+  sessionId: string;
+  correlationId: string;
+  apiKey: string;
+  secret: Uint8Array;
+  nonce: string;
+  created: number;
+  expires: number;
+  label?: string;
+}
