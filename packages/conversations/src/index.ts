@@ -1,1 +1,3 @@
 export * from './events.js';
+export * from './store/conversation-store.js';
+export * from './store/store-errors.js';

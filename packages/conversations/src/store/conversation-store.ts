@@ -1,0 +1,142 @@
+/**
+ * ConversationStore: the durable record of every call (conversation row, final transcript segments, assist results,
+ * event log) plus the transactional outbox that feeds the EventBus.
+ *
+ * Adapters: SqliteConversationStore (default; `:memory:` doubles as the in-memory fake), PostgresConversationStore,
+ * CosmosConversationStore. All pass test/store-contract.ts.
+ *
+ * Transcript policy: only FINAL segments are stored (appendSegment rejects partials with a StoreInputError).
+ * Partial results are published as `partial_transcript` events; if they go through the outbox they are delivered
+ * at-least-once like any other event but are dropped from the event log once acknowledged.
+ */
+import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+
+export type ConversationState = ConversationSummary['state'];
+
+/** A stored assist result, in the order it was appended. */
+export interface StoredAssistResult {
+  /** ISO-8601 time it was stored */
+  at: string;
+  result: AssistResult;
+}
+
+export interface ConversationDetail extends ConversationSummary {
+  /** final segments ordered by offset, then channel */
+  transcript: TranscriptSegment[];
+  assist: StoredAssistResult[];
+}
+
+export interface ConversationEnd {
+  state: 'ended' | 'failed';
+  closeReason: string | null;
+  /** ISO-8601 */
+  endedAt: string;
+  /** recording reference (URI); omitted = keep whatever is stored */
+  recording?: string | null;
+}
+
+export interface ConversationQuery {
+  state?: ConversationState;
+  /** ISO-8601, inclusive lower bound on startedAt */
+  from?: string;
+  /** ISO-8601, exclusive upper bound on startedAt */
+  to?: string;
+  /** full-text search over final transcript text (words, AND-ed) */
+  text?: string;
+  /** exact match on the caller's ANI */
+  ani?: string;
+  /** opaque cursor from a previous page's nextCursor */
+  cursor?: string;
+  /** page size; default 50, capped at MAX_PAGE_SIZE */
+  limit?: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+/** Newest first (startedAt desc, id desc). nextCursor is null on the last page. */
+export interface ConversationPage {
+  items: ConversationSummary[];
+  nextCursor: string | null;
+}
+
+/** An event in a conversation's log; seq is store-wide, strictly increasing in commit order per store. */
+export interface StoredEvent {
+  seq: number;
+  event: ConversationEvent;
+}
+
+export interface EventQuery {
+  /** return only events with seq > after (for Last-Event-ID resume) */
+  after?: number;
+  /** default 1000, capped at 5000 */
+  limit?: number;
+}
+
+/** One claimed outbox entry. `id` is what ackOutbox/failOutbox take. */
+export interface OutboxEntry {
+  id: string;
+  seq: number;
+  event: ConversationEvent;
+  /** delivery attempts including this one (1 on first claim) */
+  attempts: number;
+  lastError: string | null;
+}
+
+/** Options carried by every write: events enqueued in the SAME transaction as the write. */
+export interface WriteOptions {
+  events?: ConversationEvent[];
+}
+
+export interface StoreHealth {
+  /** ok: reads and writes succeed; degraded: writes are queued/retrying or the backend is unreachable */
+  status: 'ok' | 'degraded';
+  backend: 'sqlite' | 'postgres' | 'cosmos';
+  /** last error in plain words when degraded */
+  detail: string | null;
+  /** writes accepted but not yet committed (queued for retry) */
+  pendingWrites: number;
+}
+
+export interface ConversationStore {
+  /**
+   * Connect and apply migrations. Never needs to be awaited before writes (they queue). Network adapters retry
+   * with back-off while the backend is unreachable (health: degraded) and resolve once ready; rejects only on
+   * permanent errors (bad configuration, failed migration) or close().
+   */
+  init(): Promise<void>;
+
+  /** Insert or replace the conversation row (id = AudioHook session id). Probes must not be passed here. */
+  upsertConversation(conversation: ConversationSummary, options?: WriteOptions): Promise<void>;
+  /** Mark ended/failed. Rejects with StoreNotFoundError if the conversation does not exist. */
+  endConversation(id: string, end: ConversationEnd, options?: WriteOptions): Promise<void>;
+  /** Set the recording reference (e.g. after upload moved it). */
+  setRecording(id: string, recording: string | null, options?: WriteOptions): Promise<void>;
+  /** Append a FINAL segment; idempotent by segment id (same id again = replaced, not duplicated). */
+  appendSegment(conversationId: string, segment: TranscriptSegment, options?: WriteOptions): Promise<void>;
+  appendAssist(conversationId: string, result: AssistResult, options?: WriteOptions): Promise<void>;
+  /** Enqueue events with no other write (e.g. partial_transcript). */
+  enqueueEvents(events: ConversationEvent[]): Promise<void>;
+
+  getConversation(id: string): Promise<ConversationDetail | null>;
+  listConversations(query?: ConversationQuery): Promise<ConversationPage>;
+  /** The conversation's event log, oldest first (partials excluded once delivered). */
+  listEvents(conversationId: string, query?: EventQuery): Promise<StoredEvent[]>;
+
+  /**
+   * Outbox, at-least-once. claimOutbox leases up to `batch` undelivered entries (oldest first) whose lease is free or
+   * expired, for `leaseMs`; concurrent claimers (other server instances) never receive the same entry while its
+   * lease runs (PostgreSQL: FOR UPDATE SKIP LOCKED). An entry not acked before its lease expires is claimed again.
+   */
+  claimOutbox(batch: number, leaseMs: number): Promise<OutboxEntry[]>;
+  /** Delivered: never claimed again. Unknown ids are ignored. */
+  ackOutbox(ids: string[]): Promise<void>;
+  /** Delivery failed: release the lease so the entry becomes claimable again after retryInMs. */
+  failOutbox(ids: string[], error: string, retryInMs: number): Promise<void>;
+  /** Undelivered entries. */
+  outboxDepth(): Promise<number>;
+
+  health(): Promise<StoreHealth>;
+  /** Flushes queued writes where possible (bounded wait), then releases connections. */
+  close(): Promise<void>;
+}
