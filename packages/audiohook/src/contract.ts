@@ -60,7 +60,10 @@ export type PausedMessage = ClientEnvelope<'paused', Record<string, unknown>>;
 export type ResumedMessage = ClientEnvelope<'resumed', { start: Duration; discarded: Duration }>;
 export type DiscardedMessage = ClientEnvelope<'discarded', { start: Duration; discarded: Duration }>;
 export type UpdateMessage = ClientEnvelope<'update', { language?: LanguageCode }>;
-export type ClientErrorMessage = ClientEnvelope<'error', { code: number; message: string; retryAfter?: Duration }>;
+export type ClientErrorMessage = ClientEnvelope<
+  'error',
+  { code: number; message: string; retryAfter?: Duration }
+>;
 export type CloseMessage = ClientEnvelope<'close', { reason: CloseReason }>;
 /** A well-formed envelope whose `type` this library does not know (tolerated, digest §10.29). */
 export type UnknownClientMessage = ClientEnvelope<string, Record<string, unknown>> & { unknownType: true };
@@ -192,14 +195,7 @@ export interface ProtocolViolation {
 // ---------------------------------------------------------------- server session (pure state machine)
 
 export type ServerSessionState =
-  | 'preparing'
-  | 'opening'
-  | 'active'
-  | 'paused'
-  | 'closing'
-  | 'closed'
-  | 'error'
-  | 'unauthorized';
+  'preparing' | 'opening' | 'active' | 'paused' | 'closing' | 'closed' | 'error' | 'unauthorized';
 
 /** Typed events the session raises for the call pipeline (recorder, speech, storage). Positions are samples. */
 export type SessionEvent =

@@ -1,0 +1,71 @@
+/**
+ * Binary audio frames (digest §6.1): headerless samples interleaved sample by sample in the order of the negotiated
+ * `channels` array. A frame must hold whole samples for every channel.
+ */
+import type { MediaFormat, MediaParameter } from './contract.js';
+import { mulawDecodeSample, mulawEncodeSample } from './mulaw.js';
+
+export function bytesPerSample(format: MediaFormat): 1 | 2 {
+  return format === 'PCMU' ? 1 : 2;
+}
+
+/** Bytes one sample instant occupies across all channels (channels × bytesPerSample). */
+export function frameStride(media: Pick<MediaParameter, 'format' | 'channels'>): number {
+  return bytesPerSample(media.format) * media.channels.length;
+}
+
+/** Samples per channel in a frame, or null when the length is not a multiple of channels × bytesPerSample. */
+export function frameSampleCount(
+  byteLength: number,
+  media: Pick<MediaParameter, 'format' | 'channels'>,
+): number | null {
+  const stride = frameStride(media);
+  return stride > 0 && byteLength % stride === 0 ? byteLength / stride : null;
+}
+
+/** De-interleave and decode a frame into one Int16Array per channel, in the negotiated order. Throws on bad length. */
+export function decodeFrame(
+  frame: Uint8Array,
+  media: Pick<MediaParameter, 'format' | 'channels'>,
+): Int16Array[] {
+  const count = frameSampleCount(frame.length, media);
+  if (count === null) {
+    throw new RangeError(
+      `frame length ${frame.length} is not a multiple of ${frameStride(media)} (channels × bytes per sample)`,
+    );
+  }
+  const n = media.channels.length;
+  const channels = Array.from({ length: n }, () => new Int16Array(count));
+  if (media.format === 'PCMU') {
+    for (let i = 0, p = 0; i < count; i++) {
+      for (let c = 0; c < n; c++, p++) channels[c]![i] = mulawDecodeSample(frame[p]!);
+    }
+  } else {
+    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+    for (let i = 0, p = 0; i < count; i++) {
+      for (let c = 0; c < n; c++, p += 2) channels[c]![i] = view.getInt16(p, true);
+    }
+  }
+  return channels;
+}
+
+/** Encode and interleave one Int16Array per channel (all the same length) into a frame. */
+export function encodeFrame(channels: Int16Array[], format: MediaFormat): Uint8Array {
+  const n = channels.length;
+  if (n === 0) throw new RangeError('encodeFrame needs at least one channel');
+  const count = channels[0]!.length;
+  if (channels.some((c) => c.length !== count))
+    throw new RangeError('all channels must have the same length');
+  const out = new Uint8Array(count * n * bytesPerSample(format));
+  if (format === 'PCMU') {
+    for (let i = 0, p = 0; i < count; i++) {
+      for (let c = 0; c < n; c++, p++) out[p] = mulawEncodeSample(channels[c]![i]!);
+    }
+  } else {
+    const view = new DataView(out.buffer);
+    for (let i = 0, p = 0; i < count; i++) {
+      for (let c = 0; c < n; c++, p += 2) view.setInt16(p, channels[c]![i]!, true);
+    }
+  }
+  return out;
+}
