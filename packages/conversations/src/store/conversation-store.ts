@@ -76,7 +76,8 @@ export interface EventQuery {
 /** One claimed outbox entry. `id` is what ackOutbox/failOutbox take. */
 export interface OutboxEntry {
   id: string;
-  seq: number;
+  /** the event's seq in the conversation event log; null for partial_transcript (not logged) */
+  seq: number | null;
   event: ConversationEvent;
   /** delivery attempts including this one (1 on first claim) */
   attempts: number;

@@ -1,0 +1,76 @@
+/** Numbered SQLite migrations; applied in order at init, each once, recorded in schema_migrations. Append only. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const SQLITE_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'conversations, segments with FTS5, assist results, event log, outbox',
+    sql: `
+      CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        ani TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX conversations_by_start ON conversations (started_at DESC, id DESC);
+      CREATE INDEX conversations_by_state ON conversations (state, started_at DESC, id DESC);
+      CREATE INDEX conversations_by_ani ON conversations (ani, started_at DESC);
+
+      CREATE TABLE segments (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        start_offset REAL NOT NULL,
+        channel INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (conversation_id, id)
+      );
+      CREATE VIRTUAL TABLE segments_fts USING fts5 (text, content = 'segments', content_rowid = 'seq');
+      CREATE TRIGGER segments_fts_insert AFTER INSERT ON segments BEGIN
+        INSERT INTO segments_fts (rowid, text) VALUES (new.seq, new.text);
+      END;
+      CREATE TRIGGER segments_fts_delete AFTER DELETE ON segments BEGIN
+        INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+      END;
+      CREATE TRIGGER segments_fts_update AFTER UPDATE ON segments BEGIN
+        INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', old.seq, old.text);
+        INSERT INTO segments_fts (rowid, text) VALUES (new.seq, new.text);
+      END;
+
+      CREATE TABLE assist_results (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        id TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX assist_by_conversation ON assist_results (conversation_id, seq);
+
+      CREATE TABLE event_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        conversation_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX event_log_by_conversation ON event_log (conversation_id, seq);
+
+      CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        log_seq INTEGER,
+        body TEXT NOT NULL,
+        available_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      );
+      CREATE INDEX outbox_by_availability ON outbox (available_at, id);
+    `,
+  },
+];
