@@ -5,3 +5,8 @@ export * from './l16.js';
 export * from './audio-frame.js';
 export * from './wav.js';
 export * from './stream-timeline.js';
+export * from './uuid.js';
+export * from './signature-base.js';
+export * from './signature-sign.js';
+export * from './signature-verify.js';
+export * from './nonce-cache.js';
