@@ -7,3 +7,4 @@ export * from './vad/energy-vad.js';
 export * from './vad/silero-vad.js';
 export * from './vad/segmenter.js';
 export * from './engines/scripted-engine.js';
+export * from './pipeline/channel-recognizer.js';

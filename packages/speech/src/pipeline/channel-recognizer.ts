@@ -1,0 +1,258 @@
+import type { RecognitionResult, SpeechEngine, SpeechStream, SpeechStreamOptions } from '../engine.js';
+import { checkWrite, StreamClosedError } from '../errors.js';
+import { ResultQueue } from '../result-queue.js';
+import { EnergyVad } from '../vad/energy-vad.js';
+import { Segmenter, type SegmenterOptions } from '../vad/segmenter.js';
+import type { VoiceActivityDetector } from '../vad/voice-activity-detector.js';
+
+export interface ChannelRecognizerOptions extends SpeechStreamOptions {
+  /** one detector per channel (stateful); default EnergyVad */
+  createVad?: () => VoiceActivityDetector;
+  segmenter?: SegmenterOptions;
+  /** audio kept before a detected start so the engine hears the onset (default 300 ms) */
+  preRollMs?: number;
+  /** unprocessed audio allowed to queue up (async VAD slower than input); beyond it the oldest is dropped (60 s) */
+  maxBacklogMs?: number;
+}
+
+export interface ChannelRecognizerStats {
+  utterances: number;
+  /** audio dropped because processing fell more than maxBacklogMs behind */
+  droppedSamples: number;
+}
+
+type Job = { kind: 'audio'; pcm: Int16Array; startSample: number } | { kind: 'flush'; done: () => void };
+
+/**
+ * One channel of one call: segments the audio with a VAD where the engine does not endpoint, feeds the engine only
+ * the utterances (plus pre-roll), and flushes it at each utterance end. Results stay on the stream timeline because
+ * every write carries its absolute position. Itself a SpeechStream, so it composes with everything else.
+ */
+export class ChannelRecognizer implements SpeechStream {
+  readonly stats: ChannelRecognizerStats = { utterances: 0, droppedSamples: 0 };
+  private readonly stream: SpeechStream;
+  private readonly queue = new ResultQueue<RecognitionResult>();
+  private readonly segmenter: Segmenter;
+  private readonly vad: VoiceActivityDetector | null;
+  private readonly frameSamples: number;
+  private readonly preRollSamples: number;
+  private readonly maxBacklogSamples: number;
+  private readonly jobs: Job[] = [];
+  private backlogSamples = 0;
+  private running = false;
+  private closed = false;
+  private fedUntil = 0;
+  /** expected start of the next chunk (processing side) */
+  private nextSample = -1;
+  private frame: Int16Array;
+  private frameFill = 0;
+  private frameStart = 0;
+  private preRoll: { pcm: Int16Array; startSample: number }[] = [];
+  private readonly pendingFlushes = new Set<Promise<void>>();
+  private readonly pump: Promise<void>;
+
+  constructor(
+    private readonly engine: SpeechEngine,
+    options: ChannelRecognizerOptions,
+  ) {
+    this.stream = engine.openStream({
+      language: options.language,
+      sampleRate: options.sampleRate,
+      partials: options.partials,
+    });
+    this.vad = engine.capabilities.endpointing ? null : (options.createVad?.() ?? new EnergyVad());
+    this.frameSamples = this.vad?.frameSamples ?? 160;
+    this.frame = new Int16Array(this.frameSamples);
+    this.segmenter = new Segmenter({ ...options.segmenter, sampleRate: options.sampleRate });
+    this.preRollSamples = Math.round(((options.preRollMs ?? 300) * options.sampleRate) / 1000);
+    this.maxBacklogSamples = Math.round(((options.maxBacklogMs ?? 60_000) * options.sampleRate) / 1000);
+    this.pump = this.forward();
+  }
+
+  get failed(): Error | null {
+    return this.stream.failed;
+  }
+
+  get engineName(): string {
+    return this.engine.name;
+  }
+
+  /** audio held by this channel outside the engine: pre-roll, partial frame, unprocessed backlog */
+  get bufferedSamples(): number {
+    return this.preRoll.reduce((n, c) => n + c.pcm.length, 0) + this.frameFill + this.backlogSamples;
+  }
+
+  /** true while an utterance is open (tests, monitoring) */
+  get speaking(): boolean {
+    return this.segmenter.speaking;
+  }
+
+  write(pcm: Int16Array, startSample: number): void {
+    if (this.closed) throw new StreamClosedError(`${this.engine.name} channel`);
+    checkWrite(this.engine.name, pcm, startSample, this.fedUntil);
+    this.fedUntil = startSample + pcm.length;
+    this.jobs.push({ kind: 'audio', pcm, startSample });
+    this.backlogSamples += pcm.length;
+    while (this.backlogSamples > this.maxBacklogSamples) {
+      const index = this.jobs.findIndex((job) => job.kind === 'audio');
+      const dropped = this.jobs[index];
+      if (!dropped || dropped.kind !== 'audio') break;
+      this.jobs.splice(index, 1);
+      this.backlogSamples -= dropped.pcm.length;
+      this.stats.droppedSamples += dropped.pcm.length;
+    }
+    void this.run();
+  }
+
+  /** Ends the utterance in progress (a final follows) — nothing happens in silence. Resolves after its final. */
+  flush(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((done) => {
+      this.jobs.push({ kind: 'flush', done });
+      void this.run();
+    });
+  }
+
+  /** Resolves once all audio written so far was processed (not necessarily recognised). */
+  async drained(): Promise<void> {
+    while (this.running || this.jobs.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    await this.stream.close();
+    await this.pump;
+    await this.vad?.release();
+  }
+
+  results(): AsyncIterable<RecognitionResult> {
+    return this.queue;
+  }
+
+  // ---------------------------------------------------------------- processing
+
+  private async run(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (let job = this.jobs.shift(); job; job = this.jobs.shift()) {
+        if (job.kind === 'flush') {
+          this.endUtterance(this.segmenter.forceEnd(undefined, 'forced') !== null);
+          await Promise.all(this.pendingFlushes);
+          job.done();
+        } else {
+          this.backlogSamples -= job.pcm.length;
+          await this.process(job.pcm, job.startSample);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async process(pcm: Int16Array, startSample: number): Promise<void> {
+    if (this.failed) return;
+    if (!this.vad) {
+      this.stream.write(pcm, startSample);
+      return;
+    }
+    if (this.nextSample >= 0 && startSample !== this.nextSample) this.gap();
+    if (this.frameFill === 0) this.frameStart = startSample;
+    this.nextSample = startSample + pcm.length;
+    let offset = 0;
+    while (offset < pcm.length) {
+      const take = Math.min(this.frameSamples - this.frameFill, pcm.length - offset);
+      this.frame.set(pcm.subarray(offset, offset + take), this.frameFill);
+      this.frameFill += take;
+      offset += take;
+      if (this.frameFill === this.frameSamples) {
+        const frame = this.frame;
+        this.frame = new Int16Array(this.frameSamples);
+        const start = this.frameStart;
+        this.frameFill = 0;
+        this.frameStart = start + this.frameSamples;
+        await this.classify(frame, start);
+      }
+    }
+  }
+
+  private async classify(frame: Int16Array, start: number): Promise<void> {
+    const probability = await this.vad!.probability(frame);
+    const wasSpeaking = this.segmenter.speaking;
+    if (wasSpeaking) this.stream.write(frame, start);
+    else this.remember(frame, start);
+    for (const event of this.segmenter.push(start, frame.length, probability)) {
+      if (event.type === 'start') {
+        this.stats.utterances++;
+        for (const chunk of this.preRoll) {
+          const end = chunk.startSample + chunk.pcm.length;
+          if (end <= event.sample) continue;
+          const skip = Math.max(0, event.sample - chunk.startSample);
+          this.stream.write(chunk.pcm.subarray(skip), chunk.startSample + skip);
+        }
+        this.preRoll = [];
+      } else {
+        this.endUtterance(true);
+      }
+    }
+  }
+
+  /** pause/discard gap: the half-filled frame belongs to the utterance (if any), which ends at the gap */
+  private gap(): void {
+    if (this.frameFill > 0 && this.segmenter.speaking) {
+      this.stream.write(this.frame.slice(0, this.frameFill), this.frameStart);
+    }
+    this.frameFill = 0;
+    this.preRoll = [];
+    this.endUtterance(this.segmenter.forceEnd(undefined, 'gap') !== null);
+  }
+
+  private endUtterance(wasSpeaking: boolean): void {
+    if (!this.vad) {
+      // endpointing engine: a forced flush always goes through, the engine knows whether it is mid-utterance
+      this.track(this.stream.flush());
+      return;
+    }
+    if (this.frameFill > 0 && wasSpeaking) {
+      this.stream.write(this.frame.slice(0, this.frameFill), this.frameStart);
+      this.frameStart += this.frameFill;
+      this.frameFill = 0;
+    }
+    this.preRoll = [];
+    if (wasSpeaking) this.track(this.stream.flush());
+  }
+
+  private track(flush: Promise<void>): void {
+    const tracked = flush.finally(() => this.pendingFlushes.delete(tracked));
+    this.pendingFlushes.add(tracked);
+  }
+
+  private remember(frame: Int16Array, start: number): void {
+    this.preRoll.push({ pcm: frame, startSample: start });
+    const horizon = start + frame.length - this.preRollSamples;
+    while (this.preRoll.length > 0 && this.preRoll[0]!.startSample + this.preRoll[0]!.pcm.length <= horizon) {
+      this.preRoll.shift();
+    }
+  }
+
+  private async forward(): Promise<void> {
+    try {
+      for await (const result of this.stream.results()) {
+        // silence or noise may come back as an empty result: never pass that on
+        if (result.text.trim() === '') continue;
+        this.queue.push(result);
+      }
+    } finally {
+      this.queue.end();
+    }
+  }
+}
+
+export function openSegmentedStream(
+  engine: SpeechEngine,
+  options: ChannelRecognizerOptions,
+): ChannelRecognizer {
+  return new ChannelRecognizer(engine, options);
+}
