@@ -10,3 +10,5 @@ export * from './signature-base.js';
 export * from './signature-sign.js';
 export * from './signature-verify.js';
 export * from './nonce-cache.js';
+export * from './message-schemas.js';
+export * from './message-parse.js';
