@@ -2,3 +2,4 @@ export * from './events.js';
 export * from './store/conversation-store.js';
 export * from './store/store-errors.js';
 export * from './store/sqlite-conversation-store.js';
+export * from './store/postgres-conversation-store.js';

@@ -52,7 +52,12 @@ export function makeSegment(text: string, overrides: Partial<TranscriptSegment> 
     channel: 0,
     role: 'customer',
     text,
-    words: words.map((word, index) => ({ text: word, offset: offset + index * 0.3, duration: 0.3, confidence: 0.9 })),
+    words: words.map((word, index) => ({
+      text: word,
+      offset: offset + index * 0.3,
+      duration: 0.3,
+      confidence: 0.9,
+    })),
     offset,
     duration: words.length * 0.3,
     confidence: 0.9,
@@ -142,27 +147,43 @@ export function describeConversationStoreContract(name: string, open: () => Prom
 
     it('ending or recording an unknown conversation is a StoreNotFoundError', async () => {
       await expect(
-        store.endConversation(randomUUID(), { state: 'failed', closeReason: 'error', endedAt: new Date().toISOString() }),
+        store.endConversation(randomUUID(), {
+          state: 'failed',
+          closeReason: 'error',
+          endedAt: new Date().toISOString(),
+        }),
       ).rejects.toBeInstanceOf(StoreNotFoundError);
       await expect(store.setRecording(randomUUID(), 'x')).rejects.toBeInstanceOf(StoreNotFoundError);
-      await expect(store.appendSegment(randomUUID(), makeSegment('hello'))).rejects.toBeInstanceOf(StoreNotFoundError);
+      await expect(store.appendSegment(randomUUID(), makeSegment('hello'))).rejects.toBeInstanceOf(
+        StoreNotFoundError,
+      );
     });
 
     it('rejects bad input with StoreInputError', async () => {
       const conversation = makeConversation();
-      await expect(store.upsertConversation({ ...conversation, id: '' })).rejects.toBeInstanceOf(StoreInputError);
-      await expect(store.upsertConversation({ ...conversation, startedAt: 'yesterday' })).rejects.toBeInstanceOf(
+      await expect(store.upsertConversation({ ...conversation, id: '' })).rejects.toBeInstanceOf(
         StoreInputError,
       );
+      await expect(
+        store.upsertConversation({ ...conversation, startedAt: 'yesterday' }),
+      ).rejects.toBeInstanceOf(StoreInputError);
       await expect(
         store.upsertConversation({ ...conversation, state: 'open' as ConversationSummary['state'] }),
       ).rejects.toBeInstanceOf(StoreInputError);
       await store.upsertConversation(conversation);
       await expect(
-        store.endConversation(conversation.id, { state: 'active' as 'ended', closeReason: null, endedAt: 'x' }),
+        store.endConversation(conversation.id, {
+          state: 'active' as 'ended',
+          closeReason: null,
+          endedAt: 'x',
+        }),
       ).rejects.toBeInstanceOf(StoreInputError);
-      await expect(store.listConversations({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(StoreInputError);
-      await expect(store.listConversations({ state: 'bogus' as 'active' })).rejects.toBeInstanceOf(StoreInputError);
+      await expect(store.listConversations({ cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+        StoreInputError,
+      );
+      await expect(store.listConversations({ state: 'bogus' as 'active' })).rejects.toBeInstanceOf(
+        StoreInputError,
+      );
       await expect(store.listConversations({ limit: -1 })).rejects.toBeInstanceOf(StoreInputError);
     });
 
@@ -175,7 +196,10 @@ export function describeConversationStoreContract(name: string, open: () => Prom
       await store.appendSegment(conversation.id, first);
       await store.appendSegment(conversation.id, { ...first, text: 'first thing corrected' });
       const read = await store.getConversation(conversation.id);
-      expect(read?.transcript.map((segment) => segment.text)).toEqual(['first thing corrected', 'second thing']);
+      expect(read?.transcript.map((segment) => segment.text)).toEqual([
+        'first thing corrected',
+        'second thing',
+      ]);
       expect(read?.transcript[1]).toEqual(second);
     });
 
@@ -192,7 +216,10 @@ export function describeConversationStoreContract(name: string, open: () => Prom
       const conversation = makeConversation();
       await store.upsertConversation(conversation);
       await store.appendAssist(conversation.id, { mode: 'local', alerts: [] });
-      await store.appendAssist(conversation.id, { mode: 'local', finalSummary: { text: 'done', nextSteps: [] } });
+      await store.appendAssist(conversation.id, {
+        mode: 'local',
+        finalSummary: { text: 'done', nextSteps: [] },
+      });
       const read = await store.getConversation(conversation.id);
       expect(read?.assist.map((entry) => entry.result)).toEqual([
         { mode: 'local', alerts: [] },
@@ -228,7 +255,9 @@ export function describeConversationStoreContract(name: string, open: () => Prom
       });
 
       it('filters by state and time range (from inclusive, to exclusive)', async () => {
-        expect((await store.listConversations({ ani, state: 'ended' })).items.map((item) => item.id)).toEqual([ids[2]]);
+        expect((await store.listConversations({ ani, state: 'ended' })).items.map((item) => item.id)).toEqual(
+          [ids[2]],
+        );
         const range = await store.listConversations({
           ani,
           from: '2030-03-01T10:01:00Z',
@@ -266,12 +295,19 @@ export function describeConversationStoreContract(name: string, open: () => Prom
         const manyAni = `tel:+1666${Math.floor(Math.random() * 1e7)}`;
         for (let index = 0; index < MAX_PAGE_SIZE + 5; index++)
           await store.upsertConversation(
-            makeConversation({ ani: manyAni, startedAt: new Date(Date.UTC(2031, 0, 1, 0, 0, index)).toISOString() }),
+            makeConversation({
+              ani: manyAni,
+              startedAt: new Date(Date.UTC(2031, 0, 1, 0, 0, index)).toISOString(),
+            }),
           );
         const page = await store.listConversations({ ani: manyAni, limit: 1_000_000 });
         expect(page.items).toHaveLength(MAX_PAGE_SIZE);
         expect(page.nextCursor).not.toBeNull();
-        const rest = await store.listConversations({ ani: manyAni, cursor: page.nextCursor!, limit: 1_000_000 });
+        const rest = await store.listConversations({
+          ani: manyAni,
+          cursor: page.nextCursor!,
+          limit: 1_000_000,
+        });
         expect(rest.items).toHaveLength(5);
       });
     });
@@ -302,9 +338,9 @@ export function describeConversationStoreContract(name: string, open: () => Prom
         await drainOutbox();
         const missing = randomUUID();
         const event = makeEvent('transcript_available', missing, makeSegment('lost'));
-        await expect(store.appendSegment(missing, makeSegment('lost'), { events: [event] })).rejects.toBeInstanceOf(
-          StoreNotFoundError,
-        );
+        await expect(
+          store.appendSegment(missing, makeSegment('lost'), { events: [event] }),
+        ).rejects.toBeInstanceOf(StoreNotFoundError);
         expect(await store.outboxDepth()).toBe(0);
         expect(await store.listEvents(missing)).toEqual([]);
       });
@@ -324,7 +360,11 @@ export function describeConversationStoreContract(name: string, open: () => Prom
         await drainOutbox();
         const conversation = makeConversation();
         await store.upsertConversation(conversation);
-        const partial = makeEvent('partial_transcript', conversation.id, makeSegment('hel', { isFinal: false }));
+        const partial = makeEvent(
+          'partial_transcript',
+          conversation.id,
+          makeSegment('hel', { isFinal: false }),
+        );
         await store.enqueueEvents([partial]);
         const claimed = await store.claimOutbox(10, 60_000);
         expect(claimed.map((entry) => entry.event)).toEqual([partial]);
@@ -372,11 +412,15 @@ export function describeConversationStoreContract(name: string, open: () => Prom
         await drainOutbox();
         const conversation = makeConversation();
         await store.upsertConversation(conversation);
-        const events = Array.from({ length: 5 }, () => makeEvent('assist_update', conversation.id, { mode: 'local' }));
+        const events = Array.from({ length: 5 }, () =>
+          makeEvent('assist_update', conversation.id, { mode: 'local' }),
+        );
         for (const event of events) await store.enqueueEvents([event]);
         const first = await store.claimOutbox(3, 60_000);
         const second = await store.claimOutbox(3, 60_000);
-        expect([...first, ...second].map((entry) => entry.event.eventId)).toEqual(events.map((event) => event.eventId));
+        expect([...first, ...second].map((entry) => entry.event.eventId)).toEqual(
+          events.map((event) => event.eventId),
+        );
         expect(first).toHaveLength(3);
         await store.ackOutbox([...first, ...second].map((entry) => entry.id));
       });

@@ -44,6 +44,8 @@ describe('SQLite migrations', () => {
   });
 
   it('a path that cannot be opened is a clear error', () => {
-    expect(() => new SqliteConversationStore({ path: '/nonexistent-dir/x/y.db' })).toThrow(/cannot open SQLite database/);
+    expect(() => new SqliteConversationStore({ path: '/nonexistent-dir/x/y.db' })).toThrow(
+      /cannot open SQLite database/,
+    );
   });
 });

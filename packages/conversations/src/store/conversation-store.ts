@@ -60,7 +60,7 @@ export interface ConversationPage {
   nextCursor: string | null;
 }
 
-/** An event in a conversation's log; seq is store-wide, strictly increasing in commit order per store. */
+/** An event in a conversation's log; seq is store-wide and increases with each event of one conversation. */
 export interface StoredEvent {
   seq: number;
   event: ConversationEvent;

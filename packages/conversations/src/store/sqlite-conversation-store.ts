@@ -29,7 +29,6 @@ import {
   eventLimit,
   isLogged,
   normalizeQuery,
-  normalizeTime,
 } from './store-input.js';
 import { WriteQueue, describe } from './write-queue.js';
 
@@ -46,7 +45,13 @@ export interface SqliteConversationStoreOptions {
 
 type Row = Record<string, unknown>;
 
-const TRANSIENT_CODES = new Set(['SQLITE_FULL', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_CANTOPEN']);
+const TRANSIENT_CODES = new Set([
+  'SQLITE_FULL',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+]);
 
 function sqliteCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
@@ -101,8 +106,8 @@ export class SqliteConversationStore implements ConversationStore {
 
   /** Applied migration versions, oldest first (for tests and diagnostics). */
   appliedMigrations(): number[] {
-    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Row[]).map((row) =>
-      Number(row.version),
+    return (this.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Row[]).map(
+      (row) => Number(row.version),
     );
   }
 
@@ -172,7 +177,11 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
-  async appendSegment(conversationId: string, segment: TranscriptSegment, options?: WriteOptions): Promise<void> {
+  async appendSegment(
+    conversationId: string,
+    segment: TranscriptSegment,
+    options?: WriteOptions,
+  ): Promise<void> {
     const checked = checkSegment(conversationId, segment);
     const events = checkEvents(options?.events);
     return this.write(conversationId, () => {
@@ -183,13 +192,21 @@ export class SqliteConversationStore implements ConversationStore {
            ON CONFLICT (conversation_id, id) DO UPDATE SET start_offset = excluded.start_offset,
              channel = excluded.channel, text = excluded.text, body = excluded.body`,
         )
-        .run(conversationId, checked.id, checked.offset, checked.channel, checked.text, JSON.stringify(checked));
+        .run(
+          conversationId,
+          checked.id,
+          checked.offset,
+          checked.channel,
+          checked.text,
+          JSON.stringify(checked),
+        );
       this.insertEvents(events);
     });
   }
 
   async appendAssist(conversationId: string, result: AssistResult, options?: WriteOptions): Promise<void> {
-    if (result === null || typeof result !== 'object') throw new StoreInputError('assist result must be an object');
+    if (result === null || typeof result !== 'object')
+      throw new StoreInputError('assist result must be an object');
     const events = checkEvents(options?.events);
     // id fixed now so a retried write cannot store the result twice
     const id = randomUUID();
@@ -265,7 +282,9 @@ export class SqliteConversationStore implements ConversationStore {
           .all(id) as Row[]
       ).map((row) => JSON.parse(String(row.body)) as TranscriptSegment);
       const assist = (
-        this.db.prepare('SELECT at, body FROM assist_results WHERE conversation_id = ? ORDER BY seq').all(id) as Row[]
+        this.db
+          .prepare('SELECT at, body FROM assist_results WHERE conversation_id = ? ORDER BY seq')
+          .all(id) as Row[]
       ).map((row) => ({ at: String(row.at), result: JSON.parse(String(row.body)) as AssistResult }));
       return { ...summary, transcript, assist };
     });
@@ -309,7 +328,9 @@ export class SqliteConversationStore implements ConversationStore {
       const items = rows.slice(0, q.limit).map((row) => JSON.parse(String(row.body)) as ConversationSummary);
       const last = items[items.length - 1];
       const nextCursor =
-        rows.length > q.limit && last !== undefined ? encodeCursor({ startedAt: last.startedAt, id: last.id }) : null;
+        rows.length > q.limit && last !== undefined
+          ? encodeCursor({ startedAt: last.startedAt, id: last.id })
+          : null;
       return { items, nextCursor };
     });
   }
@@ -320,7 +341,9 @@ export class SqliteConversationStore implements ConversationStore {
     return this.read(() =>
       (
         this.db
-          .prepare('SELECT seq, body FROM event_log WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+          .prepare(
+            'SELECT seq, body FROM event_log WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+          )
           .all(conversationId, after, limit) as Row[]
       ).map((row) => ({ seq: Number(row.seq), event: JSON.parse(String(row.body)) as ConversationEvent })),
     );
@@ -336,19 +359,21 @@ export class SqliteConversationStore implements ConversationStore {
       const claim = this.db.transaction(() => {
         const now = this.now();
         const rows = this.db
-          .prepare('SELECT id, log_seq, body, attempts, last_error FROM outbox WHERE available_at <= ? ORDER BY id LIMIT ?')
+          .prepare(
+            'SELECT id, log_seq, body, attempts, last_error FROM outbox WHERE available_at <= ? ORDER BY id LIMIT ?',
+          )
           .all(now, Math.min(batch, 1000)) as Row[];
-        const lease = this.db.prepare('UPDATE outbox SET available_at = ?, attempts = attempts + 1 WHERE id = ?');
-        for (const row of rows) lease.run(now + leaseMs, row.id);
-        return rows.map(
-          (row): OutboxEntry => ({
-            id: String(row.id),
-            seq: row.log_seq === null ? null : Number(row.log_seq),
-            event: JSON.parse(String(row.body)) as ConversationEvent,
-            attempts: Number(row.attempts) + 1,
-            lastError: row.last_error === null ? null : String(row.last_error),
-          }),
+        const lease = this.db.prepare(
+          'UPDATE outbox SET available_at = ?, attempts = attempts + 1 WHERE id = ?',
         );
+        for (const row of rows) lease.run(now + leaseMs, row.id);
+        return rows.map((row): OutboxEntry => ({
+          id: String(row.id),
+          seq: row.log_seq === null ? null : Number(row.log_seq),
+          event: JSON.parse(String(row.body)) as ConversationEvent,
+          attempts: Number(row.attempts) + 1,
+          lastError: row.last_error === null ? null : String(row.last_error),
+        }));
       });
       return claim.immediate();
     });
@@ -404,7 +429,8 @@ export class SqliteConversationStore implements ConversationStore {
     try {
       return Promise.resolve(body());
     } catch (error) {
-      if (error instanceof StoreInputError || error instanceof StoreNotFoundError) return Promise.reject(error);
+      if (error instanceof StoreInputError || error instanceof StoreNotFoundError)
+        return Promise.reject(error);
       if (sqliteCode(error) !== undefined)
         return Promise.reject(new StoreUnavailableError(`SQLite: ${explain(error)}`, { cause: error }));
       return Promise.reject(error);

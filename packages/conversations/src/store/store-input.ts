@@ -14,7 +14,8 @@ const STATES = new Set(['active', 'ended', 'failed']);
 
 /** ISO-8601 in UTC with milliseconds, so lexical order = time order. */
 export function normalizeTime(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new StoreInputError(`${field} must be an ISO-8601 time`);
+  if (typeof value !== 'string' || value.length === 0)
+    throw new StoreInputError(`${field} must be an ISO-8601 time`);
   const time = new Date(value);
   if (Number.isNaN(time.getTime())) throw new StoreInputError(`${field} is not a valid time: ${value}`);
   return time.toISOString();
@@ -31,12 +32,15 @@ export function checkConversation(conversation: ConversationSummary): Conversati
     throw new StoreInputError('conversation must be an object');
   requireId(conversation.id, 'conversation.id');
   if (!STATES.has(conversation.state))
-    throw new StoreInputError(`conversation.state must be active, ended or failed, not ${String(conversation.state)}`);
+    throw new StoreInputError(
+      `conversation.state must be active, ended or failed, not ${String(conversation.state)}`,
+    );
   return {
     ...conversation,
     ani: conversation.ani ?? '',
     startedAt: normalizeTime(conversation.startedAt, 'conversation.startedAt'),
-    endedAt: conversation.endedAt == null ? null : normalizeTime(conversation.endedAt, 'conversation.endedAt'),
+    endedAt:
+      conversation.endedAt == null ? null : normalizeTime(conversation.endedAt, 'conversation.endedAt'),
     closeReason: conversation.closeReason ?? null,
     recording: conversation.recording ?? null,
   };
@@ -54,7 +58,9 @@ export function checkSegment(conversationId: string, segment: TranscriptSegment)
   if (segment === null || typeof segment !== 'object') throw new StoreInputError('segment must be an object');
   requireId(segment.id, 'segment.id');
   if (segment.isFinal !== true)
-    throw new StoreInputError('only final segments are stored; publish partials as partial_transcript events');
+    throw new StoreInputError(
+      'only final segments are stored; publish partials as partial_transcript events',
+    );
   if (typeof segment.text !== 'string') throw new StoreInputError('segment.text must be a string');
   if (!Number.isFinite(segment.offset) || !Number.isFinite(segment.duration))
     throw new StoreInputError('segment.offset and segment.duration must be finite numbers');

@@ -98,9 +98,11 @@ export class WriteQueue {
         if (!this.options.isRetryable(error)) throw error;
         this.failing = error;
         this.options.onStatus?.(error);
-        if (this.closed) throw new StoreUnavailableError(`store closed with unwritten data: ${describe(error)}`);
+        if (this.closed)
+          throw new StoreUnavailableError(`store closed with unwritten data: ${describe(error)}`);
         await this.sleep(backoff + Math.random() * backoff * 0.2);
-        if (this.closed) throw new StoreUnavailableError(`store closed with unwritten data: ${describe(error)}`);
+        if (this.closed)
+          throw new StoreUnavailableError(`store closed with unwritten data: ${describe(error)}`);
         backoff = Math.min(maxBackoff, backoff * 2);
       }
     }

@@ -1,0 +1,484 @@
+/**
+ * PostgresConversationStore: for several server instances sharing one database. Full-text search through a generated
+ * tsvector ('simple' configuration: no stemming, language-neutral, prefix match) with a GIN index; the outbox is
+ * claimed with FOR UPDATE SKIP LOCKED so instances never hold the same entry at once.
+ *
+ * Faults: if PostgreSQL is unreachable at start, init() keeps retrying with back-off (health: degraded) and writes
+ * made meanwhile wait in the bounded WriteQueue; if it goes away mid-call, writes are retried in order per
+ * conversation until it is back. Reads fail fast with StoreUnavailableError.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type {
+  ConversationDetail,
+  ConversationEnd,
+  ConversationPage,
+  ConversationQuery,
+  ConversationStore,
+  EventQuery,
+  OutboxEntry,
+  StoredEvent,
+  StoreHealth,
+  WriteOptions,
+} from './conversation-store.js';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { StoreInputError, StoreNotFoundError, StoreUnavailableError } from './store-errors.js';
+import {
+  checkConversation,
+  checkEnd,
+  checkEvents,
+  checkSegment,
+  encodeCursor,
+  eventLimit,
+  isLogged,
+  normalizeQuery,
+} from './store-input.js';
+import { WriteQueue, describe } from './write-queue.js';
+
+export interface PostgresConversationStoreOptions {
+  /** postgres://user:pass@host:port/db */
+  connectionString: string;
+  /** pool size (default 10) */
+  maxConnections?: number;
+  /** bound on writes held in memory while PostgreSQL is unreachable (default 10000) */
+  maxPendingWrites?: number;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** connect timeout per attempt (default 5000) */
+  connectTimeoutMs?: number;
+  /** called with every connection problem and on recovery (null) — wire to the logger */
+  onStatus?: (error: unknown | null) => void;
+}
+
+type Row = Record<string, unknown>;
+
+/** advisory lock key held while migrating, so instances starting together do not race */
+const MIGRATION_LOCK = 74_680_001;
+
+const TRANSIENT_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const TRANSIENT_PG_CODES = new Set(['57P01', '57P02', '57P03', '53300', '40001', '40P01', '55P03']);
+
+/** Connection-level and retry-safe failures; constraint and syntax errors are not. */
+export function isTransientPostgresError(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (TRANSIENT_NODE_CODES.has(code) || TRANSIENT_PG_CODES.has(code) || code.startsWith('08')) return true;
+  }
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
+    message,
+  );
+}
+
+export class PostgresConversationStore implements ConversationStore {
+  private readonly pool: pg.Pool;
+  private readonly queue: WriteQueue;
+  private readonly options: PostgresConversationStoreOptions;
+  private ready = false;
+  private starting: Promise<void> | null = null;
+  private lastError: unknown = null;
+  private closed = false;
+  private wakeStarter: (() => void) | null = null;
+
+  constructor(options: PostgresConversationStoreOptions) {
+    this.options = options;
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // an idle client losing its server must not crash the process: note it, the next query reconnects
+    this.pool.on('error', (error) => this.noteError(error));
+    this.queue = new WriteQueue({
+      maxPending: options.maxPendingWrites ?? 10_000,
+      isRetryable: isTransientPostgresError,
+      initialBackoffMs: options.initialBackoffMs ?? 100,
+      maxBackoffMs: options.maxBackoffMs ?? 5_000,
+      onStatus: (error) => (error === null ? this.noteRecovered() : this.noteError(error)),
+    });
+  }
+
+  init(): Promise<void> {
+    this.starting ??= this.connectAndMigrate();
+    return this.starting;
+  }
+
+  /** Applied migration versions (diagnostics and tests). */
+  async appliedMigrations(): Promise<number[]> {
+    const { rows } = await this.pool.query('SELECT version FROM schema_migrations ORDER BY version');
+    return rows.map((row: Row) => Number(row.version));
+  }
+
+  private async connectAndMigrate(): Promise<void> {
+    let backoff = this.options.initialBackoffMs ?? 100;
+    const maxBackoff = this.options.maxBackoffMs ?? 5_000;
+    for (;;) {
+      if (this.closed) throw new StoreUnavailableError('store closed before PostgreSQL became reachable');
+      try {
+        await this.migrate();
+        this.ready = true;
+        this.noteRecovered();
+        return;
+      } catch (error) {
+        if (!isTransientPostgresError(error)) {
+          this.noteError(error);
+          throw new StoreUnavailableError(`PostgreSQL schema migration failed: ${describe(error)}`, {
+            cause: error,
+          });
+        }
+        this.noteError(error);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, backoff);
+          this.wakeStarter = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        backoff = Math.min(maxBackoff, backoff * 2);
+      }
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+           version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      const { rows } = await client.query('SELECT version FROM schema_migrations');
+      const done = new Set(rows.map((row: Row) => Number(row.version)));
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (done.has(migration.version)) continue;
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ]);
+      }
+    });
+  }
+
+  private noteError(error: unknown): void {
+    this.lastError = error;
+    this.options.onStatus?.(error);
+  }
+
+  private noteRecovered(): void {
+    if (this.lastError === null) return;
+    this.lastError = null;
+    this.options.onStatus?.(null);
+  }
+
+  private async transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const value = await body(client);
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  // ---- writes -------------------------------------------------------------------------------------------------
+
+  private write(key: string, body: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+    void this.init().catch(() => undefined);
+    return this.queue.run(key, async () => {
+      await this.init();
+      try {
+        await this.transaction(body);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === '23503')
+          throw new StoreNotFoundError(`conversation ${key} not found`);
+        throw error;
+      }
+    });
+  }
+
+  async upsertConversation(conversation: ConversationSummary, options?: WriteOptions): Promise<void> {
+    const row = checkConversation(conversation);
+    const events = checkEvents(options?.events);
+    return this.write(row.id, async (client) => {
+      await client.query(
+        `INSERT INTO conversations (id, started_at, state, ani, body) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, state = excluded.state,
+           ani = excluded.ani, body = excluded.body`,
+        [row.id, row.startedAt, row.state, row.ani, JSON.stringify(row)],
+      );
+      await this.insertEvents(client, events);
+    });
+  }
+
+  async endConversation(id: string, end: ConversationEnd, options?: WriteOptions): Promise<void> {
+    const checked = checkEnd(end);
+    const events = checkEvents(options?.events);
+    const patch: Record<string, unknown> = {
+      state: checked.state,
+      closeReason: checked.closeReason,
+      endedAt: checked.endedAt,
+    };
+    if (checked.recording !== undefined) patch.recording = checked.recording;
+    return this.write(id, async (client) => {
+      const result = await client.query(
+        'UPDATE conversations SET state = $2, body = body || $3::jsonb WHERE id = $1',
+        [id, checked.state, JSON.stringify(patch)],
+      );
+      if (result.rowCount === 0) throw new StoreNotFoundError(`conversation ${id} not found`);
+      await this.insertEvents(client, events);
+    });
+  }
+
+  async setRecording(id: string, recording: string | null, options?: WriteOptions): Promise<void> {
+    const events = checkEvents(options?.events);
+    return this.write(id, async (client) => {
+      const result = await client.query('UPDATE conversations SET body = body || $2::jsonb WHERE id = $1', [
+        id,
+        JSON.stringify({ recording }),
+      ]);
+      if (result.rowCount === 0) throw new StoreNotFoundError(`conversation ${id} not found`);
+      await this.insertEvents(client, events);
+    });
+  }
+
+  async appendSegment(
+    conversationId: string,
+    segment: TranscriptSegment,
+    options?: WriteOptions,
+  ): Promise<void> {
+    const checked = checkSegment(conversationId, segment);
+    const events = checkEvents(options?.events);
+    return this.write(conversationId, async (client) => {
+      await client.query(
+        `INSERT INTO segments (conversation_id, id, start_offset, channel, text, body) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (conversation_id, id) DO UPDATE SET start_offset = excluded.start_offset,
+           channel = excluded.channel, text = excluded.text, body = excluded.body`,
+        [conversationId, checked.id, checked.offset, checked.channel, checked.text, JSON.stringify(checked)],
+      );
+      await this.insertEvents(client, events);
+    });
+  }
+
+  async appendAssist(conversationId: string, result: AssistResult, options?: WriteOptions): Promise<void> {
+    if (result === null || typeof result !== 'object')
+      throw new StoreInputError('assist result must be an object');
+    const events = checkEvents(options?.events);
+    const id = randomUUID(); // fixed before the first attempt: a retried write is not stored twice
+    const at = new Date().toISOString();
+    return this.write(conversationId, async (client) => {
+      await client.query(
+        `INSERT INTO assist_results (conversation_id, id, at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+        [conversationId, id, at, JSON.stringify(result)],
+      );
+      await this.insertEvents(client, events);
+    });
+  }
+
+  async enqueueEvents(events: ConversationEvent[]): Promise<void> {
+    const checked = checkEvents(events);
+    if (checked.length === 0) return;
+    return this.write(checked[0]!.conversationId, (client) => this.insertEvents(client, checked));
+  }
+
+  private async insertEvents(client: pg.PoolClient, events: ConversationEvent[]): Promise<void> {
+    for (const event of events) {
+      const body = JSON.stringify(event);
+      let logSeq: string | null = null;
+      if (isLogged(event)) {
+        const logged = await client.query(
+          `INSERT INTO event_log (event_id, conversation_id, type, body) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
+          [event.eventId, event.conversationId, event.type, body],
+        );
+        if (logged.rowCount === 0) continue; // already logged = already enqueued once
+        logSeq = String((logged.rows[0] as Row).seq);
+      }
+      await client.query(
+        'INSERT INTO outbox (event_id, log_seq, body) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING',
+        [event.eventId, logSeq, body],
+      );
+    }
+  }
+
+  // ---- reads --------------------------------------------------------------------------------------------------
+
+  /** Reads fail fast (no queueing): the caller answers 503 rather than hanging. */
+  private async query(sql: string, params: unknown[] = []): Promise<Row[]> {
+    if (this.closed) throw new StoreUnavailableError('store is closed');
+    if (!this.ready) {
+      void this.init().catch(() => undefined);
+      throw new StoreUnavailableError(
+        `PostgreSQL not reachable yet: ${describe(this.lastError) ?? 'starting'}`,
+      );
+    }
+    try {
+      return (await this.pool.query(sql, params)).rows as Row[];
+    } catch (error) {
+      if (isTransientPostgresError(error)) {
+        this.noteError(error);
+        throw new StoreUnavailableError(`PostgreSQL unavailable: ${describe(error)}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async getConversation(id: string): Promise<ConversationDetail | null> {
+    const [row] = await this.query('SELECT body FROM conversations WHERE id = $1', [id]);
+    if (row === undefined) return null;
+    const segments = await this.query(
+      'SELECT body FROM segments WHERE conversation_id = $1 ORDER BY start_offset, channel, id',
+      [id],
+    );
+    const assist = await this.query(
+      'SELECT at, body FROM assist_results WHERE conversation_id = $1 ORDER BY seq',
+      [id],
+    );
+    return {
+      ...(row.body as ConversationSummary),
+      transcript: segments.map((segment) => segment.body as TranscriptSegment),
+      assist: assist.map((entry) => ({
+        at: (entry.at as Date).toISOString(),
+        result: entry.body as AssistResult,
+      })),
+    };
+  }
+
+  async listConversations(query?: ConversationQuery): Promise<ConversationPage> {
+    const q = normalizeQuery(query);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (q.state !== undefined) where.push(`c.state = ${param(q.state)}`);
+    if (q.from !== undefined) where.push(`c.started_at >= ${param(q.from)}`);
+    if (q.to !== undefined) where.push(`c.started_at < ${param(q.to)}`);
+    if (q.ani !== undefined) where.push(`c.ani = ${param(q.ani)}`);
+    for (const term of q.terms)
+      where.push(
+        `EXISTS (SELECT 1 FROM segments s WHERE s.conversation_id = c.id
+                 AND s.text_search @@ to_tsquery('simple', ${param(`${term}:*`)}))`,
+      );
+    if (q.cursor !== null)
+      where.push(`(c.started_at, c.id) < (${param(q.cursor.startedAt)}::timestamptz, ${param(q.cursor.id)})`);
+    const rows = await this.query(
+      `SELECT c.body FROM conversations c ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY c.started_at DESC, c.id DESC LIMIT ${param(q.limit + 1)}`,
+      params,
+    );
+    const items = rows.slice(0, q.limit).map((row) => row.body as ConversationSummary);
+    const last = items[items.length - 1];
+    const nextCursor =
+      rows.length > q.limit && last !== undefined
+        ? encodeCursor({ startedAt: last.startedAt, id: last.id })
+        : null;
+    return { items, nextCursor };
+  }
+
+  async listEvents(conversationId: string, query?: EventQuery): Promise<StoredEvent[]> {
+    const limit = eventLimit(query);
+    const rows = await this.query(
+      'SELECT seq, body FROM event_log WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+      [conversationId, query?.after ?? 0, limit],
+    );
+    return rows.map((row) => ({ seq: Number(row.seq), event: row.body as ConversationEvent }));
+  }
+
+  // ---- outbox -------------------------------------------------------------------------------------------------
+
+  async claimOutbox(batch: number, leaseMs: number): Promise<OutboxEntry[]> {
+    if (!Number.isInteger(batch) || batch < 1) throw new StoreInputError('batch must be a positive integer');
+    if (!Number.isFinite(leaseMs) || leaseMs < 1) throw new StoreInputError('leaseMs must be positive');
+    // SKIP LOCKED: a concurrent claimer passes over rows this statement holds; once it commits, available_at is in
+    // the future, so nobody else sees them until the lease runs out.
+    const rows = await this.query(
+      `WITH claimable AS (
+         SELECT id FROM outbox WHERE available_at <= clock_timestamp()
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE outbox o SET available_at = clock_timestamp() + $2 * interval '1 millisecond', attempts = o.attempts + 1
+       FROM claimable WHERE o.id = claimable.id
+       RETURNING o.id, o.log_seq, o.body, o.attempts, o.last_error`,
+      [Math.min(batch, 1000), Math.round(leaseMs)],
+    );
+    return rows
+      .map((row): OutboxEntry => ({
+        id: String(row.id),
+        seq: row.log_seq === null ? null : Number(row.log_seq),
+        event: row.body as ConversationEvent,
+        attempts: Number(row.attempts),
+        lastError: row.last_error === null ? null : String(row.last_error),
+      }))
+      .sort((a, b) => Number(a.id) - Number(b.id));
+  }
+
+  async ackOutbox(ids: string[]): Promise<void> {
+    const numeric = ids.filter((id) => /^\d{1,18}$/.test(id));
+    if (numeric.length === 0) return;
+    await this.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [numeric]);
+  }
+
+  async failOutbox(ids: string[], error: string, retryInMs: number): Promise<void> {
+    const numeric = ids.filter((id) => /^\d{1,18}$/.test(id));
+    if (numeric.length === 0) return;
+    await this.query(
+      `UPDATE outbox SET available_at = clock_timestamp() + $2 * interval '1 millisecond', last_error = $3
+       WHERE id = ANY($1::bigint[])`,
+      [numeric, Math.max(0, Math.round(retryInMs)), String(error).slice(0, 2000)],
+    );
+  }
+
+  async outboxDepth(): Promise<number> {
+    const [row] = await this.query('SELECT count(*)::int AS n FROM outbox');
+    return Number(row?.n ?? 0);
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------------------
+
+  async health(): Promise<StoreHealth> {
+    const report = (detail: string | null): StoreHealth => ({
+      status: detail === null ? 'ok' : 'degraded',
+      backend: 'postgres',
+      detail,
+      pendingWrites: this.queue.pending,
+    });
+    if (this.closed) return report('closed');
+    if (!this.ready) return report(`PostgreSQL not reachable: ${describe(this.lastError) ?? 'starting'}`);
+    try {
+      await this.pool.query('SELECT 1');
+    } catch (error) {
+      this.noteError(error);
+      return report(`PostgreSQL not reachable: ${describe(error)}`);
+    }
+    if (this.queue.lastError !== null) return report(`writes retrying: ${describe(this.queue.lastError)}`);
+    return report(null);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.ready) await this.queue.drain(2_000);
+    this.closed = true;
+    this.queue.close();
+    this.wakeStarter?.();
+    await this.queue.drain(1_000);
+    await this.pool.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,63 @@
+/** Numbered PostgreSQL migrations; applied in order at init under an advisory lock (several instances may start at
+ * once), each once, recorded in schema_migrations. Append only. */
+import type { Migration } from './sqlite-migrations.js';
+
+export const POSTGRES_MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'conversations, segments with tsvector search, assist results, event log, outbox',
+    sql: `
+      CREATE TABLE conversations (
+        id text PRIMARY KEY,
+        started_at timestamptz NOT NULL,
+        state text NOT NULL,
+        ani text NOT NULL,
+        body jsonb NOT NULL
+      );
+      CREATE INDEX conversations_by_start ON conversations (started_at DESC, id DESC);
+      CREATE INDEX conversations_by_state ON conversations (state, started_at DESC, id DESC);
+      CREATE INDEX conversations_by_ani ON conversations (ani, started_at DESC);
+
+      CREATE TABLE segments (
+        conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        id text NOT NULL,
+        start_offset double precision NOT NULL,
+        channel integer NOT NULL,
+        text text NOT NULL,
+        text_search tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED,
+        body jsonb NOT NULL,
+        PRIMARY KEY (conversation_id, id)
+      );
+      CREATE INDEX segments_text_search ON segments USING gin (text_search);
+
+      CREATE TABLE assist_results (
+        seq bigserial PRIMARY KEY,
+        conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        id uuid NOT NULL UNIQUE,
+        at timestamptz NOT NULL,
+        body jsonb NOT NULL
+      );
+      CREATE INDEX assist_by_conversation ON assist_results (conversation_id, seq);
+
+      CREATE TABLE event_log (
+        seq bigserial PRIMARY KEY,
+        event_id text NOT NULL UNIQUE,
+        conversation_id text NOT NULL,
+        type text NOT NULL,
+        body jsonb NOT NULL
+      );
+      CREATE INDEX event_log_by_conversation ON event_log (conversation_id, seq);
+
+      CREATE TABLE outbox (
+        id bigserial PRIMARY KEY,
+        event_id text NOT NULL UNIQUE,
+        log_seq bigint,
+        body jsonb NOT NULL,
+        available_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text
+      );
+      CREATE INDEX outbox_by_availability ON outbox (available_at, id);
+    `,
+  },
+];

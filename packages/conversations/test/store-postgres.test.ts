@@ -1,0 +1,155 @@
+/**
+ * PostgresConversationStore against a real PostgreSQL server started by the test (see support/services-postgres.ts):
+ * the shared contract, migrations, and the faults — server down at start, server stopped mid-call and restarted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresConversationStore, StoreUnavailableError } from '../src/index.js';
+import {
+  describeConversationStoreContract,
+  makeConversation,
+  makeEvent,
+  makeSegment,
+} from './store-contract.js';
+import { startPostgres, type PostgresService } from './support/services-postgres.js';
+
+describeConversationStoreContract('PostgreSQL (real server)', async () => {
+  const server = await startPostgres();
+  const store = new PostgresConversationStore({ connectionString: server.url });
+  return {
+    store,
+    openPeer: async () => new PostgresConversationStore({ connectionString: server.url }),
+    cleanup: async () => {
+      await store.close();
+      await server.destroy();
+    },
+  };
+});
+
+describe('PostgreSQL migrations and faults', () => {
+  let server: PostgresService;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.destroy();
+  });
+
+  const fastRetry = { initialBackoffMs: 50, maxBackoffMs: 300, connectTimeoutMs: 1_000 };
+
+  it('applies numbered migrations once; a second instance starting at the same time is fine', async () => {
+    const first = new PostgresConversationStore({ connectionString: server.url });
+    const second = new PostgresConversationStore({ connectionString: server.url });
+    try {
+      await Promise.all([first.init(), second.init()]);
+      expect(await first.appliedMigrations()).toEqual([1]);
+      expect(await second.appliedMigrations()).toEqual([1]);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('unavailable at start: health degraded with the reason, writes wait, everything lands once it is up', async () => {
+    await server.stop();
+    const store = new PostgresConversationStore({ connectionString: server.url, ...fastRetry });
+    try {
+      const ready = store.init();
+      const conversation = makeConversation();
+      const written = store.upsertConversation(conversation, {
+        events: [makeEvent('session_started', conversation.id, conversation)],
+      });
+      const segment = store.appendSegment(conversation.id, makeSegment('queued while down'));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const health = await store.health();
+      expect(health.status).toBe('degraded');
+      expect(health.detail).toMatch(/PostgreSQL not reachable: .*(ECONNREFUSED|connect)/);
+      expect(health.pendingWrites).toBe(2);
+      await expect(store.getConversation(conversation.id)).rejects.toBeInstanceOf(StoreUnavailableError);
+
+      await server.start();
+      await ready;
+      await written;
+      await segment;
+      const read = await store.getConversation(conversation.id);
+      expect(read?.transcript.map((item) => item.text)).toEqual(['queued while down']);
+      expect((await store.listEvents(conversation.id)).map((entry) => entry.event.type)).toEqual([
+        'session_started',
+      ]);
+      expect(await store.health()).toMatchObject({ status: 'ok', pendingWrites: 0 });
+    } finally {
+      await server.start();
+      await store.close();
+    }
+  });
+
+  it('stopped mid-call: writes are retried in order and nothing is lost once it is back', async () => {
+    const store = new PostgresConversationStore({ connectionString: server.url, ...fastRetry });
+    try {
+      await store.init();
+      const conversation = makeConversation();
+      await store.upsertConversation(conversation);
+      await store.appendSegment(conversation.id, makeSegment('before the outage', { offset: 1 }));
+
+      await server.stop();
+      const during = [2, 3, 4].map((offset) => {
+        const segment = makeSegment(`during the outage ${offset}`, { offset });
+        return store.appendSegment(conversation.id, segment, {
+          events: [makeEvent('transcript_available', conversation.id, segment)],
+        });
+      });
+      const ended = store.endConversation(conversation.id, {
+        state: 'ended',
+        closeReason: 'end',
+        endedAt: new Date().toISOString(),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const health = await store.health();
+      expect(health.status).toBe('degraded');
+      expect(health.pendingWrites).toBe(4);
+      await expect(store.listConversations()).rejects.toBeInstanceOf(StoreUnavailableError);
+
+      await server.start();
+      await Promise.all([...during, ended]);
+      const read = await store.getConversation(conversation.id);
+      expect(read?.state).toBe('ended');
+      expect(read?.transcript.map((item) => item.text)).toEqual([
+        'before the outage',
+        'during the outage 2',
+        'during the outage 3',
+        'during the outage 4',
+      ]);
+      expect(await store.listEvents(conversation.id)).toHaveLength(3);
+      expect(await store.health()).toMatchObject({ status: 'ok', pendingWrites: 0 });
+    } finally {
+      await server.start();
+      await store.close();
+    }
+  });
+
+  it('past the in-memory bound, writes are refused with a clear error instead of growing without limit', async () => {
+    const store = new PostgresConversationStore({
+      connectionString: server.url,
+      ...fastRetry,
+      maxPendingWrites: 2,
+    });
+    try {
+      await store.init();
+      const conversation = makeConversation();
+      await store.upsertConversation(conversation);
+      await server.stop();
+      const kept = [
+        store.appendSegment(conversation.id, makeSegment('one', { offset: 1 })),
+        store.appendSegment(conversation.id, makeSegment('two', { offset: 2 })),
+      ];
+      await expect(store.appendSegment(conversation.id, makeSegment('three'))).rejects.toThrow(
+        /write queue full/,
+      );
+      await server.start();
+      await Promise.all(kept);
+      expect((await store.getConversation(conversation.id))?.transcript).toHaveLength(2);
+    } finally {
+      await server.start();
+      await store.close();
+    }
+  });
+});
