@@ -39,6 +39,8 @@ export interface SqliteConversationStoreOptions {
   maxPendingWrites?: number;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /** cap on the database size (SQLite max_page_count); writes beyond it fail like a full disk. Default: none */
+  maxDatabaseBytes?: number;
   /** for tests: the clock used for outbox leases (ms since epoch) */
   now?: () => number;
 }
@@ -91,6 +93,7 @@ export class SqliteConversationStore implements ConversationStore {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    if (options.maxDatabaseBytes !== undefined) this.setMaxDatabaseBytes(options.maxDatabaseBytes);
     this.queue = new WriteQueue({
       maxPending: options.maxPendingWrites ?? 10_000,
       isRetryable: isTransientSqliteError,
@@ -102,6 +105,13 @@ export class SqliteConversationStore implements ConversationStore {
   /** Schema is applied in the constructor (synchronous); nothing else to wait for. */
   init(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** Cap the database size (null = no cap beyond SQLite's own limit); never shrinks below the current size. */
+  setMaxDatabaseBytes(bytes: number | null): void {
+    const pageSize = Number(this.db.pragma('page_size', { simple: true }));
+    const pages = bytes === null ? 4_294_967_294 : Math.max(1, Math.floor(bytes / pageSize));
+    this.db.pragma(`max_page_count = ${pages}`);
   }
 
   /** Applied migration versions, oldest first (for tests and diagnostics). */
