@@ -1,0 +1,117 @@
+/**
+ * Full-text search over knowledge documents: BM25 ranking (MiniSearch) on Porter-stemmed, stop-word-free terms,
+ * titles and tags weighted above body text.
+ */
+import MiniSearch from 'minisearch';
+import { stemmer } from 'stemmer';
+import { contentWords, isStopWord, sentences } from '../text/tokens.js';
+import type { KnowledgeDocument } from './knowledge-document.js';
+
+export interface KnowledgeHit {
+  document: KnowledgeDocument;
+  /** BM25 score (unbounded, comparable within one query) */
+  score: number;
+  /** 0 … 1 — score squashed for display and agentassist `confidence` */
+  confidence: number;
+  /** the passage that best matches the query */
+  excerpt: string;
+}
+
+export interface KnowledgeSearchOptions {
+  limit?: number;
+  /** hits scoring below this BM25 value are noise */
+  minScore?: number;
+}
+
+export const DEFAULT_MIN_SCORE = 4;
+const MAX_EXCERPT = 300;
+/** a hit scoring under this share of the best hit is dropped as an incidental match */
+const RELATIVE_FLOOR = 0.25;
+
+function processTerm(term: string): string | null {
+  const t = term.toLowerCase().replace(/['’]/g, '');
+  if (t.length < 2 || isStopWord(t)) return null;
+  return stemmer(t);
+}
+
+export class KnowledgeBase {
+  private readonly index: MiniSearch<KnowledgeDocument>;
+  private readonly byId = new Map<string, KnowledgeDocument>();
+
+  constructor(readonly documents: readonly KnowledgeDocument[]) {
+    this.index = new MiniSearch<KnowledgeDocument>({
+      fields: ['title', 'body', 'tagText'],
+      extractField: (doc, field) =>
+        field === 'tagText' ? doc.tags.join(' ') : String((doc as unknown as Record<string, unknown>)[field] ?? ''),
+      processTerm,
+      searchOptions: { boost: { title: 2, tagText: 2 }, combineWith: 'OR' },
+    });
+    const unique = documents.filter((d) => !this.byId.has(d.id) && this.byId.set(d.id, d));
+    this.index.addAll(unique);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: string): KnowledgeDocument | undefined {
+    return this.byId.get(id);
+  }
+
+  search(query: string, options: KnowledgeSearchOptions = {}): KnowledgeHit[] {
+    const { limit = 3, minScore = DEFAULT_MIN_SCORE } = options;
+    if (this.byId.size === 0 || contentWords(query).length === 0) return [];
+    const results = this.index.search(query);
+    const top = results[0]?.score ?? 0;
+    if (top < minScore) return [];
+    const topConfidence = squash(top);
+    return results
+      .filter((r) => r.score >= minScore && r.score >= top * RELATIVE_FLOOR)
+      .slice(0, limit)
+      .flatMap((r) => {
+        const document = this.byId.get(String(r.id));
+        if (!document) return [];
+        const confidence = Math.round(topConfidence * (r.score / top) * 1000) / 1000;
+        return [{ document, score: r.score, confidence, excerpt: bestPassage(document, query) }];
+      });
+  }
+}
+
+function squash(score: number): number {
+  return score / (score + 10);
+}
+
+/** The sentence-window of the body sharing most stemmed terms with the query. */
+function bestPassage(doc: KnowledgeDocument, query: string): string {
+  const queryTerms = new Set(contentWords(query).map((w) => stemmer(w)));
+  const paragraphs = doc.body
+    .split(/\n\s*\n/)
+    .map((p) => plainText(p))
+    .filter(Boolean);
+  let best = paragraphs[0] ?? '';
+  let bestHits = -1;
+  for (const p of paragraphs) {
+    const hits = contentWords(p).filter((w) => queryTerms.has(stemmer(w))).length;
+    if (hits > bestHits) {
+      best = p;
+      bestHits = hits;
+    }
+  }
+  if (best.length <= MAX_EXCERPT) return best;
+  let out = '';
+  for (const s of sentences(best)) {
+    if (out.length + s.length + 1 > MAX_EXCERPT) break;
+    out = out ? `${out} ${s}` : s;
+  }
+  return out || `${best.slice(0, MAX_EXCERPT - 1)}…`;
+}
+
+/** Markdown paragraph → plain text (list markers, emphasis, code ticks and link syntax removed). */
+function plainText(markdown: string): string {
+  return markdown
+    .replace(/^[#>*\-+\s]+/gm, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__|`)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
