@@ -1,4 +1,7 @@
 /**
+ * Refinement (speech pipeline helper): RecognitionResult gained an optional `gap` (EngineGap), set by the
+ * FallbackEngine on the first result after it switched engines mid-call. Engines other than the fallback never set it.
+ *
  * The SpeechEngine port. Every engine (embedded pocketsphinx, Azure AI Speech, OpenAI-compatible, scripted fake,
  * fallback wrapper) implements it and passes the one engine contract suite (test/engine-contract.ts).
  *
@@ -26,6 +29,15 @@ export interface RecognizedWord {
   confidence: number;
 }
 
+/** Audio that no engine transcribed because the engine in use failed mid-call (FallbackEngine). */
+export interface EngineGap {
+  startSample: number;
+  endSample: number;
+  fromEngine: string;
+  /** null when no engine was left */
+  toEngine: string | null;
+}
+
 export interface RecognitionResult {
   /** stable per utterance: a final reuses the id of its partials */
   utteranceId: string;
@@ -38,6 +50,8 @@ export interface RecognitionResult {
   language: string;
   /** engine name that produced it (for fallback gap marking and storage) */
   engine: string;
+  /** set on the first result after a fallback switch */
+  gap?: EngineGap;
 }
 
 export interface SpeechStreamOptions {

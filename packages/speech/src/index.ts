@@ -8,3 +8,7 @@ export * from './vad/silero-vad.js';
 export * from './vad/segmenter.js';
 export * from './engines/scripted-engine.js';
 export * from './pipeline/channel-recognizer.js';
+export * from './pipeline/call-input.js';
+export * from './pipeline/transcript-event.js';
+export * from './pipeline/engine-selection.js';
+export * from './pipeline/call-transcriber.js';

@@ -30,7 +30,9 @@ type Job = { kind: 'audio'; pcm: Int16Array; startSample: number } | { kind: 'fl
  */
 export class ChannelRecognizer implements SpeechStream {
   readonly stats: ChannelRecognizerStats = { utterances: 0, droppedSamples: 0 };
-  private readonly stream: SpeechStream;
+  private stream: SpeechStream | null = null;
+  private startError: Error | null = null;
+  private readonly ready: Promise<void>;
   private readonly queue = new ResultQueue<RecognitionResult>();
   private readonly segmenter: Segmenter;
   private readonly vad: VoiceActivityDetector | null;
@@ -55,11 +57,19 @@ export class ChannelRecognizer implements SpeechStream {
     private readonly engine: SpeechEngine,
     options: ChannelRecognizerOptions,
   ) {
-    this.stream = engine.openStream({
-      language: options.language,
-      sampleRate: options.sampleRate,
-      partials: options.partials,
-    });
+    // Engines warm up behind the call: audio queues (bounded) until the engine is started.
+    this.ready = engine.start().then(
+      () => {
+        this.stream = engine.openStream({
+          language: options.language,
+          sampleRate: options.sampleRate,
+          partials: options.partials,
+        });
+      },
+      (error: unknown) => {
+        this.startError = error instanceof Error ? error : new Error(String(error));
+      },
+    );
     this.vad = engine.capabilities.endpointing ? null : (options.createVad?.() ?? new EnergyVad());
     this.frameSamples = this.vad?.frameSamples ?? 160;
     this.frame = new Int16Array(this.frameSamples);
@@ -70,7 +80,7 @@ export class ChannelRecognizer implements SpeechStream {
   }
 
   get failed(): Error | null {
-    return this.stream.failed;
+    return this.startError ?? this.stream?.failed ?? null;
   }
 
   get engineName(): string {
@@ -122,7 +132,8 @@ export class ChannelRecognizer implements SpeechStream {
     if (this.closed) return;
     await this.flush();
     this.closed = true;
-    await this.stream.close();
+    await this.ready;
+    await this.stream?.close();
     await this.pump;
     await this.vad?.release();
   }
@@ -137,14 +148,22 @@ export class ChannelRecognizer implements SpeechStream {
     if (this.running) return;
     this.running = true;
     try {
+      await this.ready;
       for (let job = this.jobs.shift(); job; job = this.jobs.shift()) {
-        if (job.kind === 'flush') {
-          this.endUtterance(this.segmenter.forceEnd(undefined, 'forced') !== null);
-          await Promise.all(this.pendingFlushes);
-          job.done();
-        } else {
-          this.backlogSamples -= job.pcm.length;
-          await this.process(job.pcm, job.startSample);
+        try {
+          if (job.kind === 'flush') {
+            if (this.stream && !this.failed)
+              this.endUtterance(this.segmenter.forceEnd(undefined, 'forced') !== null);
+            await Promise.all(this.pendingFlushes);
+          } else {
+            this.backlogSamples -= job.pcm.length;
+            await this.process(job.pcm, job.startSample);
+          }
+        } catch (error) {
+          // an engine that throws from write/flush is a failed engine, not a failed call
+          this.startError ??= error instanceof Error ? error : new Error(String(error));
+        } finally {
+          if (job.kind === 'flush') job.done();
         }
       }
     } finally {
@@ -153,9 +172,9 @@ export class ChannelRecognizer implements SpeechStream {
   }
 
   private async process(pcm: Int16Array, startSample: number): Promise<void> {
-    if (this.failed) return;
+    if (this.failed || !this.stream) return;
     if (!this.vad) {
-      this.stream.write(pcm, startSample);
+      this.stream!.write(pcm, startSample);
       return;
     }
     if (this.nextSample >= 0 && startSample !== this.nextSample) this.gap();
@@ -181,7 +200,7 @@ export class ChannelRecognizer implements SpeechStream {
   private async classify(frame: Int16Array, start: number): Promise<void> {
     const probability = await this.vad!.probability(frame);
     const wasSpeaking = this.segmenter.speaking;
-    if (wasSpeaking) this.stream.write(frame, start);
+    if (wasSpeaking) this.stream!.write(frame, start);
     else this.remember(frame, start);
     for (const event of this.segmenter.push(start, frame.length, probability)) {
       if (event.type === 'start') {
@@ -190,7 +209,7 @@ export class ChannelRecognizer implements SpeechStream {
           const end = chunk.startSample + chunk.pcm.length;
           if (end <= event.sample) continue;
           const skip = Math.max(0, event.sample - chunk.startSample);
-          this.stream.write(chunk.pcm.subarray(skip), chunk.startSample + skip);
+          this.stream!.write(chunk.pcm.subarray(skip), chunk.startSample + skip);
         }
         this.preRoll = [];
       } else {
@@ -202,7 +221,7 @@ export class ChannelRecognizer implements SpeechStream {
   /** pause/discard gap: the half-filled frame belongs to the utterance (if any), which ends at the gap */
   private gap(): void {
     if (this.frameFill > 0 && this.segmenter.speaking) {
-      this.stream.write(this.frame.slice(0, this.frameFill), this.frameStart);
+      this.stream!.write(this.frame.slice(0, this.frameFill), this.frameStart);
     }
     this.frameFill = 0;
     this.preRoll = [];
@@ -212,20 +231,24 @@ export class ChannelRecognizer implements SpeechStream {
   private endUtterance(wasSpeaking: boolean): void {
     if (!this.vad) {
       // endpointing engine: a forced flush always goes through, the engine knows whether it is mid-utterance
-      this.track(this.stream.flush());
+      this.track(this.stream!.flush());
       return;
     }
     if (this.frameFill > 0 && wasSpeaking) {
-      this.stream.write(this.frame.slice(0, this.frameFill), this.frameStart);
+      this.stream!.write(this.frame.slice(0, this.frameFill), this.frameStart);
       this.frameStart += this.frameFill;
       this.frameFill = 0;
     }
     this.preRoll = [];
-    if (wasSpeaking) this.track(this.stream.flush());
+    if (wasSpeaking) this.track(this.stream!.flush());
   }
 
   private track(flush: Promise<void>): void {
-    const tracked = flush.finally(() => this.pendingFlushes.delete(tracked));
+    const tracked = flush
+      .catch((error: unknown) => {
+        this.startError ??= error instanceof Error ? error : new Error(String(error));
+      })
+      .finally(() => this.pendingFlushes.delete(tracked));
     this.pendingFlushes.add(tracked);
   }
 
@@ -239,6 +262,8 @@ export class ChannelRecognizer implements SpeechStream {
 
   private async forward(): Promise<void> {
     try {
+      await this.ready;
+      if (!this.stream) return;
       for await (const result of this.stream.results()) {
         // silence or noise may come back as an empty result: never pass that on
         if (result.text.trim() === '') continue;
