@@ -1,0 +1,82 @@
+/**
+ * Prometheus metrics of one server instance (own registry, so several instances can live in one process in tests).
+ * Label values are bounded: endpoint paths from the fixed route table, outcomes and reasons from closed enums.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+
+  readonly sessionsActive = new Gauge({
+    name: 'hookscribe_sessions_active',
+    help: 'AudioHook WebSocket sessions currently connected',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+  readonly sessionsTotal = new Counter({
+    name: 'hookscribe_sessions_total',
+    help: 'AudioHook sessions ended, by outcome (closed, dropped, error, unauthorized)',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly probesTotal = new Counter({
+    name: 'hookscribe_probes_total',
+    help: 'Connection probes (nil conversation id) answered',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+  readonly framesReceived = new Counter({
+    name: 'hookscribe_frames_received_total',
+    help: 'WebSocket messages received from clients',
+    labelNames: ['endpoint', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly bytesReceived = new Counter({
+    name: 'hookscribe_bytes_received_total',
+    help: 'Payload bytes received from clients',
+    labelNames: ['endpoint', 'kind'] as const,
+    registers: [this.registry],
+  });
+  readonly authFailures = new Counter({
+    name: 'hookscribe_auth_failures_total',
+    help: 'Rejected AudioHook upgrade requests and post-upgrade authorisation failures, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly upgradeRejections = new Counter({
+    name: 'hookscribe_upgrade_rejections_total',
+    help: 'Upgrade requests refused before authentication (not-found, draining, capacity)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly protocolViolations = new Counter({
+    name: 'hookscribe_protocol_violations_total',
+    help: 'Client protocol violations answered with disconnect, by violation code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly openLatency = new Histogram({
+    name: 'hookscribe_open_latency_seconds',
+    help: 'Time from receiving `open` to sending `opened`',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
+    registers: [this.registry],
+  });
+  readonly recordingErrors = new Counter({
+    name: 'hookscribe_recording_errors_total',
+    help: 'Recording write failures (the call continues without the affected file)',
+    labelNames: ['file'] as const,
+    registers: [this.registry],
+  });
+  readonly subscriberFailures = new Counter({
+    name: 'hookscribe_session_subscriber_failures_total',
+    help: 'Session event handlers that threw, rejected or timed out',
+    labelNames: ['event', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    // includes nodejs_eventloop_lag_seconds and the event-loop delay percentiles
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

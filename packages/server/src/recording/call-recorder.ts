@@ -1,0 +1,121 @@
+/**
+ * The call recorder, a SessionEventHub subscriber: per call (probes excepted) a WAV of exactly the audio bytes
+ * received and a JSON sidecar of every protocol message, under `<dataDir>/recordings/YYYY-MM-DD/<sessionId>.{wav,json}`
+ * (date of `opened`, UTC). Both files are finalised on `ended`, which the connection emits for normal closes and for
+ * dropped sockets alike. A disk error is logged and counted and only costs the affected file; the call goes on.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { ServerMetrics } from '../metrics.js';
+import type { CallInfo, SessionEventHub } from '../session-events.js';
+import { ProtocolLogWriter } from './protocol-log-writer.js';
+import { WavFileWriter } from './wav-file-writer.js';
+
+export interface CallRecorderOptions {
+  dataDir: string;
+  logger: Logger;
+  metrics?: ServerMetrics;
+}
+
+interface CallRecording {
+  log: Logger;
+  wav: WavFileWriter | null;
+  sidecar: ProtocolLogWriter | null;
+  frames: number;
+}
+
+export function recordingDirFor(dataDir: string, openedAt: string): string {
+  return join(dataDir, 'recordings', openedAt.slice(0, 10));
+}
+
+export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOptions): void {
+  const recordings = new Map<string, CallRecording>();
+  const createdDirs = new Set<string>();
+
+  const reportFailure = (log: Logger, file: 'wav' | 'sidecar', err: Error) => {
+    options.metrics?.recordingErrors.inc({ file });
+    log.error({ err, file }, 'recording write failed; the call continues without this file');
+  };
+
+  const start = (call: CallInfo, log: Logger): CallRecording | null => {
+    const dir = recordingDirFor(options.dataDir, call.openedAt);
+    try {
+      // once per day directory; cheap and keeps the writers simple (no queue while a directory is being made)
+      if (!createdDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        createdDirs.add(dir);
+      }
+    } catch (err) {
+      reportFailure(log, 'sidecar', err as Error);
+      if (call.media) reportFailure(log, 'wav', err as Error);
+      return null;
+    }
+    const base = join(dir, call.sessionId);
+    const wav = call.media
+      ? new WavFileWriter(
+          `${base}.wav`,
+          { format: call.media.format, channels: call.media.channels.length, sampleRate: call.media.rate },
+          (err) => reportFailure(log, 'wav', err),
+        )
+      : null;
+    const sidecar = new ProtocolLogWriter(
+      `${base}.json`,
+      {
+        call,
+        recording: {
+          wav: wav ? `${call.sessionId}.wav` : null,
+          format: call.media?.format ?? null,
+          channels: call.media?.channels ?? [],
+          sampleRate: call.media?.rate ?? null,
+        },
+      },
+      (err) => reportFailure(log, 'sidecar', err),
+    );
+    return { log, wav, sidecar, frames: 0 };
+  };
+
+  hub.on('opened', function recordOpened({ call, log }) {
+    if (call.isProbe) return;
+    const recording = start(call, log);
+    if (recording) recordings.set(call.sessionId, recording);
+  });
+
+  hub.on('message', function recordMessage({ call, direction, text, at }) {
+    recordings.get(call.sessionId)?.sidecar?.append(direction, text, at);
+  });
+
+  hub.on('audio', function recordAudio({ call, raw }) {
+    const recording = recordings.get(call.sessionId);
+    if (!recording?.wav) return;
+    recording.wav.append(raw);
+    recording.frames += 1;
+  });
+
+  hub.on('ended', async function finalizeRecording({ call, outcome, atSample, endedAt }) {
+    const recording = recordings.get(call.sessionId);
+    if (!recording) return;
+    recordings.delete(call.sessionId);
+    let audioBytes: number | null = null;
+    if (recording.wav) {
+      try {
+        audioBytes = await recording.wav.finalize();
+      } catch {
+        // reported when it happened
+      }
+    }
+    try {
+      await recording.sidecar?.finalize({
+        at: endedAt.toISOString(),
+        outcome,
+        positionSamples: atSample,
+        audioFrames: recording.frames,
+        audioBytes,
+        wavComplete: recording.wav ? audioBytes !== null : null,
+      });
+    } catch {
+      // reported when it happened
+    }
+    recording.log.debug({ audioBytes, frames: recording.frames }, 'recording finalised');
+  });
+}
