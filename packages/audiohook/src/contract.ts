@@ -4,6 +4,11 @@
  * index.ts; this file holds only types. Change a signature here only together with every user of it.
  *
  * The library is pure: no sockets, timers or clocks. Time and randomness are injected.
+ *
+ * Changes since the agreed version (all additive):
+ * - SessionEvent 'opened' gains `startPaused: boolean` (the session opened in a server-initiated pause).
+ * - SessionEvent gains `{ type: 'ignored'; messageType; reason }`: a tolerated message that caused no action (unknown
+ *   message type, MUST 29; a message not meaningful in the current state; audio after `close`). Log it, nothing else.
  */
 
 // ---------------------------------------------------------------- protocol values
@@ -206,6 +211,8 @@ export type SessionEvent =
       isProbe: boolean;
       /** language accepted at open, lower-cased match against the supported list, or null */
       language: LanguageCode | null;
+      /** opened with startPaused: true (server-initiated pause; send resume() when ready) */
+      startPaused: boolean;
     }
   | {
       type: 'audio';
@@ -223,6 +230,8 @@ export type SessionEvent =
   | { type: 'client-error'; code: number; message: string; retryAfterMs: number | null }
   | { type: 'closing'; reason: CloseReason; atSample: number }
   | { type: 'violation'; violation: ProtocolViolation }
+  /** tolerated input that caused no action (unknown type, not meaningful in this state, audio after close) */
+  | { type: 'ignored'; messageType: string; reason: string }
   | { type: 'ended'; outcome: 'closed' | 'dropped' | 'unauthorized' | 'error'; atSample: number }
   /** every protocol message, both directions, for the recording sidecar */
   | { type: 'message'; direction: 'in' | 'out'; text: string };

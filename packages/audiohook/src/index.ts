@@ -12,3 +12,6 @@ export * from './signature-verify.js';
 export * from './nonce-cache.js';
 export * from './message-schemas.js';
 export * from './message-parse.js';
+export * from './media-selection.js';
+export * from './event-batching.js';
+export * from './server-session.js';

@@ -1,0 +1,479 @@
+/**
+ * The server side of one AudioHook session as a pure state machine (digest §5). The transport feeds it text and
+ * binary frames and sends what each step returns; the call pipeline subscribes to the step's events. No I/O,
+ * no timers: `open` is answered synchronously from memory, `closed` is sent when the pipeline calls finishClose().
+ *
+ * Inbound legality (digest §5.2):
+ *   state        open   ping  paused  resumed  discarded  update  error  close   binary
+ *   preparing    ✔      pong  ✘       ✘        ✘          ign     evt    ✔       ✘
+ *   active       ign    pong  ✔       ✔(t)     ✔          ✔       evt    ✔       ✔
+ *   paused       ign    pong  ign     ✔        ✔          ✔       evt    ✔       ✘
+ *   closing      ign    pong  ign     ign      ign        ign     evt    ign     ign
+ *   error/unauth ign    pong  ign     ign      ign        ign     evt    ✔       ign
+ *   closed       nothing is ever sent again
+ * ✘ = protocol violation → one `disconnect` error; ign = `ignored` event; (t) resumed while active only moves the
+ * timeline. Unknown message types are ignored but their seq is counted (MUST 29).
+ */
+import type {
+  ClientMessage,
+  DisconnectReason,
+  EventEntity,
+  LanguageCode,
+  MediaParameter,
+  OpenMessage,
+  ProtocolViolation,
+  ServerSessionOptions,
+  ServerSessionState,
+  SessionStep,
+  UnknownClientMessage,
+} from './contract.js';
+import { decodeFrame, frameSampleCount, frameStride } from './audio-frame.js';
+import { durationToSamples, parseDuration } from './duration.js';
+import { batchEventEntities } from './event-batching.js';
+import { selectMedia } from './media-selection.js';
+import { LANGUAGE_PATTERN } from './message-schemas.js';
+import { MAX_TEXT_LENGTH, parseClientMessage } from './message-parse.js';
+import { StreamTimeline } from './stream-timeline.js';
+import { NIL_UUID } from './uuid.js';
+
+/** How much of an oversized inbound text goes into the `message` event (the sidecar must stay small). */
+const OVERSIZED_TEXT_RECORD_CHARS = 1024;
+
+type EndOutcome = 'closed' | 'error' | 'unauthorized';
+
+export class ServerSession {
+  private currentState: ServerSessionState = 'preparing';
+  private readonly timeline = new StreamTimeline();
+  private readonly maxTextLength: number;
+  private lastClientSeqValue = 0;
+  private lastServerSeqValue = 0;
+  private selectedMedia: MediaParameter | null = null;
+  private openMessage: OpenMessage | null = null;
+  private currentLanguage: LanguageCode | null = null;
+  private startPausedRequested = false;
+  /** a server pause (`pause` or startPaused) is in force until we send `resume` */
+  private serverPauseHeld = false;
+  private disconnectSent = false;
+  private closeReceived = false;
+  private ended = false;
+  private outcome: EndOutcome = 'closed';
+  private lastRttMs: number | null = null;
+  private lastDrift = 0;
+
+  constructor(private readonly options: ServerSessionOptions) {
+    this.maxTextLength = options.maxTextLength ?? MAX_TEXT_LENGTH;
+  }
+
+  get state(): ServerSessionState {
+    return this.currentState;
+  }
+  /** stream timeline position in samples (received audio + discarded/paused spans) */
+  get positionSamples(): number {
+    return this.timeline.positionSamples;
+  }
+  get media(): MediaParameter | null {
+    return this.selectedMedia;
+  }
+  get open(): OpenMessage | null {
+    return this.openMessage;
+  }
+  get isProbe(): boolean {
+    return this.openMessage?.parameters.conversationId === NIL_UUID;
+  }
+  /** current language (from open or update), matched against the supported list; null if none/unsupported */
+  get language(): LanguageCode | null {
+    return this.currentLanguage;
+  }
+  get lastClientSeq(): number {
+    return this.lastClientSeqValue;
+  }
+  get lastServerSeq(): number {
+    return this.lastServerSeqValue;
+  }
+  /** rtt the client reported in its last ping, in ms */
+  get clientRttMs(): number | null {
+    return this.lastRttMs;
+  }
+  /** client `position` minus our timeline at the last client message, in samples (0 = consistent) */
+  get positionDriftSamples(): number {
+    return this.lastDrift;
+  }
+  /** true when `event` may be sent now (transcription profile, MUST 16/17) */
+  get canSendEvent(): boolean {
+    return (
+      this.options.profile === 'transcription' &&
+      (this.currentState === 'active' || this.currentState === 'paused' || this.currentState === 'closing')
+    );
+  }
+
+  // ------------------------------------------------------------------ inbound
+
+  receiveText(text: string): SessionStep {
+    const step = newStep();
+    if (this.currentState === 'closed') return step;
+    const recorded = text.length > this.maxTextLength ? text.slice(0, OVERSIZED_TEXT_RECORD_CHARS) : text;
+    step.events.push({ type: 'message', direction: 'in', text: recorded });
+
+    const parsed = parseClientMessage(text, this.maxTextLength);
+    const signalled = this.currentState === 'error' || this.currentState === 'unauthorized';
+    if (!parsed.ok) {
+      if (!signalled) this.violate(step, parsed.violation);
+      return step;
+    }
+    const message = parsed.message;
+    if (!signalled) {
+      const violation = this.checkEnvelope(message);
+      if (violation) {
+        this.violate(step, violation);
+        return step;
+      }
+    }
+    // After a signalled error we only wait for close: accept whatever seq the client uses from here on.
+    this.lastClientSeqValue = message.seq;
+    if ('unknownType' in message) {
+      step.events.push({ type: 'ignored', messageType: message.type, reason: 'unknown message type' });
+    } else {
+      this.dispatch(step, message as ClientMessage);
+    }
+    this.lastDrift = this.timeline.positionDrift(message.position);
+    return step;
+  }
+
+  receiveBinary(frame: Uint8Array): SessionStep {
+    const step = newStep();
+    const state = this.currentState;
+    if (state === 'closed') return step;
+    if (state === 'closing' || state === 'error' || state === 'unauthorized') {
+      // MUST 15: never disconnect after close; after a signalled error, further errors are suppressed.
+      const reason = state === 'closing' ? 'audio after close' : `audio in state ${state}`;
+      step.events.push({ type: 'ignored', messageType: 'binary', reason });
+      return step;
+    }
+    if (state !== 'active') {
+      const when = state === 'paused' ? 'while paused' : 'before opened';
+      this.violate(step, { code: 'unexpected-binary', info: `Unexpected binary audio ${when}` });
+      return step;
+    }
+    const media = this.selectedMedia;
+    if (!media) {
+      this.violate(step, {
+        code: 'unexpected-binary',
+        info: 'Unexpected binary audio: no media was selected',
+      });
+      return step;
+    }
+    const samples = frameSampleCount(frame.length, media);
+    if (samples === null) {
+      this.violate(step, {
+        code: 'bad-frame-length',
+        info: `Audio frame of ${frame.length} bytes is not a multiple of ${frameStride(media)} (channels × bytes per sample)`,
+      });
+      return step;
+    }
+    if (samples === 0) return step;
+    const channels = decodeFrame(frame, media);
+    const startSample = this.timeline.addAudio(samples);
+    step.events.push({ type: 'audio', channels, raw: frame, startSample });
+    return step;
+  }
+
+  // ------------------------------------------------------------------ outbound (server-initiated)
+
+  /** Server-initiated pause. Before opened it becomes opened.startPaused; in active/paused it sends `pause`. */
+  pause(): SessionStep {
+    const step = newStep();
+    if (this.currentState === 'preparing' || this.currentState === 'opening') {
+      this.startPausedRequested = true;
+    } else if (this.currentState === 'active' || this.currentState === 'paused') {
+      this.serverPauseHeld = true;
+      this.send(step, 'pause', {});
+    }
+    return step;
+  }
+
+  /** Ends a server-initiated pause. Before opened it clears startPaused; in active/paused it sends `resume`. */
+  resume(): SessionStep {
+    const step = newStep();
+    if (this.currentState === 'preparing' || this.currentState === 'opening') {
+      this.startPausedRequested = false;
+    } else if (this.currentState === 'active' || this.currentState === 'paused') {
+      this.serverPauseHeld = false;
+      this.send(step, 'resume', {});
+    }
+    return step;
+  }
+
+  /**
+   * Sends entities as one or more `event` messages, each under 64 KiB (MUST 18). Throws when events are not allowed
+   * (monitor profile, before opened, after closed: MUST 16/17) or when a single entity alone is too large.
+   */
+  sendEvent(entities: EventEntity[]): SessionStep {
+    if (this.options.profile !== 'transcription') {
+      throw new Error('event messages are not allowed in a monitor session');
+    }
+    if (!this.canSendEvent) throw new Error(`event messages are not allowed in state ${this.currentState}`);
+    const step = newStep();
+    if (entities.length === 0) return step;
+    for (const batch of batchEventEntities(entities, this.maxTextLength))
+      this.send(step, 'event', { entities: batch });
+    return step;
+  }
+
+  /** Asks the client to end the session. At most one disconnect; none after `close` was received (MUST 15). */
+  disconnect(reason: DisconnectReason, info?: string): SessionStep {
+    const step = newStep();
+    if (!this.canDisconnect()) return step;
+    this.sendDisconnect(step, reason, info);
+    if (reason === 'error') this.enterSignalled('error');
+    else if (reason === 'unauthorized') this.enterSignalled('unauthorized');
+    return step;
+  }
+
+  /** Post-upgrade authentication failure (MUST 5): `disconnect` unauthorized; `opened` is never sent afterwards. */
+  unauthorized(info?: string): SessionStep {
+    return this.disconnect('unauthorized', info);
+  }
+
+  /** Sends the one `closed` once the pipeline has flushed its final events (MUST 14). No-op unless closing. */
+  finishClose(): SessionStep {
+    const step = newStep();
+    if (this.currentState !== 'closing') return step;
+    this.send(step, 'closed', {});
+    this.currentState = 'closed';
+    this.end(step, this.outcome);
+    return step;
+  }
+
+  /** The transport lost the socket. Emits `ended` once (outcome 'dropped' unless the session had closed). */
+  socketClosed(): SessionStep {
+    const step = newStep();
+    const state = this.currentState;
+    this.currentState = 'closed';
+    if (!this.ended) {
+      this.end(step, state === 'error' || state === 'unauthorized' ? state : 'dropped');
+    }
+    return step;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private checkEnvelope(message: ClientMessage | UnknownClientMessage): ProtocolViolation | null {
+    if (message.id.toLowerCase() !== this.options.sessionId.toLowerCase()) {
+      return { code: 'bad-id', info: 'Message id does not match the session id' };
+    }
+    if (message.seq !== this.lastClientSeqValue + 1) {
+      return {
+        code: 'bad-seq',
+        info: `Invalid seq value ${message.seq} (expected ${this.lastClientSeqValue + 1}, not monotonically increasing)`,
+      };
+    }
+    if (message.serverseq > this.lastServerSeqValue) {
+      return {
+        code: 'bad-serverseq',
+        info: `Invalid serverseq value ${message.serverseq} (last server seq is ${this.lastServerSeqValue})`,
+      };
+    }
+    return null;
+  }
+
+  private dispatch(step: SessionStep, message: ClientMessage): void {
+    const state = this.currentState;
+    const ignore = (reason: string) =>
+      step.events.push({ type: 'ignored', messageType: message.type, reason });
+    const streaming = state === 'active' || state === 'paused';
+
+    switch (message.type) {
+      case 'ping':
+        if (message.parameters.rtt !== undefined)
+          this.lastRttMs = parseDuration(message.parameters.rtt) * 1000;
+        this.send(step, 'pong', {});
+        return;
+      case 'error': {
+        const retry = message.parameters.retryAfter;
+        step.events.push({
+          type: 'client-error',
+          code: message.parameters.code,
+          message: message.parameters.message,
+          retryAfterMs: retry === undefined ? null : parseDuration(retry) * 1000,
+        });
+        return;
+      }
+      case 'close':
+        if (this.closeReceived) return void ignore('close already received');
+        this.closeReceived = true;
+        this.currentState = 'closing';
+        step.events.push({
+          type: 'closing',
+          reason: message.parameters.reason,
+          atSample: this.positionSamples,
+        });
+        return;
+      case 'open':
+        if (state !== 'preparing') return void ignore(`open in state ${state}`);
+        this.handleOpen(step, message);
+        return;
+      case 'update':
+        if (!streaming) return void ignore(`update in state ${state}`);
+        this.handleUpdate(step, message.parameters.language ?? null);
+        return;
+      case 'paused':
+        if (state === 'active') {
+          this.currentState = 'paused';
+          step.events.push({
+            type: 'paused',
+            atSample: this.positionSamples,
+            serverInitiated: this.serverPauseHeld,
+          });
+          return;
+        }
+        // MUST 24: a repeat `paused` (e.g. answering our resume while a client-side pause holds) keeps us paused.
+        if (state === 'paused' || !this.isOpenPhase(state)) return void ignore(`paused in state ${state}`);
+        return this.unexpected(step, message.type, state);
+      case 'resumed':
+      case 'discarded': {
+        if (this.isOpenPhase(state)) return this.unexpected(step, message.type, state);
+        if (!streaming) return void ignore(`${message.type} in state ${state}`);
+        const startSample = durationToSamples(message.parameters.start);
+        const discardedSamples = durationToSamples(message.parameters.discarded);
+        this.timeline.addDiscarded(startSample, discardedSamples);
+        if (message.type === 'discarded') {
+          step.events.push({ type: 'discarded', startSample, discardedSamples });
+        } else {
+          this.currentState = 'active';
+          step.events.push({
+            type: 'resumed',
+            startSample,
+            discardedSamples,
+            atSample: this.positionSamples,
+          });
+        }
+        return;
+      }
+    }
+  }
+
+  private isOpenPhase(state: ServerSessionState): boolean {
+    return state === 'preparing' || state === 'opening';
+  }
+
+  private unexpected(step: SessionStep, type: string, state: ServerSessionState): void {
+    this.violate(step, { code: 'unexpected-message', info: `Unexpected ${type} message in state ${state}` });
+  }
+
+  private handleOpen(step: SessionStep, message: OpenMessage): void {
+    this.currentState = 'opening';
+    this.openMessage = message;
+    const p = message.parameters;
+    if (p.organizationId.toLowerCase() !== this.options.organizationId.toLowerCase()) {
+      const violation: ProtocolViolation = {
+        code: 'org-mismatch',
+        info: 'organizationId does not match the Audiohook-Organization-Id header',
+      };
+      step.events.push({ type: 'violation', violation });
+      this.sendDisconnect(step, 'unauthorized', violation.info);
+      this.enterSignalled('unauthorized');
+      return;
+    }
+    const isProbe = p.conversationId === NIL_UUID;
+    const media = isProbe ? null : selectMedia(p.media);
+    if (!isProbe && !media) {
+      this.violate(step, {
+        code: 'no-media',
+        info: 'No acceptable media offered (need PCMU or L16, mono or stereo, at 8000 Hz)',
+      });
+      return;
+    }
+    this.selectedMedia = media;
+    this.currentLanguage = this.matchLanguage(p.language ?? null);
+    const languageMissing =
+      this.options.profile === 'transcription' &&
+      this.options.pauseOnUnsupportedLanguage &&
+      !this.currentLanguage;
+    const startPaused = !isProbe && (this.startPausedRequested || languageMissing);
+    this.serverPauseHeld = startPaused;
+
+    const parameters: Record<string, unknown> = { media: media ? [media] : [] };
+    if (startPaused) parameters.startPaused = true;
+    if (p.supportedLanguages === true) {
+      parameters.supportedLanguages = this.options.supportedLanguages.filter((l) => LANGUAGE_PATTERN.test(l));
+    }
+    this.send(step, 'opened', parameters);
+    this.currentState = 'active';
+    step.events.push({
+      type: 'opened',
+      open: message,
+      media,
+      isProbe,
+      language: this.currentLanguage,
+      startPaused,
+    });
+  }
+
+  private handleUpdate(step: SessionStep, requested: LanguageCode | null): void {
+    const language = this.matchLanguage(requested);
+    this.currentLanguage = language;
+    step.events.push({ type: 'update', language, atSample: this.positionSamples });
+    // MUST 27: an unsupported language pauses the stream; a supported one ends that pause.
+    if (this.options.profile !== 'transcription' || !this.options.pauseOnUnsupportedLanguage || this.isProbe)
+      return;
+    if (!language && !this.serverPauseHeld) {
+      this.serverPauseHeld = true;
+      this.send(step, 'pause', {});
+    } else if (language && this.serverPauseHeld) {
+      this.serverPauseHeld = false;
+      this.send(step, 'resume', {});
+    }
+  }
+
+  private matchLanguage(language: LanguageCode | null): LanguageCode | null {
+    if (!language) return null;
+    const wanted = language.toLowerCase();
+    return this.options.supportedLanguages.find((l) => l.toLowerCase() === wanted) ?? null;
+  }
+
+  private canDisconnect(): boolean {
+    const s = this.currentState;
+    return !this.disconnectSent && !this.closeReceived && s !== 'closing' && s !== 'closed';
+  }
+
+  /** One `disconnect` error, then wait for close (state error, further errors suppressed). */
+  private violate(step: SessionStep, violation: ProtocolViolation): void {
+    step.events.push({ type: 'violation', violation });
+    if (!this.canDisconnect()) return;
+    this.sendDisconnect(step, 'error', violation.info);
+    this.enterSignalled('error');
+  }
+
+  private sendDisconnect(step: SessionStep, reason: DisconnectReason, info?: string): void {
+    this.disconnectSent = true;
+    this.send(step, 'disconnect', info === undefined ? { reason } : { reason, info: info.slice(0, 1000) });
+  }
+
+  private enterSignalled(state: 'error' | 'unauthorized'): void {
+    this.currentState = state;
+    this.outcome = state;
+  }
+
+  private send(step: SessionStep, type: string, parameters: Record<string, unknown>): void {
+    this.lastServerSeqValue += 1;
+    const text = JSON.stringify({
+      version: '2',
+      id: this.options.sessionId,
+      type,
+      seq: this.lastServerSeqValue,
+      clientseq: this.lastClientSeqValue,
+      parameters,
+    });
+    step.send.push(text);
+    step.events.push({ type: 'message', direction: 'out', text });
+  }
+
+  private end(step: SessionStep, outcome: EndOutcome | 'dropped'): void {
+    this.ended = true;
+    step.events.push({ type: 'ended', outcome, atSample: this.positionSamples });
+  }
+}
+
+function newStep(): SessionStep {
+  return { send: [], events: [], closeSocket: false };
+}
