@@ -15,3 +15,4 @@ export * from './message-parse.js';
 export * from './media-selection.js';
 export * from './event-batching.js';
 export * from './server-session.js';
+export * from './client-session.js';

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { ClientSession, parseClientMessage, type ClientSessionOptions } from '../src/index.js';
+import { CONVERSATION_ID, EXTERNAL, INTERNAL, ORG_ID, SESSION_ID, STEREO } from './fixtures.js';
+
+const participant = { id: '6b0a5c1e-1f2b-4c8e-9d3a-0e5f6a7b8c9d', ani: '+1', aniName: 'x', dnis: '+2' };
+
+function client(options: Partial<ClientSessionOptions> = {}): ClientSession {
+  return new ClientSession({
+    sessionId: SESSION_ID,
+    organizationId: ORG_ID,
+    conversationId: CONVERSATION_ID,
+    participant,
+    media: [STEREO, EXTERNAL, INTERNAL],
+    language: 'en-US',
+    ...options,
+  });
+}
+
+function server(
+  type: string,
+  seq: number,
+  clientseq: number,
+  parameters: Record<string, unknown> = {},
+  extra = {},
+) {
+  return JSON.stringify({ version: '2', id: SESSION_ID, type, seq, clientseq, parameters, ...extra });
+}
+
+function opened(c: ClientSession, parameters: Record<string, unknown> = { media: [STEREO] }) {
+  c.open();
+  return c.receiveText(server('opened', 1, 1, parameters));
+}
+
+describe('ClientSession: building client messages', () => {
+  it('numbers messages, carries serverseq and position, and validates as client messages', () => {
+    const c = client({ supportedLanguages: true, customConfig: { a: 1 } });
+    const open = JSON.parse(c.open());
+    expect(open).toMatchObject({
+      version: '2',
+      id: SESSION_ID,
+      type: 'open',
+      seq: 1,
+      serverseq: 0,
+      position: 'PT0S',
+    });
+    expect(open.parameters).toMatchObject({
+      supportedLanguages: true,
+      customConfig: { a: 1 },
+      language: 'en-US',
+    });
+    expect(
+      c.receiveText(server('opened', 1, 1, { media: [STEREO], supportedLanguages: [] })).violations,
+    ).toEqual([]);
+    const frame = c.audio([new Int16Array(1600), new Int16Array(1600)]);
+    expect(frame.length).toBe(3200);
+    const ping = c.ping(12.5);
+    expect(JSON.parse(ping)).toMatchObject({
+      seq: 2,
+      serverseq: 1,
+      position: 'PT0.2S',
+      parameters: { rtt: 'PT0.0125S' },
+    });
+    for (const text of [ping, c.paused(), c.resumed(1600, 8000), c.discarded(9600, 800), c.update('fr-FR')]) {
+      expect(parseClientMessage(text).ok).toBe(true);
+    }
+    expect(c.positionSamples).toBe(10400);
+    expect(JSON.parse(c.error(429, 'slow', 3000)).parameters).toEqual({
+      code: 429,
+      message: 'slow',
+      retryAfter: 'PT3S',
+    });
+    expect(JSON.parse(c.close('end'))).toMatchObject({ type: 'close', seq: 8, position: 'PT1.3S' });
+    expect(c.state).toBe('closing');
+  });
+
+  it('encodes audio in the selected media and refuses audio without media or with the wrong channel count', () => {
+    const c = client();
+    expect(() => c.audio([new Int16Array(4)])).toThrow(/no media/);
+    expect(opened(c, { media: [{ ...EXTERNAL, format: 'L16' }] }).violations.join()).toMatch(
+      /not one of the offered/,
+    );
+    const d = client({ media: [{ ...EXTERNAL, format: 'L16' }] });
+    opened(d, { media: [{ ...EXTERNAL, format: 'L16' }] });
+    expect(d.audio([Int16Array.from([1, -1])])).toEqual(Uint8Array.from([1, 0, 0xff, 0xff]));
+    expect(() => d.audio([new Int16Array(1), new Int16Array(1)])).toThrow(RangeError);
+  });
+});
+
+describe('ClientSession: checking server messages', () => {
+  it('accepts a correct opened and exposes it', () => {
+    const c = client();
+    expect(opened(c).violations).toEqual([]);
+    expect(c.state).toBe('open');
+    expect(c.media).toEqual(STEREO);
+  });
+
+  it('MUST 11: flags more than one media, and media not in the offer (inverted channel order)', () => {
+    expect(opened(client(), { media: [STEREO, EXTERNAL] }).violations.join()).toMatch(/more than one media/);
+    const inverted = { ...STEREO, channels: ['internal', 'external'] };
+    expect(opened(client(), { media: [inverted] }).violations.join()).toMatch(/not one of the offered/);
+    expect(opened(client(), { media: [] }).violations).toEqual([]);
+  });
+
+  it('MUST 12: flags a missing supportedLanguages when it was requested', () => {
+    expect(opened(client({ supportedLanguages: true })).violations.join()).toMatch(/MUST 12/);
+  });
+
+  it('MUST 7/8: flags a wrong id, a server seq gap and clientseq ahead of ours', () => {
+    const c = client();
+    opened(c);
+    expect(c.receiveText(server('pause', 3, 1)).violations.join()).toMatch(/does not follow 1/);
+    expect(c.receiveText(server('pause', 4, 9)).violations.join()).toMatch(/ahead/);
+    const other = server('pause', 5, 1, {}, { id: 'a0b0e395-84d3-4570-ac13-9a62d8f514c0' });
+    expect(c.receiveText(other).violations.join()).toMatch(/MUST 7/);
+  });
+
+  it('MUST 13: pong must answer an outstanding ping with clientseq == ping seq', () => {
+    const c = client();
+    opened(c);
+    expect(c.receiveText(server('pong', 2, 1)).violations.join()).toMatch(/without an outstanding ping/);
+    c.ping();
+    expect(c.receiveText(server('pong', 3, 1)).violations.join()).toMatch(/does not match/);
+    expect(c.pendingPings).toEqual([2]);
+    expect(c.receiveText(server('pong', 4, 2)).violations).toEqual([]);
+    expect(c.pendingPings).toEqual([]);
+  });
+
+  it('MUST 14/15: closed must answer our close with clientseq = our last seq; nothing after closed', () => {
+    const c = client();
+    opened(c);
+    expect(c.receiveText(server('closed', 2, 1)).violations.join()).toMatch(/without a close/);
+    const d = client();
+    opened(d);
+    d.close('end');
+    expect(d.receiveText(server('closed', 2, 2)).violations).toEqual([]);
+    expect(d.state).toBe('closed');
+    expect(
+      d.receiveText(server('event', 3, 2, { entities: [{ type: 'x', data: 1 }] })).violations.join(),
+    ).toMatch(/after closed/);
+  });
+
+  it('MUST 15: flags a disconnect after close', () => {
+    const c = client();
+    opened(c);
+    c.close('end');
+    expect(c.receiveText(server('disconnect', 2, 2, { reason: 'error' })).violations.join()).toMatch(
+      /MUST 15/,
+    );
+  });
+
+  it('MUST 16/17: flags events on monitor sessions and before opened; pause after close', () => {
+    const monitor = client({ eventsAllowed: false });
+    opened(monitor);
+    expect(
+      monitor.receiveText(server('event', 2, 1, { entities: [{ type: 'x', data: 1 }] })).violations.join(),
+    ).toMatch(/MUST 16/);
+    const early = client();
+    early.open();
+    expect(
+      early.receiveText(server('event', 1, 1, { entities: [{ type: 'x', data: 1 }] })).violations.join(),
+    ).toMatch(/MUST 17/);
+    const late = client();
+    opened(late);
+    late.close('end');
+    expect(late.receiveText(server('pause', 2, 2)).violations.join()).toMatch(/MUST 17/);
+    expect(
+      late.receiveText(server('event', 3, 2, { entities: [{ type: 'x', data: 1 }] })).violations,
+    ).toEqual([]);
+  });
+
+  it('MUST 18: flags server text over 64 KiB', () => {
+    const c = client();
+    opened(c);
+    const big = server('event', 2, 1, { entities: [{ type: 'x', data: 'y'.repeat(70000) }] });
+    expect(c.receiveText(big)).toEqual({ violations: [expect.stringMatching(/413/)] });
+  });
+
+  it('flags malformed server messages', () => {
+    const c = client();
+    expect(c.receiveText('{').violations.join()).toMatch(/malformed/);
+    expect(c.receiveText(server('opened', 1, 1, { media: 'x' })).violations.join()).toMatch(/malformed/);
+  });
+
+  it('accepts opened after a close sent during the open transaction', () => {
+    const c = client();
+    c.open();
+    c.close('end');
+    expect(c.receiveText(server('opened', 1, 1, { media: [STEREO] })).violations).toEqual([]);
+    expect(c.receiveText(server('closed', 2, 2)).violations).toEqual([]);
+  });
+});
