@@ -1,6 +1,9 @@
 /**
- * Refinement (speech pipeline helper): RecognitionResult gained an optional `gap` (EngineGap), set by the
- * FallbackEngine on the first result after it switched engines mid-call. Engines other than the fallback never set it.
+ * Refinements (speech pipeline helper), both optional and additive:
+ * - RecognitionResult.gap (EngineGap): set by the FallbackEngine on the first result after it switched engines
+ *   mid-call. Other engines never set it.
+ * - RecognitionResult.timingsEstimated: true when the engine returned text only and word times were spread evenly
+ *   over the utterance (OpenAI-compatible APIs without word timestamps).
  *
  * The SpeechEngine port. Every engine (embedded pocketsphinx, Azure AI Speech, OpenAI-compatible, scripted fake,
  * fallback wrapper) implements it and passes the one engine contract suite (test/engine-contract.ts).
@@ -52,6 +55,8 @@ export interface RecognitionResult {
   engine: string;
   /** set on the first result after a fallback switch */
   gap?: EngineGap;
+  /** word times were estimated, not measured */
+  timingsEstimated?: boolean;
 }
 
 export interface SpeechStreamOptions {
