@@ -5,3 +5,8 @@ export * from './store/sqlite-conversation-store.js';
 export * from './store/postgres-conversation-store.js';
 export * from './redaction/transcript-redactor.js';
 export * from './redaction/luhn.js';
+export * from './bus/event-bus.js';
+export * from './bus/event-schema.js';
+export * from './bus/retry-backoff.js';
+export * from './bus/in-process-event-bus.js';
+export * from './bus/redis-streams-event-bus.js';
