@@ -22,3 +22,6 @@ export * from './llm/llm-cadence.js';
 export * from './llm/llm-assistant.js';
 export * from './worker/assist-bus.js';
 export * from './worker/assist-worker.js';
+export * from './config/assist-config.js';
+export * from './assist-runtime.js';
+export * from './agentassist/agent-assist-entity.js';

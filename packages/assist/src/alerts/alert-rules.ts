@@ -44,16 +44,15 @@ export const AlertRuleSchema = z
 export type AlertRuleConfig = z.input<typeof AlertRuleSchema>;
 export type AlertRule = z.output<typeof AlertRuleSchema>;
 
-export const AlertRulesFileSchema = z.union([
-  z.array(AlertRuleSchema),
-  z
-    .object({
-      /** true = add these rules to the defaults (a rule with a default's id replaces it); false = use only these */
-      includeDefaults: z.boolean().default(false),
-      rules: z.array(AlertRuleSchema),
-    })
-    .strict(),
-]);
+/** A rules file is either a list of rules or `{ includeDefaults, rules }`. */
+export const AlertRulesListSchema = z.array(AlertRuleSchema);
+export const AlertRulesObjectSchema = z
+  .object({
+    /** true = add these rules to the defaults (a rule with a default's id replaces it); false = use only these */
+    includeDefaults: z.boolean().default(false),
+    rules: AlertRulesListSchema,
+  })
+  .strict();
 
 export interface CompiledAlertRule {
   rule: AlertRule;
@@ -85,9 +84,14 @@ export function compileAlertRules(rules: readonly AlertRule[]): CompiledAlertRul
 }
 
 export function parseAlertRules(value: unknown, origin = 'alert rules'): AlertRule[] {
-  const parsed = AlertRulesFileSchema.safeParse(value);
+  // pick the schema by shape so errors point at the rule field, not at "invalid union"
+  if (Array.isArray(value)) {
+    const list = AlertRulesListSchema.safeParse(value);
+    if (!list.success) throw new AlertRulesError(`${origin} are invalid:\n${z.prettifyError(list.error)}`);
+    return list.data;
+  }
+  const parsed = AlertRulesObjectSchema.safeParse(value);
   if (!parsed.success) throw new AlertRulesError(`${origin} are invalid:\n${z.prettifyError(parsed.error)}`);
-  if (Array.isArray(parsed.data)) return parsed.data;
   const { includeDefaults, rules } = parsed.data;
   if (!includeDefaults) return rules;
   const ids = new Set(rules.map((r) => r.id));
