@@ -12,6 +12,7 @@ import type {
   OpenParameters,
   Participant,
   ServerMessage,
+  TranscriptEntityData,
   Uuid,
 } from './contract.js';
 import { encodeFrame } from './audio-frame.js';
@@ -211,6 +212,9 @@ export class ClientSession {
         if (this.currentState !== 'open' && this.currentState !== 'closing') {
           v(`event not allowed in client state ${this.currentState} (MUST 17)`);
         }
+        for (const entity of message.parameters.entities) {
+          if (entity.type === 'transcript') this.checkTranscript(entity.data as TranscriptEntityData, v);
+        }
         break;
       case 'disconnect':
         if (this.currentState === 'closing') v('disconnect after close (MUST 15)');
@@ -249,6 +253,25 @@ export class ClientSession {
     }
     this.openedParameters = p;
     if (this.currentState === 'opening') this.currentState = 'open';
+  }
+
+  /** MUST 26 beyond the schema: channelId within the selected channels; final results carry unique token offsets. */
+  private checkTranscript(data: TranscriptEntityData, v: (text: string) => void): void {
+    const channels = this.media?.channels.length ?? 0;
+    if (data.channelId >= channels)
+      v(`transcript channelId ${data.channelId} but ${channels} channel(s) selected`);
+    if (!data.isFinal) return;
+    for (const alternative of data.alternatives) {
+      for (const interpretation of alternative.interpretations) {
+        if (!interpretation.tokens || interpretation.tokens.length === 0) {
+          v('final transcript without tokens (MUST 26)');
+          continue;
+        }
+        const offsets = interpretation.tokens.map((t) => t.offset);
+        if (new Set(offsets).size !== offsets.length)
+          v('final transcript with duplicate token offsets (MUST 26)');
+      }
+    }
   }
 
   private skipTo(samples: number): void {

@@ -16,3 +16,4 @@ export * from './media-selection.js';
 export * from './event-batching.js';
 export * from './server-session.js';
 export * from './client-session.js';
+export * from './rate-limiter.js';

@@ -168,6 +168,58 @@ describe('ClientSession: checking server messages', () => {
     ).toEqual([]);
   });
 
+  it('MUST 26: flags transcripts with a channelId outside the selection, or finals without unique tokens', () => {
+    const transcript = (data: Record<string, unknown>) => ({
+      type: 'transcript',
+      data: {
+        id: '5d1c2b7e-3f0a-4c1e-9b8d-7a6f5e4d3c2b',
+        channelId: 0,
+        isFinal: true,
+        alternatives: [
+          {
+            confidence: 0.9,
+            interpretations: [
+              {
+                type: 'display',
+                transcript: 'hi there',
+                tokens: [
+                  { type: 'word', value: 'hi', confidence: 0.9, offset: 'PT1S', duration: 'PT0.2S' },
+                  { type: 'word', value: 'there', confidence: 0.9, offset: 'PT1.3S', duration: 'PT0.2S' },
+                ],
+              },
+            ],
+          },
+        ],
+        ...data,
+      },
+    });
+    const mono = client();
+    opened(mono, { media: [EXTERNAL] });
+    const send = (c: ClientSession, seq: number, entity: unknown) =>
+      c.receiveText(server('event', seq, 1, { entities: [entity] })).violations.join();
+    expect(send(mono, 2, transcript({}))).toBe('');
+    expect(send(mono, 3, transcript({ channelId: 1 }))).toMatch(/channelId 1/);
+    const noTokens = [{ confidence: 0.9, interpretations: [{ type: 'display', transcript: 'x' }] }];
+    expect(send(mono, 4, transcript({ alternatives: noTokens }))).toMatch(/without tokens/);
+    expect(send(mono, 5, transcript({ alternatives: noTokens, isFinal: false }))).toBe('');
+    const dup = [
+      {
+        confidence: 0.9,
+        interpretations: [
+          {
+            type: 'display',
+            transcript: 'a b',
+            tokens: [
+              { type: 'word', value: 'a', confidence: 1, offset: 'PT1S', duration: 'PT0.1S' },
+              { type: 'word', value: 'b', confidence: 1, offset: 'PT1S', duration: 'PT0.1S' },
+            ],
+          },
+        ],
+      },
+    ];
+    expect(send(mono, 6, transcript({ alternatives: dup }))).toMatch(/duplicate token offsets/);
+  });
+
   it('MUST 18: flags server text over 64 KiB', () => {
     const c = client();
     opened(c);
