@@ -15,3 +15,4 @@ export * from './pipeline/call-transcriber.js';
 export * from './connector/transcript-entity-builder.js';
 export * from './connector/rate-limited-event-sender.js';
 export * from './engines/openai-transcription-engine.js';
+export * from './engines/fallback-engine.js';

@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import type { RecognitionResult, SpeechEngine, SpeechStream } from '../src/engine.js';
+import { FallbackEngine } from '../src/engines/fallback-engine.js';
+import { ScriptedEngine } from '../src/engines/scripted-engine.js';
+import { CallTranscriber } from '../src/pipeline/call-transcriber.js';
+import type { TranscriberStatus, TranscriptEvent } from '../src/pipeline/transcript-event.js';
+import { describeEngineContract } from './engine-contract.js';
+import { concat, loadFixture, silence } from './support/fixtures.js';
+
+const S = 8000;
+const speech8k = loadFixture('hello');
+
+describeEngineContract(
+  'FallbackEngine (healthy primary)',
+  () =>
+    Promise.resolve(
+      new FallbackEngine({ engines: [new ScriptedEngine({ name: 'a' }), new ScriptedEngine({ name: 'b' })] }),
+    ),
+  { speech8k },
+);
+describeEngineContract(
+  'FallbackEngine (primary fails at once)',
+  () =>
+    Promise.resolve(
+      new FallbackEngine({
+        engines: [new ScriptedEngine({ name: 'a', failAfterSamples: 1 }), new ScriptedEngine({ name: 'b' })],
+      }),
+    ),
+  { speech8k },
+);
+
+async function run(stream: SpeechStream, feed: () => Promise<void>): Promise<RecognitionResult[]> {
+  const results: RecognitionResult[] = [];
+  const done = (async () => {
+    for await (const r of stream.results()) results.push(r);
+  })();
+  await feed();
+  await stream.close();
+  await done;
+  return results;
+}
+
+function feed(stream: SpeechStream, pcm: Int16Array, at: number): void {
+  for (let o = 0; o < pcm.length; o += 1600)
+    stream.write(pcm.subarray(o, Math.min(pcm.length, o + 1600)), at + o);
+}
+
+const open = (engine: SpeechEngine, language = 'en-US') =>
+  engine.openStream({ language, sampleRate: 8000, partials: false });
+
+describe('FallbackEngine', () => {
+  it('continues mid-utterance on the next engine, replaying the audio since the last flush, and marks the switch', async () => {
+    const engine = new FallbackEngine({
+      engines: [
+        new ScriptedEngine({ name: 'a', failAfterSamples: 4 * S }),
+        new ScriptedEngine({ name: 'b' }),
+      ],
+    });
+    const stream = open(engine);
+    const results = await run(stream, async () => {
+      feed(stream, concat(silence(S / 2), speech8k), 0); // utterance 1 on a
+      await stream.flush();
+      feed(stream, speech8k, 10 * S); // a fails 1.25 s into utterance 2
+      await stream.flush();
+    });
+    expect(results.map((r) => r.engine)).toEqual(['a', 'b']);
+    expect(results[0]!.gap).toBeUndefined();
+    // nothing was lost: the whole second utterance was replayed into b
+    expect(results[1]!.gap).toEqual({
+      startSample: 10 * S,
+      endSample: 10 * S,
+      fromEngine: 'a',
+      toEngine: 'b',
+    });
+    expect(results[1]!.startSample).toBeLessThan(10 * S + 0.2 * S);
+    expect(results[1]!.text).toBe(results[0]!.text);
+    expect(stream.failed).toBeNull();
+  });
+
+  it('treats a flush that hangs past the watchdog as a failure and switches', async () => {
+    const engine = new FallbackEngine({
+      engines: [new ScriptedEngine({ name: 'a', hangAfterSamples: S }), new ScriptedEngine({ name: 'b' })],
+      watchdogMs: 30,
+    });
+    const stream = open(engine);
+    const results = await run(stream, async () => {
+      feed(stream, speech8k, 0);
+      await stream.flush();
+    });
+    expect(results.map((r) => [r.engine, r.gap?.fromEngine])).toEqual([['b', 'a']]);
+  });
+
+  it('marks the span it could not replay when the utterance outgrew the replay buffer', async () => {
+    const engine = new FallbackEngine({
+      engines: [
+        new ScriptedEngine({ name: 'a', failAfterSamples: 6 * S }),
+        new ScriptedEngine({ name: 'b' }),
+      ],
+      maxReplaySeconds: 2,
+    });
+    const stream = open(engine);
+    const long = concat(speech8k, speech8k, speech8k); // 6.75 s without a flush
+    const results = await run(stream, async () => {
+      feed(stream, long, 0);
+      await stream.flush();
+    });
+    const gap = results[0]!.gap!;
+    expect(gap.fromEngine).toBe('a');
+    expect(gap.startSample).toBe(0);
+    expect(gap.endSample).toBe(6 * S - 2 * S); // the last 2 s before the failure were replayed
+  });
+
+  it('fails quietly when every engine is down, and the call carries on', async () => {
+    const engine = new FallbackEngine({
+      engines: [
+        new ScriptedEngine({ name: 'a', failAfterSamples: S }),
+        new ScriptedEngine({ name: 'b', failAfterSamples: S }),
+      ],
+    });
+    const stream = open(engine);
+    const results = await run(stream, async () => {
+      feed(stream, speech8k, 0);
+      await stream.flush();
+      feed(stream, speech8k, 10 * S); // no throw after the failure
+    });
+    expect(results).toEqual([]);
+    expect(stream.failed?.message).toMatch(/no engine left after b failed/);
+
+    const statuses: TranscriberStatus[] = [];
+    const transcripts: TranscriptEvent[] = [];
+    const call = new CallTranscriber({
+      engines: [
+        new FallbackEngine({
+          engines: [
+            new ScriptedEngine({ name: 'a', failAfterSamples: S }),
+            new ScriptedEngine({ name: 'b', failAfterSamples: S }),
+          ],
+        }),
+      ],
+      onTranscript: (e) => transcripts.push(e),
+      onStatus: (s) => statuses.push(s),
+    });
+    await call.handle({ type: 'opened', media: { channels: ['external'] }, language: 'en-US' });
+    await call.handle({ type: 'audio', channels: [concat(speech8k, silence(S))], startSample: 0 });
+    await call.handle({ type: 'closing', atSample: 0 });
+    expect(transcripts).toEqual([]);
+    expect(statuses.at(-1)).toMatchObject({ type: 'transcription-unavailable', channel: 0 });
+  });
+
+  it('picks the first engine that supports the language and skips engines that fail to start', async () => {
+    const broken: SpeechEngine = {
+      ...new ScriptedEngine({ name: 'broken' }),
+      name: 'broken',
+      capabilities: new ScriptedEngine().capabilities,
+      start: () => Promise.reject(new Error('model missing')),
+      openStream: () => {
+        throw new Error('not started');
+      },
+      stop: () => Promise.resolve(),
+    };
+    const engine = new FallbackEngine({
+      engines: [
+        broken,
+        new ScriptedEngine({ name: 'german', languages: ['de-DE'] }),
+        new ScriptedEngine({ name: 'b' }),
+      ],
+    });
+    await engine.start();
+    expect([...engine.down].map((e) => e.name)).toEqual(['broken']);
+    expect(engine.capabilities.languages).toEqual(['en-US', 'de-DE']);
+    const stream = open(engine);
+    const results = await run(stream, async () => {
+      feed(stream, speech8k, 0);
+      await stream.flush();
+    });
+    expect(results.map((r) => r.engine)).toEqual(['b']);
+    await expect(new FallbackEngine({ engines: [broken] }).start()).rejects.toThrow(
+      /no engine could be started/,
+    );
+  });
+});
