@@ -1,3 +1,4 @@
+export * from './app.js';
 export * from './config.js';
 export * from './dev-audiohook-key.js';
 export * from './endpoints.js';

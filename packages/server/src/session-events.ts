@@ -38,6 +38,8 @@ export interface CallInfo {
   profile: EndpointProfile;
   /** connection probe (nil conversation id): subscribers should do no downstream work */
   isProbe: boolean;
+  /** opened in a server-initiated pause (e.g. unsupported language): a subscriber calls control.resume() when ready */
+  startPaused: boolean;
   openedAt: string;
   customConfig: Record<string, unknown>;
 }

@@ -33,6 +33,7 @@ function callInfo(overrides: Partial<CallInfo> = {}): CallInfo {
     endpoint: '/api/v1/audiohook/ws',
     profile: 'monitor',
     isProbe: false,
+    startPaused: false,
     openedAt: '2026-11-24T03:00:00.000Z',
     customConfig: {},
     ...overrides,

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * hookscribe entry point: `node packages/server/dist/main.js` (or the `hookscribe` bin).
+ * Exit codes: 0 after a graceful drain, 1 on a start-up failure, 2 on invalid configuration.
+ * SIGTERM/SIGINT drain: readiness turns 503, new upgrades get 503, live calls may finish up to
+ * HOOKSCRIBE_DRAIN_TIMEOUT_MS, then get `disconnect` (completed); recordings are finalised; exit 0.
+ * A second signal skips the wait for live calls (they are still disconnected properly).
+ * Configuration: environment, then `.env` in the working directory, then the HOOKSCRIBE_CONFIG file.
+ */
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type ServerConfig } from './config.js';
+import { createLogger } from './logger.js';
+
+/** `.env` in the working directory, if present; variables already in the environment win. */
+function loadDotEnv(): void {
+  try {
+    process.loadEnvFile('.env');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+function loadConfigOrExit(): ServerConfig {
+  try {
+    loadDotEnv();
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`hookscribe: ${err.message}\nSee docs/configuration.md for every setting.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger(config.logLevel);
+  const app = await buildApp(config, { logger });
+
+  if (app.devKey) {
+    // printed for the operator, outside the JSON log stream (logs never carry secrets)
+    process.stderr.write(
+      [
+        '',
+        'hookscribe: HOOKSCRIBE_AUDIOHOOK_KEYS is not set; using the development AudioHook credentials',
+        `  (${app.devKey.created ? 'generated into' : 'read from'} ${app.devKey.path})`,
+        `  API key:       ${app.devKey.apiKey}`,
+        `  Client secret: ${app.devKey.secret}`,
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  const { url } = await app.start();
+  logger.info(
+    { url, dataDir: config.dataDir, recording: config.recording, configFile: config.configFile },
+    'hookscribe listening',
+  );
+
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      logger.warn({ signal }, 'second signal: disconnecting live sessions now');
+      app.hurryDrain();
+      return;
+    }
+    logger.info({ signal }, 'shutting down: draining');
+    app.stop().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.fatal({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`hookscribe: failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
