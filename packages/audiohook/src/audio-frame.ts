@@ -3,7 +3,7 @@
  * `channels` array. A frame must hold whole samples for every channel.
  */
 import type { MediaFormat, MediaParameter } from './contract.js';
-import { mulawDecodeSample, mulawEncodeSample } from './mulaw.js';
+import { MULAW_DECODE_TABLE, mulawEncodeSample } from './mulaw.js';
 
 export function bytesPerSample(format: MediaFormat): 1 | 2 {
   return format === 'PCMU' ? 1 : 2;
@@ -36,14 +36,24 @@ export function decodeFrame(
   }
   const n = media.channels.length;
   const channels = Array.from({ length: n }, () => new Int16Array(count));
+  // Specialised loops: this runs for every frame of every call, so keep the inner loop free of indirection.
   if (media.format === 'PCMU') {
-    for (let i = 0, p = 0; i < count; i++) {
-      for (let c = 0; c < n; c++, p++) channels[c]![i] = mulawDecodeSample(frame[p]!);
+    if (n === 1) {
+      const out = channels[0]!;
+      for (let i = 0; i < count; i++) out[i] = MULAW_DECODE_TABLE[frame[i]!]!;
+    } else {
+      const a = channels[0]!;
+      const b = channels[1]!;
+      for (let i = 0, p = 0; i < count; i++, p += 2) {
+        a[i] = MULAW_DECODE_TABLE[frame[p]!]!;
+        b[i] = MULAW_DECODE_TABLE[frame[p + 1]!]!;
+      }
     }
   } else {
-    const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-    for (let i = 0, p = 0; i < count; i++) {
-      for (let c = 0; c < n; c++, p += 2) channels[c]![i] = view.getInt16(p, true);
+    for (let c = 0; c < n; c++) {
+      const out = channels[c]!;
+      for (let i = 0, p = c * 2; i < count; i++, p += 2 * n)
+        out[i] = ((frame[p]! | (frame[p + 1]! << 8)) << 16) >> 16;
     }
   }
   return channels;

@@ -25,7 +25,9 @@ function encodeSample(sample: number): number {
   return ~(sign | (exponent << 4) | mantissa) & 0xff;
 }
 
-const DECODE_TABLE = new Int16Array(256);
+/** byte → linear sample; exported for hot loops (read-only by convention) */
+export const MULAW_DECODE_TABLE = new Int16Array(256);
+const DECODE_TABLE = MULAW_DECODE_TABLE;
 for (let i = 0; i < 256; i++) DECODE_TABLE[i] = decodeByte(i);
 
 /** indexed by the sample's 16-bit two's-complement pattern (sample & 0xffff) */
