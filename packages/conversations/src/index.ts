@@ -15,3 +15,6 @@ export * from './recordings/filesystem-recording-store.js';
 export * from './recordings/azure-blob-recording-store.js';
 export * from './recordings/recording-uploader.js';
 export * from './outbox-relay.js';
+export * from './bus/webhook-signature.js';
+export * from './bus/webhook-target.js';
+export * from './bus/webhook-event-bus.js';

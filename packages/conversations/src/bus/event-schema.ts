@@ -58,7 +58,12 @@ const recordingAvailable = z.looseObject({
 
 const assistResult = z.looseObject({
   summary: z
-    .looseObject({ issue: z.string(), customerNeed: z.string(), actions: z.array(z.string()), text: z.string() })
+    .looseObject({
+      issue: z.string(),
+      customerNeed: z.string(),
+      actions: z.array(z.string()),
+      text: z.string(),
+    })
     .optional(),
   sentiment: z
     .looseObject({
@@ -111,7 +116,11 @@ function envelope<T extends string, D extends z.ZodType>(type: T, data: D, descr
 export const conversationEventSchema = z
   .discriminatedUnion('type', [
     envelope('session_started', conversationSummary, 'A call was opened (never sent for probes).'),
-    envelope('partial_transcript', transcriptSegment, 'Interim transcript; replaced later by the final with the same data.id.'),
+    envelope(
+      'partial_transcript',
+      transcriptSegment,
+      'Interim transcript; replaced later by the final with the same data.id.',
+    ),
     envelope('transcript_available', transcriptSegment, 'Final transcript segment (stored).'),
     envelope('recording_available', recordingAvailable, 'The recording is stored at data.uri.'),
     envelope('session_ended', conversationSummary, 'The call ended or failed; data.closeReason says why.'),
@@ -139,7 +148,10 @@ export function parseConversationEvent(value: unknown): ConversationEvent {
 
 /** The JSON Schema (draft 2020-12) of a conversation event, as published in docs/events.schema.json. */
 export function conversationEventJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(conversationEventSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(conversationEventSchema, { target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `https://hookscribe.dev/schemas/conversation-event.v${EVENT_SCHEMA_VERSION}.json`,

@@ -120,7 +120,9 @@ export class InProcessEventBus implements EventBus {
         continue;
       }
       if (queue.items.length >= this.maxQueued) {
-        throw new BusUnavailableError(`in-process bus: group "${group}" has ${queue.items.length} events queued`);
+        throw new BusUnavailableError(
+          `in-process bus: group "${group}" has ${queue.items.length} events queued`,
+        );
       }
     }
     const id = String(++this.sequence);

@@ -230,7 +230,14 @@ class RedisSubscription {
     await this.repeat(async () => {
       if (lastId === null) {
         // Start after the newest entry: a concrete id (not "$") so nothing between two reads is missed.
-        const newest = (await this.reader.call('XREVRANGE', this.bus.stream, '+', '-', 'COUNT', '1')) as StreamEntry[];
+        const newest = (await this.reader.call(
+          'XREVRANGE',
+          this.bus.stream,
+          '+',
+          '-',
+          'COUNT',
+          '1',
+        )) as StreamEntry[];
         lastId = newest[0]?.[0] ?? '0-0';
         this.markStarted();
       }
@@ -364,7 +371,17 @@ class RedisSubscription {
     if (!event || attempt > (this.o.maxDeliveries ?? 10)) {
       // Poison: keep it for inspection, stop redelivering.
       const fields = entry[1] ?? [];
-      await this.reader.call('XADD', `${this.bus.stream}:dead`, 'MAXLEN', '~', 10_000, '*', ...fields, 'group', group);
+      await this.reader.call(
+        'XADD',
+        `${this.bus.stream}:dead`,
+        'MAXLEN',
+        '~',
+        10_000,
+        '*',
+        ...fields,
+        'group',
+        group,
+      );
       await this.reader.call('XACK', this.bus.stream, group, id);
       return;
     }
