@@ -417,7 +417,7 @@ describe('ServerSession: ping, pause, update, error, close', () => {
     expect(h.ofType('ended')[0]!.outcome).toBe('unauthorized');
   });
 
-  it('socketClosed emits ended (dropped) exactly once; not after a normal close', () => {
+  it('MUST 28: socketClosed ends the session (dropped) exactly once; not after a normal close', () => {
     const h = new Harness();
     h.open();
     h.binary(new Uint8Array(3200));
