@@ -1,0 +1,206 @@
+/**
+ * RecordingUploader: when a call ends, moves its recording from the local recorder's files into the RecordingStore.
+ * Order, so nothing is lost: (1) a marker `<wav>.upload.json` is written so a restart can resume (resume()),
+ * (2) put() uploads and verifies size/MD5, (3) the conversation gets the recording URI and a recording_available
+ * event in one store transaction, (4) only then are the local files and the marker deleted. While the store is
+ * unreachable, put() is retried with back-off and get() keeps serving the local copy.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { EVENT_SCHEMA_VERSION } from '../events.js';
+import type { ConversationStore } from '../store/conversation-store.js';
+import { StoreNotFoundError } from '../store/store-errors.js';
+import { readLocalRecording } from './filesystem-recording-store.js';
+import {
+  checkRecordingKey,
+  type ByteRange,
+  type RecordingPart,
+  type RecordingRead,
+  type RecordingStore,
+  type StoredRecording,
+} from './recording-store.js';
+import { wavDurationSeconds } from './wav-duration.js';
+
+export interface RecordingUploadJob {
+  conversationId: string;
+  /** store key; default: the conversation id */
+  key?: string;
+  wavPath: string;
+  jsonPath: string | null;
+}
+
+export interface RecordingUploaderOptions {
+  store: RecordingStore;
+  /** when given, the conversation's recording reference is set and recording_available enqueued */
+  conversations?: ConversationStore;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** every failed attempt (error) and each success (null) — wire to the logger */
+  onStatus?: (job: RecordingUploadJob, error: unknown | null) => void;
+}
+
+export interface RecordingUploaderHealth {
+  status: 'ok' | 'degraded';
+  /** uploads waiting (their local copies are still served) */
+  pendingUploads: number;
+  detail: string | null;
+}
+
+const MARKER_SUFFIX = '.upload.json';
+
+interface Pending {
+  job: Required<RecordingUploadJob>;
+  lastError: unknown;
+}
+
+export class RecordingUploader {
+  private readonly pending = new Map<string, Pending>();
+  private closed = false;
+  private readonly wakers = new Set<() => void>();
+
+  constructor(private readonly options: RecordingUploaderOptions) {}
+
+  /** Start moving a recording; resolves when it is stored, verified and the local copy removed. */
+  async enqueue(job: RecordingUploadJob): Promise<StoredRecording> {
+    const full: Required<RecordingUploadJob> = {
+      conversationId: job.conversationId,
+      key: checkRecordingKey(job.key ?? job.conversationId),
+      wavPath: resolve(job.wavPath),
+      jsonPath: job.jsonPath === null ? null : resolve(job.jsonPath),
+    };
+    if (this.closed) throw new Error('recording uploader is closed');
+    if (this.pending.has(full.key)) throw new Error(`recording ${full.key} is already being uploaded`);
+    await writeFile(full.wavPath + MARKER_SUFFIX, JSON.stringify(full));
+    const entry: Pending = { job: full, lastError: null };
+    this.pending.set(full.key, entry);
+    try {
+      return await this.run(entry);
+    } finally {
+      this.pending.delete(full.key);
+    }
+  }
+
+  /** After a restart: re-enqueue every upload whose marker is still in `dir`. Returns how many were found. */
+  async resume(dir: string): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return 0;
+    }
+    let count = 0;
+    for (const name of names.filter((entry) => entry.endsWith(MARKER_SUFFIX))) {
+      const job = JSON.parse(await readFile(join(dir, name), 'utf8')) as RecordingUploadJob;
+      count++;
+      this.enqueue(job).catch((error: unknown) => this.options.onStatus?.(job, error));
+    }
+    return count;
+  }
+
+  private async run(entry: Pending): Promise<StoredRecording> {
+    const { job } = entry;
+    let backoff = this.options.initialBackoffMs ?? 1_000;
+    const maxBackoff = this.options.maxBackoffMs ?? 60_000;
+    for (;;) {
+      if (this.closed)
+        throw new Error(`recording uploader closed; ${job.key} stays local (marker kept for resume)`);
+      try {
+        const stored = await this.options.store.put(job.wavPath, job.jsonPath, job.key);
+        entry.lastError = null;
+        this.options.onStatus?.(job, null);
+        await this.record(job, stored);
+        await this.removeLocal(job);
+        return stored;
+      } catch (error) {
+        if (
+          (error as NodeJS.ErrnoException).code === 'ENOENT' &&
+          (error as NodeJS.ErrnoException).path === job.wavPath
+        ) {
+          await rm(job.wavPath + MARKER_SUFFIX, { force: true });
+          throw new Error(`recording ${job.key}: local file ${job.wavPath} is missing; nothing to upload`);
+        }
+        entry.lastError = error;
+        this.options.onStatus?.(job, error);
+        await this.sleep(backoff);
+        backoff = Math.min(maxBackoff, backoff * 2);
+      }
+    }
+  }
+
+  private async record(job: Required<RecordingUploadJob>, stored: StoredRecording): Promise<void> {
+    const conversations = this.options.conversations;
+    if (conversations === undefined) return;
+    const durationSeconds = (await wavDurationSeconds(job.wavPath)) ?? 0;
+    try {
+      await conversations.setRecording(job.conversationId, stored.uri, {
+        events: [
+          {
+            schemaVersion: EVENT_SCHEMA_VERSION,
+            eventId: randomUUID(),
+            type: 'recording_available',
+            conversationId: job.conversationId,
+            time: new Date().toISOString(),
+            data: { uri: stored.uri, bytes: stored.bytes, durationSeconds },
+          },
+        ],
+      });
+    } catch (error) {
+      if (!(error instanceof StoreNotFoundError)) throw error;
+      // a recording without a conversation row (e.g. a store wiped in tests) is still kept in the store
+    }
+  }
+
+  private async removeLocal(job: Required<RecordingUploadJob>): Promise<void> {
+    const ownAudio = this.options.store.localPath?.(job.key, 'audio');
+    const ownSidecar = this.options.store.localPath?.(job.key, 'sidecar');
+    if (job.wavPath !== ownAudio) await rm(job.wavPath, { force: true });
+    if (job.jsonPath !== null && job.jsonPath !== ownSidecar) await rm(job.jsonPath, { force: true });
+    await rm(job.wavPath + MARKER_SUFFIX, { force: true });
+  }
+
+  /** Serve a recording: the local copy while its upload is pending, otherwise from the store. */
+  async get(key: string, range?: ByteRange, part: RecordingPart = 'audio'): Promise<RecordingRead | null> {
+    const entry = this.pending.get(key);
+    if (entry !== undefined) {
+      const path = part === 'audio' ? entry.job.wavPath : entry.job.jsonPath;
+      const local = path === null ? null : await readLocalRecording(path, range, part);
+      if (local !== null) return local;
+    }
+    return this.options.store.get(key, range, part);
+  }
+
+  get pendingUploads(): number {
+    return this.pending.size;
+  }
+
+  health(): RecordingUploaderHealth {
+    const failing = [...this.pending.values()].find((entry) => entry.lastError !== null);
+    return {
+      status: failing === undefined ? 'ok' : 'degraded',
+      pendingUploads: this.pending.size,
+      detail:
+        failing === undefined
+          ? null
+          : `upload of ${failing.job.key} retrying: ${failing.lastError instanceof Error ? failing.lastError.message : String(failing.lastError)}`,
+    };
+  }
+
+  /** Stop retrying; pending uploads keep their local files and markers for resume(). */
+  close(): void {
+    this.closed = true;
+    for (const wake of this.wakers) wake();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((done) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(wake);
+        done();
+      };
+      const timer = setTimeout(wake, ms);
+      this.wakers.add(wake);
+    });
+  }
+}
