@@ -4,7 +4,12 @@
  * A broken KB file is a warning; broken alert rules or prompt templates are an error (fail at start, not mid-call).
  */
 import type { AssistResult } from '@hookscribe/conversations';
-import { compileAlertRules, defaultAlertRules, loadAlertRulesFile, type CompiledAlertRule } from './alerts/alert-rules.js';
+import {
+  compileAlertRules,
+  defaultAlertRules,
+  loadAlertRulesFile,
+  type CompiledAlertRule,
+} from './alerts/alert-rules.js';
 import { silentLogger, type AssistLogger } from './assist-logger.js';
 import type { AssistConfig } from './config/assist-config.js';
 import { AssistEngine } from './engine/assist-engine.js';
@@ -72,7 +77,10 @@ export class AssistRuntime {
     return new AssistRuntime(config, new KnowledgeBase(kb.documents), compileAlertRules(rules), llm, options);
   }
 
-  createAssistant(conversationId: string, publish: (result: AssistResult) => void | Promise<void>): ConversationAssistant {
+  createAssistant(
+    conversationId: string,
+    publish: (result: AssistResult) => void | Promise<void>,
+  ): ConversationAssistant {
     const clock = this.options.clock ?? Date.now;
     return new ConversationAssistant({
       conversationId,
@@ -86,7 +94,10 @@ export class AssistRuntime {
   }
 
   /** A worker on `bus` (not yet started). */
-  createWorker(bus: AssistBus, extra: { consumer?: string; history?: TranscriptHistory | null } = {}): AssistWorker {
+  createWorker(
+    bus: AssistBus,
+    extra: { consumer?: string; history?: TranscriptHistory | null } = {},
+  ): AssistWorker {
     return new AssistWorker({
       bus,
       createAssistant: (id, publish) => this.createAssistant(id, publish),

@@ -11,7 +11,12 @@ import {
   parseAlertRules,
 } from '../src/alerts/alert-rules.js';
 
-const turn = (role: 'customer' | 'agent', text: string, segmentId = 's1', endSeconds = 5) => ({ role, text, segmentId, endSeconds });
+const turn = (role: 'customer' | 'agent', text: string, segmentId = 's1', endSeconds = 5) => ({
+  role,
+  text,
+  segmentId,
+  endSeconds,
+});
 
 describe('default alert rules', () => {
   const evaluator = () => new AlertEvaluator(compileAlertRules(defaultAlertRules()));
@@ -37,7 +42,9 @@ describe('default alert rules', () => {
 
   it('fires each rule once per conversation, with an id derived from rule and segment', () => {
     const e = evaluator();
-    expect(e.onTurn(turn('customer', 'I want to cancel my subscription', 'seg-1'))[0]?.id).toBe('retention:seg-1');
+    expect(e.onTurn(turn('customer', 'I want to cancel my subscription', 'seg-1'))[0]?.id).toBe(
+      'retention:seg-1',
+    );
     expect(e.onTurn(turn('customer', 'I really want to cancel my subscription', 'seg-2'))).toEqual([]);
   });
 
@@ -94,21 +101,42 @@ describe('alert rules files', () => {
   });
 
   it('loads a JSON array and can extend the defaults (same id replaces a default)', async () => {
-    expect((await loadAlertRulesFile(await write('r.json', '[{"id":"x","message":"m","phrases":["hello there"]}]'))).map((r) => r.id)).toEqual(['x']);
-    const extended = parseAlertRules({ includeDefaults: true, rules: [{ id: 'retention', message: 'mine', phrases: ['leave you'] }] });
+    expect(
+      (
+        await loadAlertRulesFile(
+          await write('r.json', '[{"id":"x","message":"m","phrases":["hello there"]}]'),
+        )
+      ).map((r) => r.id),
+    ).toEqual(['x']);
+    const extended = parseAlertRules({
+      includeDefaults: true,
+      rules: [{ id: 'retention', message: 'mine', phrases: ['leave you'] }],
+    });
     expect(extended.filter((r) => r.id === 'retention')).toHaveLength(1);
     expect(extended.find((r) => r.id === 'retention')?.message).toBe('mine');
     expect(extended.some((r) => r.id === 'escalation')).toBe(true);
   });
 
   it.each([
-    ['a rule with no matcher', [{ id: 'x', message: 'm' }], /needs at least one of phrases, keywords or regex/],
-    ['an invalid regex', [{ id: 'x', message: 'm', regex: ['(unclosed'] }], /invalid regular expression[\s\S]*regex\[0\]/],
+    [
+      'a rule with no matcher',
+      [{ id: 'x', message: 'm' }],
+      /needs at least one of phrases, keywords or regex/,
+    ],
+    [
+      'an invalid regex',
+      [{ id: 'x', message: 'm', regex: ['(unclosed'] }],
+      /invalid regular expression[\s\S]*regex\[0\]/,
+    ],
     ['an unknown severity', [{ id: 'x', message: 'm', phrases: ['a'], severity: 'urgent' }], /severity/],
     ['a file that is neither a list nor {rules}', { alerts: [] }, /rules/],
     ['an unknown field', [{ id: 'x', message: 'm', phrases: ['a'], colour: 'red' }], /colour/],
     ['a multi-word keyword', [{ id: 'x', message: 'm', keywords: ['two words'] }], /a keyword is one word/],
-    ['a missing rule without role', [{ id: 'x', type: 'missing', message: 'm', phrases: ['a'] }], /must name the role/],
+    [
+      'a missing rule without role',
+      [{ id: 'x', type: 'missing', message: 'm', phrases: ['a'] }],
+      /must name the role/,
+    ],
     ['a bad id', [{ id: 'has space', message: 'm', phrases: ['a'] }], /id/],
   ])('rejects %s with a clear error', (_, value, pattern) => {
     expect(() => parseAlertRules(value, 'test rules')).toThrow(AlertRulesError);
@@ -116,10 +144,19 @@ describe('alert rules files', () => {
   });
 
   it('names the file for unreadable, unparsable and duplicate-id files', async () => {
-    await expect(loadAlertRulesFile(join(dir, 'nope.yaml'))).rejects.toThrow(/cannot read alert rules file .*nope\.yaml/);
-    await expect(loadAlertRulesFile(await write('bad.yaml', 'rules: [\n'))).rejects.toThrow(/bad\.yaml is not valid JSON\/YAML/);
+    await expect(loadAlertRulesFile(join(dir, 'nope.yaml'))).rejects.toThrow(
+      /cannot read alert rules file .*nope\.yaml/,
+    );
+    await expect(loadAlertRulesFile(await write('bad.yaml', 'rules: [\n'))).rejects.toThrow(
+      /bad\.yaml is not valid JSON\/YAML/,
+    );
     await expect(
-      loadAlertRulesFile(await write('dup.json', '[{"id":"a","message":"m","phrases":["x"]},{"id":"a","message":"m","phrases":["y"]}]')),
+      loadAlertRulesFile(
+        await write(
+          'dup.json',
+          '[{"id":"a","message":"m","phrases":["x"]},{"id":"a","message":"m","phrases":["y"]}]',
+        ),
+      ),
     ).rejects.toThrow(/duplicate alert rule id "a"/);
   });
 });

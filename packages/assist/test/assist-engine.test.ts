@@ -51,7 +51,7 @@ describe('AssistEngine on the sample cancellation call', () => {
     expect(updates[9]?.sentiment?.trend).toBeGreaterThan(0);
   });
 
-  it('ends with a final summary and next steps from the agent\'s commitments', () => {
+  it("ends with a final summary and next steps from the agent's commitments", () => {
     const { final } = run();
     expect(final.finalSummary?.text).toMatch(/cancel/i);
     expect(final.finalSummary?.nextSteps.join(' ')).toMatch(/confirmation email/);
@@ -101,7 +101,9 @@ describe('AssistEngine bad and edge input', () => {
 
   it('a non-English call skips summary, sentiment and suggestions with a stated reason, but still runs alerts', () => {
     const engine = new AssistEngine({ knowledgeBase: kb });
-    const r = engine.addFinal(segment('s1', 'customer', 'Quiero cancelar mi suscripción, speak to a manager', 1, 'es-ES'));
+    const r = engine.addFinal(
+      segment('s1', 'customer', 'Quiero cancelar mi suscripción, speak to a manager', 1, 'es-ES'),
+    );
     expect(r?.sentiment).toBeUndefined();
     expect(r?.suggestions).toEqual([]);
     expect(r?.summary?.text).toMatch(/supports English only; this call is in es-ES/);
@@ -111,7 +113,9 @@ describe('AssistEngine bad and edge input', () => {
 
   it('works without a knowledge base (suggestions stay empty)', () => {
     const engine = new AssistEngine();
-    expect(engine.addFinal(segment('s1', 'customer', 'I want to cancel my subscription', 1))?.suggestions).toEqual([]);
+    expect(
+      engine.addFinal(segment('s1', 'customer', 'I want to cancel my subscription', 1))?.suggestions,
+    ).toEqual([]);
   });
 
   it('keeps the last suggestions when a turn matches nothing ("yes, okay")', () => {

@@ -17,7 +17,11 @@ describe('sample knowledge base', () => {
 
   it('loads every shipped article and FAQ entry', () => {
     expect(new Set(kb.documents.map((d) => d.source)).size).toBeGreaterThanOrEqual(10);
-    expect(kb.documents.some((d) => d.kind === 'faq' && d.id === 'billing-faq.md#i-have-been-charged-twice-this-month')).toBe(true);
+    expect(
+      kb.documents.some(
+        (d) => d.kind === 'faq' && d.id === 'billing-faq.md#i-have-been-charged-twice-this-month',
+      ),
+    ).toBe(true);
   });
 
   it.each([
@@ -39,7 +43,10 @@ describe('sample knowledge base', () => {
   it('gives confidences in 0 … 1, best first, and an excerpt from the matching passage', () => {
     const hits = kb.search('refund for a duplicate payment charged twice');
     expect(hits.length).toBeGreaterThan(0);
-    for (const h of hits) expect(h.confidence).toBeGreaterThan(0), expect(h.confidence).toBeLessThanOrEqual(1);
+    for (const h of hits) {
+      expect(h.confidence).toBeGreaterThan(0);
+      expect(h.confidence).toBeLessThanOrEqual(1);
+    }
     expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
     expect(hits[0]?.excerpt).not.toMatch(/\*\*/);
   });
@@ -66,16 +73,31 @@ describe('loading a broken knowledge-base folder', () => {
     await writeFile(join(dir, 'ignored.pdf'), 'not markdown');
     await symlink(join(dir, 'missing-target.md'), join(dir, 'dangling.md'));
     await mkdir(join(dir, 'nested'));
-    await writeFile(join(dir, 'nested', 'shipping-faq.md'), '# Shipping\n\n## How long does shipping take?\nThree to five working days.');
+    await writeFile(
+      join(dir, 'nested', 'shipping-faq.md'),
+      '# Shipping\n\n## How long does shipping take?\nThree to five working days.',
+    );
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('keeps the good files and gives one warning per bad file, without throwing', async () => {
     const { documents, warnings } = await loadKnowledgeFolder(dir);
-    expect(documents.map((d) => d.id).sort()).toEqual(['good.md', 'nested/shipping-faq.md#how-long-does-shipping-take']);
+    expect(documents.map((d) => d.id).sort()).toEqual([
+      'good.md',
+      'nested/shipping-faq.md#how-long-does-shipping-take',
+    ]);
     const reasons = Object.fromEntries(warnings.map((w) => [w.file, w.reason]));
     expect(Object.keys(reasons).sort()).toEqual(
-      ['bad-type.md', 'bad-yaml.md', 'big.md', 'binary.md', 'dangling.md', 'empty.md', 'faq-without-answers.md', 'only-front-matter.md'].sort(),
+      [
+        'bad-type.md',
+        'bad-yaml.md',
+        'big.md',
+        'binary.md',
+        'dangling.md',
+        'empty.md',
+        'faq-without-answers.md',
+        'only-front-matter.md',
+      ].sort(),
     );
     expect(reasons['empty.md']).toBe('empty file');
     expect(reasons['binary.md']).toBe('binary content');

@@ -63,7 +63,12 @@ describe('LLM mode against the fake endpoint', () => {
   it('bounds cost: 12 finals at the default cadence (every 4 finals) + the end = 4 requests', async () => {
     const { outcomes } = await runCall();
     expect(server.requests).toHaveLength(4);
-    expect(outcomes.map((o) => `${o.kind}:${o.ok}`)).toEqual(['rolling:true', 'rolling:true', 'rolling:true', 'final:true']);
+    expect(outcomes.map((o) => `${o.kind}:${o.ok}`)).toEqual([
+      'rolling:true',
+      'rolling:true',
+      'rolling:true',
+      'final:true',
+    ]);
   });
 
   it('sends the transcript and the candidate list through the shipped prompt template', async () => {
@@ -82,7 +87,10 @@ describe('LLM mode against the fake endpoint', () => {
   });
 
   it.each([
-    ['garbage (not JSON)', () => void (server.answer = () => 'Sure! Here is a summary of the call: it went well.')],
+    [
+      'garbage (not JSON)',
+      () => void (server.answer = () => 'Sure! Here is a summary of the call: it went well.'),
+    ],
     ['JSON of the wrong shape', () => void (server.answer = () => JSON.stringify({ summary: 42 }))],
     ['HTTP 500', () => void (server.behaviour = { kind: 'status', status: 500 })],
     ['a slow server (timeout)', () => void (server.behaviour = { kind: 'slow', delayMs: 1500 })],
@@ -122,8 +130,12 @@ describe('LLM mode against the fake endpoint', () => {
   it('never makes the bus handler wait for the LLM', async () => {
     server.behaviour = { kind: 'held' };
     const config = assistConfigFromEnv({
-      HOOKSCRIBE_ASSIST: 'llm', HOOKSCRIBE_LLM_URL: server.url, HOOKSCRIBE_LLM_MODEL: 'm',
-      HOOKSCRIBE_LLM_TIMEOUT_MS: '5000', HOOKSCRIBE_ASSIST_LLM_EVERY_FINALS: '1', HOOKSCRIBE_LLM_STREAM: 'false',
+      HOOKSCRIBE_ASSIST: 'llm',
+      HOOKSCRIBE_LLM_URL: server.url,
+      HOOKSCRIBE_LLM_MODEL: 'm',
+      HOOKSCRIBE_LLM_TIMEOUT_MS: '5000',
+      HOOKSCRIBE_ASSIST_LLM_EVERY_FINALS: '1',
+      HOOKSCRIBE_LLM_STREAM: 'false',
     });
     const runtime = await AssistRuntime.load(config);
     const bus = new MemoryBus();

@@ -14,7 +14,14 @@ beforeEach(() => {
 });
 
 const client = (o: Partial<OpenAiChatClientOptions> = {}) =>
-  new OpenAiChatClient({ url: server.url, apiKey: 'sk-test', model: 'gpt-test', retryDelayMs: 1, timeoutMs: 2000, ...o });
+  new OpenAiChatClient({
+    url: server.url,
+    apiKey: 'sk-test',
+    model: 'gpt-test',
+    retryDelayMs: 1,
+    timeoutMs: 2000,
+    ...o,
+  });
 const ask = (c: OpenAiChatClient) => c.complete({ messages: [{ role: 'user', content: 'hi' }], json: true });
 
 describe('OpenAiChatClient against a fake OpenAI-compatible server', () => {
@@ -24,7 +31,11 @@ describe('OpenAiChatClient against a fake OpenAI-compatible server', () => {
     const req = server.requests[0];
     expect(req?.url).toBe('/v1/chat/completions');
     expect(req?.headers.authorization).toBe('Bearer sk-test');
-    expect(req?.body).toMatchObject({ model: 'gpt-test', stream: false, response_format: { type: 'json_object' } });
+    expect(req?.body).toMatchObject({
+      model: 'gpt-test',
+      stream: false,
+      response_format: { type: 'json_object' },
+    });
   });
 
   it('assembles a streamed (SSE) answer from its deltas', async () => {
@@ -40,7 +51,13 @@ describe('OpenAiChatClient against a fake OpenAI-compatible server', () => {
   });
 
   it('uses the Azure OpenAI URL shape and api-key header when a deployment is set', async () => {
-    const azure = new OpenAiChatClient({ url: server.url.replace('/v1', ''), apiKey: 'az-key', deployment: 'gpt4o', apiVersion: '2024-06-01', stream: false });
+    const azure = new OpenAiChatClient({
+      url: server.url.replace('/v1', ''),
+      apiKey: 'az-key',
+      deployment: 'gpt4o',
+      apiVersion: '2024-06-01',
+      stream: false,
+    });
     await ask(azure);
     const req = server.requests[0];
     expect(req?.url).toBe('/openai/deployments/gpt4o/chat/completions?api-version=2024-06-01');
@@ -80,9 +97,15 @@ describe('OpenAiChatClient against a fake OpenAI-compatible server', () => {
     server.behaviour = { kind: 'garbage', body: '<html>proxy error</html>' };
     await expect(ask(client({ stream: false }))).rejects.toMatchObject({ kind: 'protocol' });
     server.behaviour = { kind: 'garbage', body: '{"choices":[]}' };
-    await expect(ask(client({ stream: false }))).rejects.toMatchObject({ kind: 'protocol', message: /no choices/ });
+    await expect(ask(client({ stream: false }))).rejects.toMatchObject({
+      kind: 'protocol',
+      message: /no choices/,
+    });
     server.behaviour = { kind: 'garbage', body: 'data: not json\n\n', contentType: 'text/event-stream' };
-    await expect(ask(client())).rejects.toMatchObject({ kind: 'protocol', message: /stream chunk is not JSON/ });
+    await expect(ask(client())).rejects.toMatchObject({
+      kind: 'protocol',
+      message: /stream chunk is not JSON/,
+    });
     server.behaviour = { kind: 'garbage', body: '', contentType: 'text/event-stream' };
     await expect(ask(client())).rejects.toMatchObject({ kind: 'protocol', message: /without content/ });
   });

@@ -41,7 +41,10 @@ export function roleChannel(role: Role): ChannelName {
 }
 
 /** Returns null when there is nothing to send. */
-export function buildAgentAssistEntity(input: AgentAssistInput, deps: AgentAssistDeps): AgentAssistEntityData | null {
+export function buildAgentAssistEntity(
+  input: AgentAssistInput,
+  deps: AgentAssistDeps,
+): AgentAssistEntityData | null {
   const utterances = (input.utterances ?? [])
     .filter((u) => u.isFinal && u.text.trim().length > 0)
     .map((u) => ({
@@ -63,10 +66,15 @@ export function buildAgentAssistEntity(input: AgentAssistInput, deps: AgentAssis
   return data;
 }
 
-function suggestionEntity(s: Suggestion, deps: AgentAssistDeps, position: string | undefined): EntitySuggestion {
+function suggestionEntity(
+  s: Suggestion,
+  deps: AgentAssistDeps,
+  position: string | undefined,
+): EntitySuggestion {
   const doc = deps.lookup?.(s.id);
   const base = { id: deps.newId(), confidence: clamp01(s.score), ...(position ? { position } : {}) };
-  if (doc?.kind === 'faq') return { type: 'faq', ...base, question: plain(doc.title, MAX_PLAIN), answer: answerHtml(doc.body) };
+  if (doc?.kind === 'faq')
+    return { type: 'faq', ...base, question: plain(doc.title, MAX_PLAIN), answer: answerHtml(doc.body) };
   return {
     type: 'article',
     ...base,
@@ -97,9 +105,9 @@ export function answerHtml(markdown: string): string {
   return clean;
 }
 
+/** Markdown emphasis and links → HTML; raw HTML is left for sanitize-html to keep (allow-listed) or drop. */
 function inline(text: string): string {
-  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return escaped
+  return text
     .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
     .replace(/(?<![*\w])\*(?!\s)(.+?)\*(?![*\w])/g, '<em>$1</em>')
     .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '<a href="$2">$1</a>');

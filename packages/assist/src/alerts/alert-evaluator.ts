@@ -33,10 +33,22 @@ export class AlertEvaluator {
       const roleMatches = rule.role === 'any' || rule.role === turn.role;
       if (rule.type === 'match') {
         const m = roleMatches ? matcher.exec(turn.text) : null;
-        if (m) alerts.push(this.fire(rule.id, rule.severity, `${rule.message} "${quote(turn.text, m.index)}"`, turn.segmentId));
+        if (m)
+          alerts.push(
+            this.fire(
+              rule.id,
+              rule.severity,
+              `${rule.message} "${quote(turn.text, m.index)}"`,
+              turn.segmentId,
+            ),
+          );
       } else {
         if (roleMatches && matcher.test(turn.text)) this.satisfied.add(rule.id);
-        else if (!this.satisfied.has(rule.id) && rule.withinSeconds !== undefined && turn.endSeconds >= rule.withinSeconds)
+        else if (
+          !this.satisfied.has(rule.id) &&
+          rule.withinSeconds !== undefined &&
+          turn.endSeconds >= rule.withinSeconds
+        )
           alerts.push(this.fire(rule.id, rule.severity, rule.message, turn.segmentId));
       }
     }

@@ -20,7 +20,9 @@ export const AlertRuleSchema = z
     /** case-insensitive phrases, matched on word boundaries */
     phrases: z.array(z.string().min(1)).default([]),
     /** case-insensitive single words, matched as whole words */
-    keywords: z.array(z.string().regex(/^\S+$/, 'a keyword is one word; use phrases for several')).default([]),
+    keywords: z
+      .array(z.string().regex(/^\S+$/, 'a keyword is one word; use phrases for several'))
+      .default([]),
     /** JavaScript regular expressions, matched case-insensitively */
     regex: z.array(z.string().min(1)).default([]),
     /** for `missing` rules: stream time (seconds) by which a match must have happened */
@@ -34,11 +36,19 @@ export const AlertRuleSchema = z
       try {
         new RegExp(source, 'iu');
       } catch (err) {
-        ctx.addIssue({ code: 'custom', path: ['regex', i], message: `invalid regular expression: ${(err as Error).message}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['regex', i],
+          message: `invalid regular expression: ${(err as Error).message}`,
+        });
       }
     });
     if (rule.type === 'missing' && rule.role === 'any')
-      ctx.addIssue({ code: 'custom', path: ['role'], message: 'a "missing" rule must name the role (customer or agent)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['role'],
+        message: 'a "missing" rule must name the role (customer or agent)',
+      });
   });
 
 export type AlertRuleConfig = z.input<typeof AlertRuleSchema>;
@@ -114,7 +124,9 @@ export async function loadAlertRulesFile(path: string): Promise<AlertRule[]> {
   try {
     value = parseYaml(text); // YAML 1.2 is a superset of JSON
   } catch (err) {
-    throw new AlertRulesError(`alert rules file ${path} is not valid JSON/YAML: ${(err as Error).message.split('\n')[0]}`);
+    throw new AlertRulesError(
+      `alert rules file ${path} is not valid JSON/YAML: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   const rules = parseAlertRules(value, `alert rules in ${path}`);
   compileAlertRules(rules); // surface duplicate ids now

@@ -58,21 +58,29 @@ export class AssistConfigError extends Error {
 }
 
 export function assistConfigFromEnv(env: NodeJS.ProcessEnv = process.env): AssistConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k.startsWith('HOOKSCRIBE_') && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k.startsWith('HOOKSCRIBE_') && v !== ''),
+  );
   const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) throw new AssistConfigError(`assist configuration is invalid:\n${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new AssistConfigError(`assist configuration is invalid:\n${z.prettifyError(parsed.error)}`);
   const e = parsed.data;
   if (e.HOOKSCRIBE_ASSIST === 'llm') {
     if (!e.HOOKSCRIBE_LLM_URL) throw new AssistConfigError('HOOKSCRIBE_ASSIST=llm needs HOOKSCRIBE_LLM_URL');
     if (!e.HOOKSCRIBE_LLM_MODEL && !e.HOOKSCRIBE_LLM_DEPLOYMENT)
-      throw new AssistConfigError('HOOKSCRIBE_ASSIST=llm needs HOOKSCRIBE_LLM_MODEL (or HOOKSCRIBE_LLM_DEPLOYMENT for Azure OpenAI)');
+      throw new AssistConfigError(
+        'HOOKSCRIBE_ASSIST=llm needs HOOKSCRIBE_LLM_MODEL (or HOOKSCRIBE_LLM_DEPLOYMENT for Azure OpenAI)',
+      );
   }
   return {
     mode: e.HOOKSCRIBE_ASSIST,
     knowledgeBaseDir: e.HOOKSCRIBE_ASSIST_KB_DIR,
     rulesFile: e.HOOKSCRIBE_ASSIST_RULES ?? null,
     promptsDir: e.HOOKSCRIBE_ASSIST_PROMPTS_DIR ?? null,
-    cadence: { everyFinals: e.HOOKSCRIBE_ASSIST_LLM_EVERY_FINALS, everySeconds: e.HOOKSCRIBE_ASSIST_LLM_EVERY_SECONDS },
+    cadence: {
+      everyFinals: e.HOOKSCRIBE_ASSIST_LLM_EVERY_FINALS,
+      everySeconds: e.HOOKSCRIBE_ASSIST_LLM_EVERY_SECONDS,
+    },
     idleTimeoutMs: e.HOOKSCRIBE_ASSIST_IDLE_TIMEOUT_SECONDS * 1000,
     maxConversations: e.HOOKSCRIBE_ASSIST_MAX_CONVERSATIONS,
     llm:

@@ -61,7 +61,9 @@ export class AssistEngine {
 
   constructor(options: AssistEngineOptions = {}) {
     this.kb = options.knowledgeBase ?? null;
-    this.evaluator = new AlertEvaluator(options.alertRules ?? (defaultRules ??= compileAlertRules(defaultAlertRules())));
+    this.evaluator = new AlertEvaluator(
+      options.alertRules ?? (defaultRules ??= compileAlertRules(defaultAlertRules())),
+    );
     this.suggestionLimit = options.suggestionLimit ?? 3;
     this.maxTurns = options.maxTurns ?? 400;
     this.queryTurns = options.queryTurns ?? 2;
@@ -116,7 +118,12 @@ export class AssistEngine {
     this.language = segment.language || this.language;
 
     this.alerts.push(
-      ...this.evaluator.onTurn({ segmentId: turn.segmentId, role: turn.role, text, endSeconds: turn.offset + turn.duration }),
+      ...this.evaluator.onTurn({
+        segmentId: turn.segmentId,
+        role: turn.role,
+        text,
+        endSeconds: turn.offset + turn.duration,
+      }),
     );
     if (supported && turn.role === 'customer') this.refreshSuggestions();
     return this.snapshot();
@@ -129,7 +136,8 @@ export class AssistEngine {
     this.alerts.push(...this.evaluator.onEnd(this.turns.at(-1)?.segmentId ?? null));
     const base = this.snapshot();
     const supportedTurns = this.turns.filter((t) => t.supported);
-    const closing = [...supportedTurns].reverse().find((t) => t.role === 'customer')?.sentiment?.label ?? null;
+    const closing =
+      [...supportedTurns].reverse().find((t) => t.role === 'customer')?.sentiment?.label ?? null;
     const final =
       !this.callSupported() && this.language
         ? { text: unsupportedLanguageText(this.language), nextSteps: [] }
@@ -148,7 +156,12 @@ export class AssistEngine {
     if (this.ended) return this.ended;
     const result: AssistResult = { mode: 'local', alerts: [...this.alerts] };
     if (!this.callSupported() && this.language) {
-      result.summary = { issue: '', customerNeed: '', actions: [], text: unsupportedLanguageText(this.language) };
+      result.summary = {
+        issue: '',
+        customerNeed: '',
+        actions: [],
+        text: unsupportedLanguageText(this.language),
+      };
       result.suggestions = [];
       return result;
     }
@@ -157,7 +170,9 @@ export class AssistEngine {
     result.suggestions = [...this.suggestions];
     const last = this.lastTurn;
     if (last?.sentiment) {
-      const scored: ScoredTurn[] = this.turns.flatMap((t) => (t.sentiment ? [{ role: t.role, score: t.sentiment.score }] : []));
+      const scored: ScoredTurn[] = this.turns.flatMap((t) =>
+        t.sentiment ? [{ role: t.role, score: t.sentiment.score }] : [],
+      );
       result.sentiment = {
         segmentId: last.segmentId,
         role: last.role,

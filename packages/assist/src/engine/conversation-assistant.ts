@@ -14,7 +14,8 @@ import { LlmCadence } from '../llm/llm-cadence.js';
 import type { AssistEngine, Suggestion } from './assist-engine.js';
 import { isSupportedLanguage } from './language-support.js';
 
-export type LlmOutcome = { kind: 'rolling' | 'final'; ok: true } | { kind: 'rolling' | 'final'; ok: false; error: Error };
+export type LlmOutcome =
+  { kind: 'rolling' | 'final'; ok: true } | { kind: 'rolling' | 'final'; ok: false; error: Error };
 
 export interface ConversationAssistantOptions {
   conversationId: string;
@@ -67,7 +68,8 @@ export class ConversationAssistant {
     const wasEnded = this.engine.isEnded;
     const local = this.engine.end();
     const turns = this.engine.transcript().filter((t) => t.supported);
-    if (!wasEnded && this.llm && turns.length > 0) this.track(this.runFinal(turns.at(-1)?.language ?? 'en-US'));
+    if (!wasEnded && this.llm && turns.length > 0)
+      this.track(this.runFinal(turns.at(-1)?.language ?? 'en-US'));
     return this.compose(local);
   }
 
@@ -117,7 +119,9 @@ export class ConversationAssistant {
     } catch (err) {
       this.overlay = null;
       this.options.onLlmOutcome?.({ kind: 'rolling', ok: false, error: err as Error });
-      this.logger.warn(`assist ${this.conversationId}: LLM summary failed, using local mode: ${(err as Error).message}`);
+      this.logger.warn(
+        `assist ${this.conversationId}: LLM summary failed, using local mode: ${(err as Error).message}`,
+      );
     } finally {
       this.cadence.finished();
     }
@@ -127,16 +131,27 @@ export class ConversationAssistant {
     const llm = this.llm;
     if (!llm) return;
     try {
-      this.llmFinal = await llm.final(this.engine.transcript().filter((t) => t.supported), language);
+      this.llmFinal = await llm.final(
+        this.engine.transcript().filter((t) => t.supported),
+        language,
+      );
       this.options.onLlmOutcome?.({ kind: 'final', ok: true });
       await this.options.publish(this.compose(this.engine.end()));
     } catch (err) {
       this.options.onLlmOutcome?.({ kind: 'final', ok: false, error: err as Error });
-      this.logger.warn(`assist ${this.conversationId}: LLM final summary failed, the local one stands: ${(err as Error).message}`);
+      this.logger.warn(
+        `assist ${this.conversationId}: LLM final summary failed, the local one stands: ${(err as Error).message}`,
+      );
     }
   }
 }
 
 function toSuggestion(hit: KnowledgeHit): Suggestion {
-  return { id: hit.document.id, title: hit.document.title, excerpt: hit.excerpt, source: hit.document.uri, score: hit.confidence };
+  return {
+    id: hit.document.id,
+    title: hit.document.title,
+    excerpt: hit.excerpt,
+    source: hit.document.uri,
+    score: hit.confidence,
+  };
 }

@@ -42,6 +42,7 @@ export async function loadKnowledgeFolder(dir: string): Promise<LoadedKnowledge>
       warnings.push({ file: source, reason: (err as Error).message });
     }
   }
-  if (documents.length === 0) warnings.push({ file: dir, reason: 'no usable knowledge-base documents found' });
+  if (documents.length === 0)
+    warnings.push({ file: dir, reason: 'no usable knowledge-base documents found' });
   return { documents, warnings };
 }

@@ -42,7 +42,9 @@ export class KnowledgeBase {
     this.index = new MiniSearch<KnowledgeDocument>({
       fields: ['title', 'body', 'tagText'],
       extractField: (doc, field) =>
-        field === 'tagText' ? doc.tags.join(' ') : String((doc as unknown as Record<string, unknown>)[field] ?? ''),
+        field === 'tagText'
+          ? doc.tags.join(' ')
+          : String((doc as unknown as Record<string, unknown>)[field] ?? ''),
       processTerm,
       searchOptions: { boost: { title: 2, tagText: 2 }, combineWith: 'OR' },
     });

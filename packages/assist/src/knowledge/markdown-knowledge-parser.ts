@@ -61,18 +61,17 @@ export function parseKnowledgeFile(source: string, text: string): KnowledgeDocum
         return { question, answer };
       })
       .filter((e) => e.question && e.answer)
-      .map(
-        (e): KnowledgeDocument => ({
-          id: `${source}#${slug(e.question)}`,
-          kind: 'faq',
-          title: e.question,
-          body: e.answer,
-          tags,
-          source,
-          uri,
-        }),
-      );
-    if (docs.length === 0) throw new KnowledgeFileError('FAQ file has no "## question" sections with answers');
+      .map((e): KnowledgeDocument => ({
+        id: `${source}#${slug(e.question)}`,
+        kind: 'faq',
+        title: e.question,
+        body: e.answer,
+        tags,
+        source,
+        uri,
+      }));
+    if (docs.length === 0)
+      throw new KnowledgeFileError('FAQ file has no "## question" sections with answers');
     return docs;
   }
   const text0 = body.replace(/^#\s+.+$/m, '').trim();

@@ -74,28 +74,44 @@ export class LlmAssistant {
     return this.inFlight < this.maxConcurrent;
   }
 
-  async rolling(turns: readonly LlmTurn[], candidates: readonly KnowledgeHit[], language: string): Promise<LlmRollingResult> {
+  async rolling(
+    turns: readonly LlmTurn[],
+    candidates: readonly KnowledgeHit[],
+    language: string,
+  ): Promise<LlmRollingResult> {
     const candidateText =
       candidates.length === 0
         ? '(none)'
-        : candidates.map((c) => `- ${c.document.id} — ${c.document.title} — ${c.excerpt.slice(0, 240)}`).join('\n');
+        : candidates
+            .map((c) => `- ${c.document.id} — ${c.document.title} — ${c.excerpt.slice(0, 240)}`)
+            .join('\n');
     const answer = await this.ask(this.options.templates.summary, {
       transcript: this.transcript(turns),
       candidates: candidateText,
       language,
     });
     const parsed = RollingAnswer.safeParse(answer);
-    if (!parsed.success) throw new LlmAnswerError(`summary answer has the wrong shape: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success)
+      throw new LlmAnswerError(`summary answer has the wrong shape: ${z.prettifyError(parsed.error)}`);
     const known = new Set(candidates.map((c) => c.document.id));
-    const ids = parsed.data.suggestions.map((s) => (typeof s === 'string' ? s : s.id)).filter((id) => known.has(id));
+    const ids = parsed.data.suggestions
+      .map((s) => (typeof s === 'string' ? s : s.id))
+      .filter((id) => known.has(id));
     const { issue, customerNeed, actions, summary } = parsed.data;
-    return { summary: { issue, customerNeed, actions, text: summary }, suggestionIds: [...new Set(ids)].slice(0, 3) };
+    return {
+      summary: { issue, customerNeed, actions, text: summary },
+      suggestionIds: [...new Set(ids)].slice(0, 3),
+    };
   }
 
   async final(turns: readonly LlmTurn[], language: string): Promise<LlmFinalResult> {
-    const answer = await this.ask(this.options.templates['final-summary'], { transcript: this.transcript(turns), language });
+    const answer = await this.ask(this.options.templates['final-summary'], {
+      transcript: this.transcript(turns),
+      language,
+    });
     const parsed = FinalAnswer.safeParse(answer);
-    if (!parsed.success) throw new LlmAnswerError(`final summary answer has the wrong shape: ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success)
+      throw new LlmAnswerError(`final summary answer has the wrong shape: ${z.prettifyError(parsed.error)}`);
     return { text: parsed.data.summary, nextSteps: parsed.data.nextSteps };
   }
 
@@ -136,7 +152,8 @@ export class LlmAssistant {
 export function parseJsonAnswer(text: string): unknown {
   const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
-  if (start < 0 || end < start) throw new LlmAnswerError(`answer contains no JSON object: ${text.slice(0, 120)}`);
+  if (start < 0 || end < start)
+    throw new LlmAnswerError(`answer contains no JSON object: ${text.slice(0, 120)}`);
   try {
     return JSON.parse(text.slice(start, end + 1));
   } catch (err) {

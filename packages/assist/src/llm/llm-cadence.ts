@@ -33,7 +33,10 @@ export class LlmCadence {
   onFinal(): boolean {
     this.finalsSince++;
     if (this.inFlight) return false;
-    return this.finalsSince >= this.everyFinals || (this.everyMs > 0 && this.clock() - this.lastRequestAt >= this.everyMs);
+    return (
+      this.finalsSince >= this.everyFinals ||
+      (this.everyMs > 0 && this.clock() - this.lastRequestAt >= this.everyMs)
+    );
   }
 
   started(): void {

@@ -34,6 +34,8 @@ export class LlmError extends Error {
   }
 
   get retryable(): boolean {
-    return this.kind === 'network' || (this.kind === 'http' && (this.status === 429 || (this.status ?? 0) >= 500));
+    return (
+      this.kind === 'network' || (this.kind === 'http' && (this.status === 429 || (this.status ?? 0) >= 500))
+    );
   }
 }

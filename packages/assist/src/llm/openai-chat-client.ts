@@ -41,13 +41,22 @@ export class OpenAiChatClient implements LlmClient {
   readonly name: string;
   private readonly endpoint: string;
   private readonly headers: Record<string, string>;
-  private readonly options: Required<Pick<OpenAiChatClientOptions, 'stream' | 'timeoutMs' | 'retries' | 'retryDelayMs' | 'jsonResponseFormat'>> &
+  private readonly options: Required<
+    Pick<OpenAiChatClientOptions, 'stream' | 'timeoutMs' | 'retries' | 'retryDelayMs' | 'jsonResponseFormat'>
+  > &
     OpenAiChatClientOptions;
   private readonly fetch: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: OpenAiChatClientOptions) {
-    this.options = { stream: true, timeoutMs: 20_000, retries: 2, retryDelayMs: 500, jsonResponseFormat: true, ...options };
+    this.options = {
+      stream: true,
+      timeoutMs: 20_000,
+      retries: 2,
+      retryDelayMs: 500,
+      jsonResponseFormat: true,
+      ...options,
+    };
     this.fetch = options.fetch ?? globalThis.fetch;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     const base = options.url.replace(/\/+$/, '');
@@ -70,7 +79,8 @@ export class OpenAiChatClient implements LlmClient {
       try {
         return await this.attempt(request);
       } catch (err) {
-        const error = err instanceof LlmError ? err : new LlmError('network', String(err), undefined, { cause: err });
+        const error =
+          err instanceof LlmError ? err : new LlmError('network', String(err), undefined, { cause: err });
         if (!error.retryable || attempt >= this.options.retries || request.signal?.aborted) throw error;
         const retryAfter = (error.cause as { retryAfterMs?: number } | undefined)?.retryAfterMs;
         await this.sleep(retryAfter ?? this.options.retryDelayMs * 2 ** attempt);
@@ -93,26 +103,44 @@ export class OpenAiChatClient implements LlmClient {
 
     const fail = (err: unknown): never => {
       if (err instanceof LlmError) throw err;
-      if (timeout.aborted) throw new LlmError('timeout', `no complete answer within ${this.options.timeoutMs} ms`);
+      if (timeout.aborted)
+        throw new LlmError('timeout', `no complete answer within ${this.options.timeoutMs} ms`);
       if (request.signal?.aborted) throw new LlmError('aborted', 'request cancelled');
-      throw new LlmError('network', `request to ${this.name} failed: ${(err as Error).message}`, undefined, { cause: err });
+      throw new LlmError('network', `request to ${this.name} failed: ${(err as Error).message}`, undefined, {
+        cause: err,
+      });
     };
 
     let response: Response;
     try {
-      response = await this.fetch(this.endpoint, { method: 'POST', headers: this.headers, body: JSON.stringify(body), signal });
+      response = await this.fetch(this.endpoint, {
+        method: 'POST',
+        headers: this.headers,
+        body: JSON.stringify(body),
+        signal,
+      });
     } catch (err) {
       return fail(err);
     }
     if (!response.ok) {
       const detail = (await response.text().catch(() => '')).slice(0, 300);
       const retryAfter = Number(response.headers.get('retry-after'));
-      const cause = Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS) } : undefined;
-      throw new LlmError('http', `${this.name} answered HTTP ${response.status}: ${detail}`, response.status, { cause });
+      const cause =
+        Number.isFinite(retryAfter) && retryAfter > 0
+          ? { retryAfterMs: Math.min(retryAfter * 1000, MAX_RETRY_AFTER_MS) }
+          : undefined;
+      throw new LlmError(
+        'http',
+        `${this.name} answered HTTP ${response.status}: ${detail}`,
+        response.status,
+        { cause },
+      );
     }
     try {
       const type = response.headers.get('content-type') ?? '';
-      return type.includes('text/event-stream') ? await readStream(response) : readJson(await response.text());
+      return type.includes('text/event-stream')
+        ? await readStream(response)
+        : readJson(await response.text());
     } catch (err) {
       return fail(err);
     }
@@ -133,7 +161,9 @@ function readJson(text: string): string {
 
 async function readStream(response: Response): Promise<string> {
   if (!response.body) throw new LlmError('protocol', 'streamed answer has no body');
-  const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+  const events = response.body
+    .pipeThrough(new TextDecoderStream())
+    .pipeThrough(new EventSourceParserStream());
   let content = '';
   let done = false;
   for await (const event of events) {

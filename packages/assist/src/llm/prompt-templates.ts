@@ -32,15 +32,21 @@ export class PromptTemplateError extends Error {
 
 export function parsePromptTemplate(name: TemplateName, text: string, path: string): PromptTemplate {
   const m = /^##\s*system\s*$([\s\S]*?)^##\s*user\s*$([\s\S]*)/im.exec(text);
-  if (!m) throw new PromptTemplateError(`prompt template ${path} needs a "## system" section followed by a "## user" section`);
+  if (!m)
+    throw new PromptTemplateError(
+      `prompt template ${path} needs a "## system" section followed by a "## user" section`,
+    );
   const system = (m[1] ?? '').trim();
   const user = (m[2] ?? '').trim();
   const allowed: readonly string[] = TEMPLATE_PLACEHOLDERS[name];
   for (const [, key] of `${system}\n${user}`.matchAll(/\{\{\s*([\w-]+)\s*\}\}/g)) {
     if (!allowed.includes(key ?? ''))
-      throw new PromptTemplateError(`prompt template ${path} uses unknown placeholder {{${key}}}; allowed: ${allowed.join(', ')}`);
+      throw new PromptTemplateError(
+        `prompt template ${path} uses unknown placeholder {{${key}}}; allowed: ${allowed.join(', ')}`,
+      );
   }
-  if (!/\{\{\s*transcript\s*\}\}/.test(user)) throw new PromptTemplateError(`prompt template ${path} must include {{transcript}} in its user section`);
+  if (!/\{\{\s*transcript\s*\}\}/.test(user))
+    throw new PromptTemplateError(`prompt template ${path} must include {{transcript}} in its user section`);
   return { name, system, user, path };
 }
 
@@ -57,7 +63,9 @@ export async function loadPromptTemplates(overrideDir?: string | null): Promise<
         path = candidate;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-          throw new PromptTemplateError(`cannot read prompt template ${candidate}: ${(err as Error).message}`);
+          throw new PromptTemplateError(
+            `cannot read prompt template ${candidate}: ${(err as Error).message}`,
+          );
       }
     }
     text ??= await readFile(path, 'utf8');

@@ -29,7 +29,17 @@ const CONTACT_CENTRE_LABELS: Record<string, number> = {
   yes: 0,
 };
 
-const EXTRA_NEGATORS = new Set(['never', 'no', 'nothing', 'hardly', 'without', 'neither', 'nor', 'aint', "ain't"]);
+const EXTRA_NEGATORS = new Set([
+  'never',
+  'no',
+  'nothing',
+  'hardly',
+  'without',
+  'neither',
+  'nor',
+  'aint',
+  "ain't",
+]);
 const NEGATION_WINDOW = 3;
 const LANGUAGE_CODE = 'hookscribe-en';
 
@@ -66,6 +76,7 @@ export const NEUTRAL_BAND = 0.2;
 export function scoreTurn(text: string): TurnSentiment {
   const result = analyzer.analyze(text.replace(/[’‘]/g, "'"), { language: LANGUAGE_CODE });
   const score = Math.round(Math.tanh(result.score / 4) * 1000) / 1000;
-  const label: SentimentLabel = score <= -NEUTRAL_BAND ? 'negative' : score >= NEUTRAL_BAND ? 'positive' : 'neutral';
+  const label: SentimentLabel =
+    score <= -NEUTRAL_BAND ? 'negative' : score >= NEUTRAL_BAND ? 'positive' : 'neutral';
   return { score, label, words: result.words };
 }

@@ -60,7 +60,8 @@ export function summarize(turns: readonly SummaryTurn[]): RollingSummary {
   const intent = rankIntents(customerTurns)[0]?.intent ?? null;
   const keySentence = best(customerSentences, keySentenceScore);
   const needCandidates = customerSentences.filter((s) => NEED_PHRASE.test(s));
-  const need = best(needCandidates, (s) => keySentenceScore(s) + (matchesAnyIntent(s) ? 3 : 0)) || keySentence;
+  const need =
+    best(needCandidates, (s) => keySentenceScore(s) + (matchesAnyIntent(s) ? 3 : 0)) || keySentence;
 
   const actions: string[] = [];
   for (const s of agentSentences) {

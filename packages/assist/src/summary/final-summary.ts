@@ -34,7 +34,8 @@ export function finalSummary(input: FinalSummaryInput): FinalSummary {
   }
   const steps = nextSteps.slice(-MAX_NEXT_STEPS);
   if (summary.intent) steps.push(summary.intent.followUp);
-  if (alertRules.includes('escalation')) steps.push('A supervisor should call the customer back about their escalation request.');
+  if (alertRules.includes('escalation'))
+    steps.push('A supervisor should call the customer back about their escalation request.');
 
   const closing = closingSentiment ? ` The customer sounded ${closingSentiment} at the end of the call.` : '';
   const alerts = alertRules.length > 0 ? ` Alerts raised: ${alertRules.join(', ')}.` : '';

@@ -12,7 +12,8 @@ export const INTENTS: readonly Intent[] = [
   {
     id: 'cancellation',
     label: 'cancelling their subscription',
-    pattern: /\b(cancel\w*|terminat\w*|close (?:my|the) account|end (?:my|the) (?:contract|subscription)|leave|leaving|switch(?:ing)? provider)\b/i,
+    pattern:
+      /\b(cancel\w*|terminat\w*|close (?:my|the) account|end (?:my|the) (?:contract|subscription)|leave|leaving|switch(?:ing)? provider)\b/i,
     followUp: 'Record the cancellation or retention outcome on the account and send written confirmation.',
   },
   {
@@ -24,7 +25,8 @@ export const INTENTS: readonly Intent[] = [
   {
     id: 'billing',
     label: 'a billing problem',
-    pattern: /\b(bill|billed|billing|invoice\w*|charged|overcharged|double charged|charge|statement|direct debit|price increase)\b/i,
+    pattern:
+      /\b(bill|billed|billing|invoice\w*|charged|overcharged|double charged|charge|statement|direct debit|price increase)\b/i,
     followUp: 'Check the corrected bill is issued and note the adjustment on the account.',
   },
   {
@@ -36,31 +38,36 @@ export const INTENTS: readonly Intent[] = [
   {
     id: 'address-change',
     label: 'changing their address',
-    pattern: /\b(change (?:of|my) address|new address|moved house|moving house|moved|moving|postcode|zip code)\b/i,
+    pattern:
+      /\b(change (?:of|my) address|new address|moved house|moving house|moved|moving|postcode|zip code)\b/i,
     followUp: 'Send confirmation of the updated address.',
   },
   {
     id: 'delivery',
     label: 'a delayed delivery',
-    pattern: /\b(deliver\w*|parcel|package|courier|tracking|order (?:hasn't|has not|never) (?:arrived|come)|not arrived|hasn't arrived|shipment)\b/i,
+    pattern:
+      /\b(deliver\w*|parcel|package|courier|tracking|order (?:hasn't|has not|never) (?:arrived|come)|not arrived|hasn't arrived|shipment)\b/i,
     followUp: 'Chase the courier and update the customer with the new delivery date.',
   },
   {
     id: 'lost-card',
     label: 'a lost or stolen card',
-    pattern: /\b(lost (?:my )?card|card (?:was |has been |got )?(?:lost|stolen)|stolen|block (?:my|the) card|freeze (?:my|the) card|fraud\w*|unauthori[sz]ed)\b/i,
+    pattern:
+      /\b(lost (?:my )?card|card (?:was |has been |got )?(?:lost|stolen)|stolen|block (?:my|the) card|freeze (?:my|the) card|fraud\w*|unauthori[sz]ed)\b/i,
     followUp: 'Confirm the card is blocked and a replacement is on its way.',
   },
   {
     id: 'payment-plan',
     label: 'setting up a payment plan',
-    pattern: /\b(payment plan|instal(?:l)?ments?|spread (?:the )?(?:cost|payments?)|can't afford|cannot afford|struggling to pay|arrears|pay (?:it )?(?:off )?monthly)\b/i,
+    pattern:
+      /\b(payment plan|instal(?:l)?ments?|spread (?:the )?(?:cost|payments?)|can't afford|cannot afford|struggling to pay|arrears|pay (?:it )?(?:off )?monthly)\b/i,
     followUp: 'Send the payment plan schedule and set a review date.',
   },
   {
     id: 'complaint',
     label: 'a complaint',
-    pattern: /\b(complain\w*|complaint|unacceptable|speak to (?:a |your )?(?:manager|supervisor)|escalat\w*)\b/i,
+    pattern:
+      /\b(complain\w*|complaint|unacceptable|speak to (?:a |your )?(?:manager|supervisor)|escalat\w*)\b/i,
     followUp: 'Log the complaint and tell the customer when they will hear back.',
   },
 ];

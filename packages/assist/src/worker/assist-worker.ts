@@ -11,7 +11,12 @@
  * events, or — oldest first — when `maxConversations` is exceeded.
  */
 import { randomUUID } from 'node:crypto';
-import { EVENT_SCHEMA_VERSION, type AssistResult, type ConversationEvent, type TranscriptSegment } from '@hookscribe/conversations';
+import {
+  EVENT_SCHEMA_VERSION,
+  type AssistResult,
+  type ConversationEvent,
+  type TranscriptSegment,
+} from '@hookscribe/conversations';
 import { silentLogger, type AssistLogger } from '../assist-logger.js';
 import type { ConversationAssistant } from '../engine/conversation-assistant.js';
 import type { AssistBus, TranscriptHistory } from './assist-bus.js';
@@ -21,7 +26,10 @@ export const ASSIST_CONSUMER_GROUP = 'assist';
 export interface AssistWorkerOptions {
   bus: AssistBus;
   /** makes the assistant for a conversation; `publish` sends its background (LLM) snapshots */
-  createAssistant: (conversationId: string, publish: (result: AssistResult) => Promise<void>) => ConversationAssistant;
+  createAssistant: (
+    conversationId: string,
+    publish: (result: AssistResult) => Promise<void>,
+  ) => ConversationAssistant;
   history?: TranscriptHistory | null;
   group?: string;
   consumer?: string;
@@ -64,7 +72,13 @@ export class AssistWorker {
   private readonly logger: AssistLogger;
   private readonly idleTimeoutMs: number;
   private readonly maxConversations: number;
-  readonly stats: AssistWorkerStats = { conversations: 0, finals: 0, published: 0, publishFailures: 0, evicted: 0 };
+  readonly stats: AssistWorkerStats = {
+    conversations: 0,
+    finals: 0,
+    published: 0,
+    publishFailures: 0,
+    evicted: 0,
+  };
 
   constructor(private readonly options: AssistWorkerOptions) {
     this.clock = options.clock ?? Date.now;
@@ -96,10 +110,19 @@ export class AssistWorker {
   /** Resolves when no event is being processed and no LLM request is outstanding. */
   async idle(): Promise<void> {
     for (;;) {
-      const work = [...this.chains.values(), ...this.settling, ...[...this.slots.values()].map((s) => s.assistant.idle())];
+      const work = [
+        ...this.chains.values(),
+        ...this.settling,
+        ...[...this.slots.values()].map((s) => s.assistant.idle()),
+      ];
       if (work.length === 0) return;
       await Promise.allSettled(work);
-      if (this.chains.size === 0 && this.settling.size === 0 && ![...this.slots.values()].some((s) => s.assistant.llmBusy)) return;
+      if (
+        this.chains.size === 0 &&
+        this.settling.size === 0 &&
+        ![...this.slots.values()].some((s) => s.assistant.llmBusy)
+      )
+        return;
     }
   }
 
@@ -109,7 +132,11 @@ export class AssistWorker {
 
   /** The bus handler: resolves once the event is processed and its update published (then the bus acks). */
   handle(event: ConversationEvent): Promise<void> {
-    if (event.type !== 'transcript_available' && event.type !== 'session_ended' && event.type !== 'session_started')
+    if (
+      event.type !== 'transcript_available' &&
+      event.type !== 'session_ended' &&
+      event.type !== 'session_started'
+    )
       return Promise.resolve(); // partials, recordings and our own assist_update events are not ours to process
     const id = event.conversationId;
     const previous = this.chains.get(id) ?? Promise.resolve();
@@ -131,7 +158,9 @@ export class AssistWorker {
       this.slots.delete(id);
       this.stats.evicted++;
       n++;
-      this.logger.warn(`assist ${id}: no events for ${Math.round((now - slot.lastEventAt) / 1000)} s, state dropped`);
+      this.logger.warn(
+        `assist ${id}: no events for ${Math.round((now - slot.lastEventAt) / 1000)} s, state dropped`,
+      );
     }
     return n;
   }
@@ -189,13 +218,16 @@ export class AssistWorker {
         slot.assistant.engine.addFinal(s);
       }
     } catch (err) {
-      this.logger.warn(`assist ${id}: could not load earlier transcript, continuing from here: ${(err as Error).message}`);
+      this.logger.warn(
+        `assist ${id}: could not load earlier transcript, continuing from here: ${(err as Error).message}`,
+      );
     }
   }
 
   private evictOldest(): void {
     let oldest: [string, Slot] | null = null;
-    for (const entry of this.slots) if (!oldest || entry[1].lastEventAt < oldest[1].lastEventAt) oldest = entry;
+    for (const entry of this.slots)
+      if (!oldest || entry[1].lastEventAt < oldest[1].lastEventAt) oldest = entry;
     if (!oldest) return;
     this.slots.delete(oldest[0]);
     this.stats.evicted++;
@@ -234,7 +266,9 @@ export class AssistWorker {
       this.stats.published++;
     } catch (err) {
       this.stats.publishFailures++;
-      this.logger.warn(`assist ${conversationId}: publishing assist_update failed: ${(err as Error).message}`);
+      this.logger.warn(
+        `assist ${conversationId}: publishing assist_update failed: ${(err as Error).message}`,
+      );
       throw err;
     }
   }

@@ -1,4 +1,9 @@
-import { EVENT_SCHEMA_VERSION, type ConversationEvent, type ConversationSummary, type TranscriptSegment } from '@hookscribe/conversations';
+import {
+  EVENT_SCHEMA_VERSION,
+  type ConversationEvent,
+  type ConversationSummary,
+  type TranscriptSegment,
+} from '@hookscribe/conversations';
 
 let n = 0;
 const base = (conversationId: string) => ({
@@ -10,21 +15,64 @@ const base = (conversationId: string) => ({
 
 export function summaryOf(id: string): ConversationSummary {
   return {
-    id, conversationId: id, organizationId: 'org', correlationId: 'corr', endpoint: 'transcription', ani: '', aniName: '',
-    dnis: '', participantId: 'p', media: null, language: 'en-US', startedAt: '2026-01-01T00:00:00.000Z', endedAt: null,
-    state: 'active', closeReason: null, recording: null,
+    id,
+    conversationId: id,
+    organizationId: 'org',
+    correlationId: 'corr',
+    endpoint: 'transcription',
+    ani: '',
+    aniName: '',
+    dnis: '',
+    participantId: 'p',
+    media: null,
+    language: 'en-US',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    endedAt: null,
+    state: 'active',
+    closeReason: null,
+    recording: null,
   };
 }
 
-export const started = (id: string): ConversationEvent => ({ ...base(id), type: 'session_started', data: summaryOf(id) });
-export const ended = (id: string): ConversationEvent => ({ ...base(id), type: 'session_ended', data: { ...summaryOf(id), state: 'ended' } });
-export const final = (id: string, segment: TranscriptSegment): ConversationEvent => ({ ...base(id), type: 'transcript_available', data: segment });
+export const started = (id: string): ConversationEvent => ({
+  ...base(id),
+  type: 'session_started',
+  data: summaryOf(id),
+});
+export const ended = (id: string): ConversationEvent => ({
+  ...base(id),
+  type: 'session_ended',
+  data: { ...summaryOf(id), state: 'ended' },
+});
+export const final = (id: string, segment: TranscriptSegment): ConversationEvent => ({
+  ...base(id),
+  type: 'transcript_available',
+  data: segment,
+});
 export const partial = (id: string, segment: TranscriptSegment): ConversationEvent => ({
   ...base(id),
   type: 'partial_transcript',
   data: { ...segment, isFinal: false },
 });
 
-export function segment(id: string, role: 'customer' | 'agent', text: string, offset: number, language = 'en-US'): TranscriptSegment {
-  return { id, channel: role === 'customer' ? 0 : 1, role, text, words: [], offset, duration: 2, confidence: 0.9, isFinal: true, language, engine: 'test' };
+export function segment(
+  id: string,
+  role: 'customer' | 'agent',
+  text: string,
+  offset: number,
+  language = 'en-US',
+): TranscriptSegment {
+  return {
+    id,
+    channel: role === 'customer' ? 0 : 1,
+    role,
+    text,
+    words: [],
+    offset,
+    duration: 2,
+    confidence: 0.9,
+    isFinal: true,
+    language,
+    engine: 'test',
+  };
 }

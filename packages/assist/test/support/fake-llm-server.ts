@@ -19,7 +19,12 @@ export interface RecordedRequest {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
-  body: { messages: { role: string; content: string }[]; stream?: boolean; model?: string; response_format?: unknown };
+  body: {
+    messages: { role: string; content: string }[];
+    stream?: boolean;
+    model?: string;
+    response_format?: unknown;
+  };
 }
 
 /** The answer content the fake model gives for a request (default: valid JSON for whichever prompt it is). */
@@ -30,7 +35,8 @@ export const defaultAnswer: Answerer = (request) => {
   const user = request.body.messages[1]?.content ?? '';
   if (/after-call summary/i.test(system)) {
     return JSON.stringify({
-      summary: 'LLM: the customer wanted to cancel because of price; the agent moved them to the Essentials plan.',
+      summary:
+        'LLM: the customer wanted to cancel because of price; the agent moved them to the Essentials plan.',
       nextSteps: ['LLM: send the plan change confirmation'],
     });
   }
@@ -94,7 +100,10 @@ export class FakeLlmServer {
     const b = this.queue.shift() ?? this.behaviour;
     switch (b.kind) {
       case 'status':
-        res.writeHead(b.status, { 'content-type': 'application/json', ...(b.retryAfter ? { 'retry-after': b.retryAfter } : {}) });
+        res.writeHead(b.status, {
+          'content-type': 'application/json',
+          ...(b.retryAfter ? { 'retry-after': b.retryAfter } : {}),
+        });
         res.end(JSON.stringify({ error: { message: `fake ${b.status}` } }));
         return;
       case 'garbage':
@@ -118,10 +127,14 @@ export class FakeLlmServer {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
         const size = b.chunkSize ?? 7;
         for (let i = 0; i < content.length; i += size) {
-          res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: content.slice(i, i + size) } }] })}\n\n`);
+          res.write(
+            `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: content.slice(i, i + size) } }] })}\n\n`,
+          );
           await new Promise((r) => setImmediate(r));
         }
-        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
+        );
         res.end('data: [DONE]\n\n');
         return;
       }
@@ -132,6 +145,12 @@ export class FakeLlmServer {
 
   private sendJson(res: ServerResponse, content: string): void {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] }));
+    res.end(
+      JSON.stringify({
+        id: 'x',
+        object: 'chat.completion',
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+      }),
+    );
   }
 }

@@ -4,7 +4,9 @@ import type { AssistBus } from '../../src/worker/assist-bus.js';
 
 export class MemoryBus implements AssistBus {
   readonly published: ConversationEvent[] = [];
-  handler: ((event: ConversationEvent, delivery: { id: string; attempt: number }) => void | Promise<void>) | null = null;
+  handler:
+    ((event: ConversationEvent, delivery: { id: string; attempt: number }) => void | Promise<void>) | null =
+    null;
   subscribedWith: { group?: string; consumer?: string } | undefined;
   failPublishes = 0;
   private seq = 0;
