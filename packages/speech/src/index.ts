@@ -16,3 +16,4 @@ export * from './connector/transcript-entity-builder.js';
 export * from './connector/rate-limited-event-sender.js';
 export * from './engines/openai-transcription-engine.js';
 export * from './engines/fallback-engine.js';
+export * from './engines/azure-speech-engine.js';
