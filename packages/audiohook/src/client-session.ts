@@ -15,7 +15,7 @@ import type {
   TranscriptEntityData,
   Uuid,
 } from './contract.js';
-import { encodeFrame } from './audio-frame.js';
+import { encodeFrame, frameSampleCount } from './audio-frame.js';
 import { formatDuration, samplesToDuration } from './duration.js';
 import { MAX_TEXT_LENGTH, parseServerMessage } from './message-parse.js';
 
@@ -164,6 +164,20 @@ export class ClientSession {
     }
     const frame = encodeFrame(channels, media.format);
     this.position += channels[0]!.length;
+    return frame;
+  }
+
+  /**
+   * An already encoded frame in the selected media (the simulator reuses encoded frames across thousands of
+   * sessions instead of encoding each one); checks that it holds whole samples and advances the position.
+   */
+  audioEncoded(frame: Uint8Array): Uint8Array {
+    const media = this.media;
+    if (!media) throw new Error('no media was selected by the server: audio cannot be sent');
+    if (this.currentState !== 'open') throw new Error(`audio cannot be sent in state ${this.currentState}`);
+    const samples = frameSampleCount(frame.length, media);
+    if (samples === null) throw new RangeError(`frame of ${frame.length} bytes does not hold whole samples`);
+    this.position += samples;
     return frame;
   }
 
