@@ -38,15 +38,16 @@ export function decodeFrame(
   const channels = Array.from({ length: n }, () => new Int16Array(count));
   // Specialised loops: this runs for every frame of every call, so keep the inner loop free of indirection.
   if (media.format === 'PCMU') {
+    const table = MULAW_DECODE_TABLE; // local: bundlers may turn imported bindings into property lookups
     if (n === 1) {
       const out = channels[0]!;
-      for (let i = 0; i < count; i++) out[i] = MULAW_DECODE_TABLE[frame[i]!]!;
+      for (let i = 0; i < count; i++) out[i] = table[frame[i]!]!;
     } else {
       const a = channels[0]!;
       const b = channels[1]!;
       for (let i = 0, p = 0; i < count; i++, p += 2) {
-        a[i] = MULAW_DECODE_TABLE[frame[p]!]!;
-        b[i] = MULAW_DECODE_TABLE[frame[p + 1]!]!;
+        a[i] = table[frame[p]!]!;
+        b[i] = table[frame[p + 1]!]!;
       }
     }
   } else {
