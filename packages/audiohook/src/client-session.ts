@@ -207,7 +207,7 @@ export class ClientSession {
 
     switch (message.type) {
       case 'opened':
-        this.checkOpened(message.parameters, v);
+        this.checkOpened(message.parameters, message.clientseq, v);
         break;
       case 'pong': {
         const index = this.outstandingPings.indexOf(message.clientseq);
@@ -250,13 +250,14 @@ export class ClientSession {
 
   // ------------------------------------------------------------------ internals
 
-  private checkOpened(p: OpenedParameters, v: (text: string) => void): void {
+  private checkOpened(p: OpenedParameters, clientseq: number, v: (text: string) => void): void {
     // A close sent during the open transaction still gets its opened first (digest §4.10).
     const awaiting = this.openSent && (this.currentState === 'opening' || this.currentState === 'closing');
     if (!awaiting || this.openedParameters) {
       v(this.openedParameters ? 'second opened (MUST 10)' : `opened in client state ${this.currentState}`);
       return;
     }
+    if (clientseq < 1) v('opened does not acknowledge the open (clientseq 0) (MUST 8)');
     if (p.media.length > 1) v('more than one media selected (MUST 11)');
     const selected = p.media[0];
     if (selected && !this.options.media.some((offer) => sameMedia(offer, selected))) {

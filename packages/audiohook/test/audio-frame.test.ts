@@ -32,6 +32,19 @@ describe('audio frames', () => {
     expect(Array.from(second!)).toEqual([2, 4]);
   });
 
+  it('decodes mono PCMU and mono L16', () => {
+    const [pcmu] = decodeFrame(Uint8Array.from([0x00, 0xff, 0x80]), {
+      format: 'PCMU',
+      channels: ['internal'],
+    });
+    expect(Array.from(pcmu!)).toEqual([-32124, 0, 32124]);
+    const [l16] = decodeFrame(Uint8Array.from([0xff, 0x7f, 0x00, 0x80]), {
+      format: 'L16',
+      channels: ['external'],
+    });
+    expect(Array.from(l16!)).toEqual([32767, -32768]);
+  });
+
   it('rejects frame lengths that are not a multiple of channels × bytes per sample', () => {
     expect(frameSampleCount(3, stereoPcmu)).toBeNull();
     expect(frameSampleCount(6, stereoL16)).toBeNull();

@@ -101,6 +101,14 @@ describe('ClientSession: checking server messages', () => {
     expect(opened(client(), { media: [] }).violations).toEqual([]);
   });
 
+  it('MUST 8: flags an opened that does not acknowledge the open', () => {
+    const c = client();
+    c.open();
+    expect(c.receiveText(server('opened', 1, 0, { media: [STEREO] })).violations.join()).toMatch(
+      /clientseq 0/,
+    );
+  });
+
   it('MUST 12: flags a missing supportedLanguages when it was requested', () => {
     expect(opened(client({ supportedLanguages: true })).violations.join()).toMatch(/MUST 12/);
   });
