@@ -18,3 +18,4 @@ export * from './outbox-relay.js';
 export * from './bus/webhook-signature.js';
 export * from './bus/webhook-target.js';
 export * from './bus/webhook-event-bus.js';
+export * from './store/cosmos-conversation-store.js';
