@@ -12,6 +12,8 @@ export interface AudioSource {
    * callers must not modify them. Past the end of the source they hold silence.
    */
   read(offsetSamples: number, count: number): [Int16Array, Int16Array];
+  /** an offset whose audio is the same as at `offsetSamples` (a periodic source wraps it), for frame caching */
+  contentOffset(offsetSamples: number): number;
 }
 
 export { SAMPLE_RATE } from '@hookscribe/audiohook';

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { AudioSource } from './audio-source.js';
 import { LatencyStats } from './latency-stats.js';
@@ -20,6 +21,9 @@ export async function runLoad(options: SimOptions, source: AudioSource, out: Out
   let lastCpu = cpuAtStart;
   let lastCpuAt = startedAt;
 
+  // the simulator's own event-loop delay tells its latency apart from the server's (single-thread runs)
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const view = workers > 1 ? new WorkerTallies(workers) : null;
   const local = view ? null : new LoadTally();
   const counts = (): LoadCounts => (view ? view.counts() : local!.counts);
@@ -40,6 +44,7 @@ export async function runLoad(options: SimOptions, source: AudioSource, out: Out
     else await runLoadSessions(options, source, { sessions, rate: options.rate }, local!);
   } finally {
     clearInterval(progress);
+    loopDelay.disable();
   }
 
   const wallMs = performance.now() - startedAt;
@@ -64,6 +69,14 @@ export async function runLoad(options: SimOptions, source: AudioSource, out: Out
     audioBytesSent: final.audioBytesSent,
     wallSeconds: Math.round(wallMs / 100) / 10,
     simCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
+    simEventLoopDelayMs:
+      workers > 1
+        ? null
+        : {
+            p50: Math.round(loopDelay.percentile(50) / 1e4) / 100,
+            p99: Math.round(loopDelay.percentile(99) / 1e4) / 100,
+            max: Math.round(loopDelay.max / 1e4) / 100,
+          },
     exitCode: final.errors === 0 && final.completed === sessions ? 0 : 1,
   };
 }

@@ -1,4 +1,5 @@
 import type { AudioSource } from './audio-source.js';
+import { EncodedFrameCache } from './encoded-frame-cache.js';
 import { FrameClock } from './frame-clock.js';
 import type { LatencySummary } from './latency-stats.js';
 import { LoadTally, type LoadCounts } from './load-tally.js';
@@ -18,6 +19,7 @@ export async function runLoadSessions(
   tally: LoadTally,
 ): Promise<void> {
   const clock = new FrameClock(options.frameMs);
+  const frameCache = new EncodedFrameCache();
   const url = new URL(options.url);
   const chosen = scenario(options.scenario);
   const durationMs = streamDurationMs(options, source);
@@ -46,6 +48,7 @@ export async function runLoadSessions(
         supportedLanguages: options.supportedLanguages,
         clock,
         zeroMask: true,
+        frameCache,
         onPingRtt: (ms) => tally.addRtt(ms),
         onOpenedLatency: (ms) => tally.addOpened(ms),
       });
@@ -87,6 +90,8 @@ export interface LoadSummary {
   wallSeconds: number;
   /** CPU time of the simulator process (all threads) over the run, as % of one core */
   simCpuPercent: number;
+  /** delay of the simulator's own event loop (main thread, single-thread runs only): its share of the RTT */
+  simEventLoopDelayMs: { p50: number; p99: number; max: number } | null;
   exitCode: 0 | 1;
 }
 
@@ -114,6 +119,10 @@ export function formatLoadSummary(s: LoadSummary): string {
     `  audio ${s.audioFramesSent} frames, ${(s.audioBytesSent / 1e6).toFixed(1)} MB; wall ${s.wallSeconds.toFixed(1)} s; ` +
       `simulator cpu ${s.simCpuPercent.toFixed(1)}% of one core (${s.workers} thread${s.workers > 1 ? 's' : ''})`,
   ];
+  if (s.simEventLoopDelayMs) {
+    const d = s.simEventLoopDelayMs;
+    lines.push(`  simulator event-loop delay p50 ${d.p50} ms, p99 ${d.p99} ms, max ${d.max} ms`);
+  }
   if (s.violations.length > 0) {
     lines.push('  violations (sessions):');
     for (const v of s.violations.slice(0, 20))

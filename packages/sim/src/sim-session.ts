@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import {
   ClientSession,
   durationToSamples,
+  encodeFrame,
   NIL_UUID,
   type MediaFormat,
   type MediaParameter,
@@ -11,6 +12,7 @@ import {
   type ServerMessage,
 } from '@hookscribe/audiohook';
 import { SAMPLE_RATE, type AudioSource } from './audio-source.js';
+import type { EncodedFrameCache } from './encoded-frame-cache.js';
 import type { FrameClock, FrameClockMember } from './frame-clock.js';
 import { mediaOffer } from './media-offer.js';
 import type { OfferedChannels } from './options.js';
@@ -53,6 +55,8 @@ export interface SessionConfig {
   onOpenedLatency?: (ms: number) => void;
   /** load mode: skip client-side masking (all-zero mask; ws then sends payloads as they are) */
   zeroMask?: boolean;
+  /** load mode: encoded frames shared between sessions */
+  frameCache?: EncodedFrameCache;
 }
 
 export interface SessionResult {
@@ -462,7 +466,15 @@ export class SimSession implements FrameClockMember {
     }
     const n = Math.min(this.frameSamples, this.totalSamples - this.streamSamples);
     if (this.media && !this.clientPaused && !this.serverPaused) {
-      const frame = this.protocol.audio(this.channelData(this.media, n));
+      const media = this.media;
+      const cache = this.config.frameCache;
+      const frame = cache
+        ? this.protocol.audioEncoded(
+            cache.get(media, this.config.source.contentOffset(this.streamSamples), n, () =>
+              encodeFrame(this.channelData(media, n), media.format),
+            ),
+          )
+        : this.protocol.audio(this.channelData(media, n));
       this.ws!.send(frame);
       this.result.audioFramesSent++;
       this.result.audioBytesSent += frame.length;

@@ -22,6 +22,10 @@ export class ToneSource implements AudioSource {
     [this.external, this.internal] = tables;
   }
 
+  contentOffset(offsetSamples: number): number {
+    return offsetSamples % SAMPLE_RATE;
+  }
+
   read(offsetSamples: number, count: number): [Int16Array, Int16Array] {
     return [loopRead(this.external, offsetSamples, count), loopRead(this.internal, offsetSamples, count)];
   }

@@ -51,6 +51,11 @@ export class WavSource implements AudioSource {
     return new WavSource(wav.channels === 1, external, internal);
   }
 
+  contentOffset(offsetSamples: number): number {
+    // past the end everything is silence
+    return Math.min(offsetSamples, this.lengthSamples);
+  }
+
   read(offsetSamples: number, count: number): [Int16Array, Int16Array] {
     return [slice(this.external, offsetSamples, count), slice(this.internal, offsetSamples, count)];
   }

@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildWavHeader, encodeFrame, mulawDecode, type SessionEvent } from '@hookscribe/audiohook';
 import { main } from '../src/index.js';
@@ -405,5 +407,47 @@ describe('load mode', () => {
     expect(code).toBe(1);
     expect(summary).toMatchObject({ completed: 0, errors: 4 });
     expect(summary.violations).toEqual([expect.objectContaining({ sessions: 4 })]);
+  });
+});
+
+describe('the built CLI (dist/cli.js, as installed by npm)', () => {
+  const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+  function spawnCli(args: string[]): Promise<Run> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [cli, ...args], (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  it('starts with a shebang and exits 2 on a usage error', async () => {
+    expect(readFileSync(cli, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const run = await spawnCli(['--format', 'PCMU']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--url is required/);
+  });
+
+  it('load mode over two worker threads completes and sums their sessions', async () => {
+    const s = await serve();
+    const run = await spawnCli([
+      '--url',
+      s.url(),
+      '--sessions',
+      '6',
+      '--rate',
+      '20',
+      '--workers',
+      '2',
+      '--duration',
+      '0.6',
+      '--json',
+    ]);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ workers: 2, sessions: 6, completed: 6, errors: 0, exitCode: 0 });
+    expect(summary.openedMs.count).toBe(6);
+    expect(run.code).toBe(0);
+    expect(s.sessions).toHaveLength(6);
   });
 });
