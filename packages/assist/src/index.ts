@@ -25,3 +25,4 @@ export * from './worker/assist-worker.js';
 export * from './config/assist-config.js';
 export * from './assist-runtime.js';
 export * from './agentassist/agent-assist-entity.js';
+export * from './cli/assist-process.js';
