@@ -12,7 +12,10 @@ import type { ConversationStore, OutboxEntry } from './store/conversation-store.
 import type { EventBus } from './bus/event-bus.js';
 import { backoffDelay, sleep } from './bus/retry-backoff.js';
 
-export type OutboxSource = Pick<ConversationStore, 'claimOutbox' | 'ackOutbox' | 'failOutbox' | 'outboxDepth'>;
+export type OutboxSource = Pick<
+  ConversationStore,
+  'claimOutbox' | 'ackOutbox' | 'failOutbox' | 'outboxDepth'
+>;
 
 export interface OutboxRelayMetrics {
   /** undelivered entries in the outbox */
@@ -117,7 +120,11 @@ export class OutboxRelay {
           const heldUntil = this.heldConversations.get(conversationId);
           if (heldUntil !== undefined && heldUntil > this.now() && entry.attempts <= 1) {
             // An earlier event of this conversation is waiting for a retry: keep order, wait behind it.
-            await this.refuse(list.slice(i), 'held behind an earlier event of the conversation', heldUntil - this.now());
+            await this.refuse(
+              list.slice(i),
+              'held behind an earlier event of the conversation',
+              heldUntil - this.now(),
+            );
             return;
           }
           try {

@@ -79,7 +79,9 @@ describe('webhook signature', () => {
   });
   it('rejects a modified body, a wrong secret, a stale timestamp and missing headers', () => {
     const signature = signWebhook(SECRET, now, body);
-    expect(verifyWebhookSignature({ ...good, body: body + ' ', signatureHeader: signature })).toBe('bad-signature');
+    expect(verifyWebhookSignature({ ...good, body: body + ' ', signatureHeader: signature })).toBe(
+      'bad-signature',
+    );
     expect(verifyWebhookSignature({ ...good, signatureHeader: signWebhook('other', now, body) })).toBe(
       'bad-signature',
     );
@@ -128,7 +130,11 @@ describe('WebhookTarget', () => {
   it('a permanent 4xx is not retried and reported', async () => {
     const hook = await receiver(() => 400);
     const errors: string[] = [];
-    const target = new WebhookTarget({ url: hook.url, ...fast, onError: (e) => errors.push((e as Error).message) });
+    const target = new WebhookTarget({
+      url: hook.url,
+      ...fast,
+      onError: (e) => errors.push((e as Error).message),
+    });
     await target.deliver(numberedEvents(1)[0]!);
     expect(hook.requests).toBe(1);
     expect(errors[0]).toMatch(/HTTP 400; not retried/);
@@ -151,7 +157,9 @@ describe('WebhookTarget', () => {
 
   it('an unreachable target is an error with the reason, not a crash', async () => {
     const target = new WebhookTarget({ url: 'http://127.0.0.1:1/hook', ...fast, maxAttempts: 1 });
-    await expect(target.deliver(numberedEvents(1)[0]!)).rejects.toThrow(/webhook http:\/\/127\.0\.0\.1:1\/hook/);
+    await expect(target.deliver(numberedEvents(1)[0]!)).rejects.toThrow(
+      /webhook http:\/\/127\.0\.0\.1:1\/hook/,
+    );
   });
 });
 
@@ -193,7 +201,11 @@ describe('startWebhookDelivery (webhooks as bus consumers)', () => {
     const healthy = await receiver();
     const bus = new InProcessEventBus({ retryInitialMs: 10, retryMaxMs: 50 });
     cleanups.push(() => bus.close());
-    const delivery = await startWebhookDelivery(bus, { urls: [flaky.url, healthy.url], ...fast, maxAttempts: 1 });
+    const delivery = await startWebhookDelivery(bus, {
+      urls: [flaky.url, healthy.url],
+      ...fast,
+      maxAttempts: 1,
+    });
     cleanups.push(() => delivery.close());
     const events = numberedEvents(5);
     for (const e of events) await bus.publish(e);

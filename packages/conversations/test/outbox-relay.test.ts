@@ -114,7 +114,12 @@ describe('OutboxRelay → Redis Streams, Redis killed mid-stream', () => {
 
   it('loses nothing: events produced while Redis is down flow after it is back, in order per conversation', async () => {
     const s = store();
-    const bus = new RedisStreamsEventBus({ url: redis.url, stream: 'relay-test', blockMs: 200, claimIdleMs: 500 });
+    const bus = new RedisStreamsEventBus({
+      url: redis.url,
+      stream: 'relay-test',
+      blockMs: 200,
+      claimIdleMs: 500,
+    });
     cleanups.push(() => bus.close());
     const received: ConversationEvent[] = [];
     const sub = await bus.subscribe((e) => void received.push(e), { group: 'workers' });
@@ -137,7 +142,10 @@ describe('OutboxRelay → Redis Streams, Redis killed mid-stream', () => {
 
     await redis.start();
     await enqueue(20, 30);
-    await until(() => new Set(received.map((e) => e.eventId)).size === 90, 'everything delivered after restart');
+    await until(
+      () => new Set(received.map((e) => e.eventId)).size === 90,
+      'everything delivered after restart',
+    );
     await until(async () => (await s.outboxDepth()) === 0, 'outbox drained');
     const order = firstSeenOrder(received);
     for (const call of calls) expect(order.get(call[0]!.conversationId)).toEqual(call.map(eventNumber));

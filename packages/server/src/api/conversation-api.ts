@@ -1,0 +1,257 @@
+/**
+ * The conversation REST + live API as one encapsulated fastify plugin:
+ *   fastify.register(conversationApi, { store, recordings, live | bus, tokens })
+ * Routes: see openapi.ts (served at /api/openapi.json) and docs/api.md.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ConversationEvent, ConversationStore, EventBus } from '@hookscribe/conversations';
+import { ApiTokens, presentedToken } from './api-auth.js';
+import {
+  ApiInputError,
+  conversationIdParams,
+  listConversationsQuery,
+  listEventsQuery,
+  liveQuery,
+  parseInput,
+} from './api-schemas.js';
+import { parseRangeHeader } from './http-range.js';
+import { LiveEventFeed } from './live-event-feed.js';
+import { conversationApiOpenApi } from './openapi.js';
+import { SseStream } from './sse-stream.js';
+
+/** What the recording route needs of a RecordingStore (structural, so any adapter fits). */
+export interface RecordingReader {
+  get(
+    key: string,
+    range?: { start: number; end?: number },
+  ): Promise<{
+    stream: NodeJS.ReadableStream & { destroy(): void };
+    size: number;
+    start: number;
+    end: number;
+    contentType: string;
+  } | null>;
+}
+
+export interface ConversationApiOptions {
+  store: Pick<ConversationStore, 'getConversation' | 'listConversations' | 'listEvents'>;
+  /** recordings (RecordingStore); without it the recording route answers 404 */
+  recordings?: RecordingReader | null;
+  /** live API source: a shared feed, or a bus from which the plugin builds (and owns) one */
+  live?: LiveEventFeed;
+  bus?: EventBus;
+  /** accepted API tokens (HOOKSCRIBE_API_TOKENS); with none, every request is refused unless allowAnonymous */
+  tokens: ApiTokens | readonly string[];
+  /** development only: no token needed when none is configured */
+  allowAnonymous?: boolean;
+  /** SSE heartbeat interval (default 15 000 ms) */
+  heartbeatMs?: number;
+  /** SSE bytes waiting for a slow client before it is dropped (default 1 MiB) */
+  maxBufferedBytes?: number;
+  /** ring of recent events kept for Last-Event-ID resume when the plugin builds the feed (default 5000) */
+  ringSize?: number;
+  onClientDropped?: () => void;
+}
+
+const PUBLIC_PATHS = new Set(['/api/openapi.json']);
+
+function problem(reply: FastifyReply, status: number, error: string, message: string, details?: unknown) {
+  return reply
+    .code(status)
+    .type('application/json')
+    .send(details ? { error, message, details } : { error, message });
+}
+
+export async function conversationApi(
+  fastify: FastifyInstance,
+  options: ConversationApiOptions,
+): Promise<void> {
+  const tokens = options.tokens instanceof ApiTokens ? options.tokens : new ApiTokens(options.tokens);
+  const { store } = options;
+  let feed = options.live ?? null;
+  if (!feed && options.bus) {
+    const owned = new LiveEventFeed({ bus: options.bus, ringSize: options.ringSize });
+    await owned.start();
+    fastify.addHook('onClose', async () => owned.stop());
+    feed = owned;
+  }
+  const openSse = new Set<SseStream>();
+  fastify.addHook('onClose', async () => {
+    for (const sse of openSse) sse.close();
+  });
+
+  fastify.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error instanceof ApiInputError)
+      return problem(reply, 400, 'bad_request', error.message, error.details);
+    if (error.name === 'StoreUnavailableError') {
+      return problem(reply, 503, 'unavailable', 'the conversation store is unavailable; retry later');
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return problem(reply, error.statusCode, 'bad_request', error.message);
+    }
+    request.log.error({ err: error }, 'conversation API error');
+    return problem(reply, 500, 'internal', 'internal error');
+  });
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (PUBLIC_PATHS.has(path)) return;
+    if (!tokens.configured && options.allowAnonymous) return;
+    if (!tokens.configured) {
+      return problem(
+        reply,
+        401,
+        'unauthorized',
+        'API disabled: no tokens configured (HOOKSCRIBE_API_TOKENS)',
+      );
+    }
+    if (!tokens.accepts(presentedToken(request))) {
+      reply.header('www-authenticate', 'Bearer realm="hookscribe"');
+      return problem(
+        reply,
+        401,
+        'unauthorized',
+        'a valid API token is required (Authorization: Bearer, X-API-Key or ?key=)',
+      );
+    }
+  });
+
+  fastify.get('/api/openapi.json', async () => conversationApiOpenApi());
+
+  fastify.get('/api/conversations', async (request) => {
+    const q = parseInput(listConversationsQuery, request.query);
+    return store.listConversations({
+      state: q.state,
+      from: q.from,
+      to: q.to,
+      text: q.q,
+      ani: q.ani,
+      cursor: q.cursor,
+      limit: q.limit,
+    });
+  });
+
+  const getConversation = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { id } = parseInput(conversationIdParams, request.params);
+    const conversation = await store.getConversation(id);
+    if (!conversation) return problem(reply, 404, 'not_found', `conversation ${id} not found`);
+    return conversation;
+  };
+  fastify.get('/api/conversations/:id', getConversation);
+  // the seed's URL
+  fastify.get('/api/conversation/:id', getConversation);
+
+  fastify.get('/api/conversations/:id/events', async (request, reply) => {
+    const { id } = parseInput(conversationIdParams, request.params);
+    const q = parseInput(listEventsQuery, request.query);
+    if (!(await store.getConversation(id)))
+      return problem(reply, 404, 'not_found', `conversation ${id} not found`);
+    const items = await store.listEvents(id, { after: q.after, limit: q.limit });
+    return { items, nextAfter: items.length > 0 ? items[items.length - 1]!.seq : (q.after ?? null) };
+  });
+
+  fastify.get('/api/conversations/:id/recording', async (request, reply) => {
+    const { id } = parseInput(conversationIdParams, request.params);
+    const recordings = options.recordings;
+    if (!(await store.getConversation(id)))
+      return problem(reply, 404, 'not_found', `conversation ${id} not found`);
+    if (!recordings) return problem(reply, 404, 'not_found', 'recordings are not configured');
+    let range = parseRangeHeader(request.headers.range);
+    if (range.kind === 'invalid') range = { kind: 'none' }; // RFC 9110: an unparsable Range is ignored
+    try {
+      let read;
+      if (range.kind === 'suffix') {
+        const whole = await recordings.get(id);
+        if (!whole) return problem(reply, 404, 'not_found', `no recording for conversation ${id}`);
+        whole.stream.destroy();
+        read = await recordings.get(id, { start: Math.max(0, whole.size - range.length) });
+      } else {
+        read = await recordings.get(
+          id,
+          range.kind === 'range' ? { start: range.start, end: range.end } : undefined,
+        );
+      }
+      if (!read) return problem(reply, 404, 'not_found', `no recording for conversation ${id}`);
+      reply
+        .header('accept-ranges', 'bytes')
+        .header('content-type', read.contentType)
+        .header('content-length', String(read.end - read.start + 1))
+        .header('content-disposition', `inline; filename="${id}.wav"`);
+      if (range.kind !== 'none')
+        reply.code(206).header('content-range', `bytes ${read.start}-${read.end}/${read.size}`);
+      return reply.send(read.stream);
+    } catch (error) {
+      const e = error as Error & { size?: number };
+      if (e.name === 'RecordingRangeError') {
+        reply.header('content-range', `bytes */${e.size ?? '*'}`);
+        return problem(reply, 416, 'range_not_satisfiable', e.message);
+      }
+      throw error;
+    }
+  });
+
+  const serveLive = async (request: FastifyRequest, reply: FastifyReply, conversationId: string | null) => {
+    const q = parseInput(liveQuery, request.query);
+    if (!feed) return problem(reply, 503, 'unavailable', 'the live API needs an event bus');
+    const liveFeed = feed;
+    const lastEventId = (request.headers['last-event-id'] as string | undefined) ?? q.lastEventId;
+    const matches = (e: ConversationEvent) =>
+      (conversationId === null || e.conversationId === conversationId) &&
+      (!q.types || q.types.includes(e.type));
+
+    reply.hijack();
+    const sse = new SseStream(reply.raw, {
+      heartbeatMs: options.heartbeatMs ?? 15_000,
+      maxBufferedBytes: options.maxBufferedBytes ?? 1024 * 1024,
+      onDropped: () => {
+        request.log.warn({ conversationId }, 'live API: slow client dropped');
+        options.onClientDropped?.();
+      },
+    });
+    openSse.add(sse);
+    const sent = new Set<string>();
+    const send = (e: ConversationEvent) => {
+      if (sent.has(e.eventId)) return;
+      sent.add(e.eventId);
+      if (sent.size > 10_000) sent.delete(sent.values().next().value!);
+      sse.sendEvent(e);
+    };
+    // Listen first and hold live events back while replaying, so nothing falls between replay and live.
+    let held: ConversationEvent[] | null = [];
+    const unlisten = liveFeed.listen((e) => {
+      if (!matches(e)) return;
+      if (held) held.push(e);
+      else send(e);
+    });
+    sse.onClose(() => {
+      unlisten();
+      openSse.delete(sse);
+    });
+
+    if (lastEventId) {
+      let replay = liveFeed.after(lastEventId);
+      if (!replay && conversationId !== null) {
+        // Not in this instance's ring: the store's event log of the conversation has it (if it was stored).
+        const stored = (await store.listEvents(conversationId, { limit: 5000 })).map((s) => s.event);
+        const index = stored.findIndex((e) => e.eventId === lastEventId);
+        if (index >= 0) replay = stored.slice(index + 1);
+      }
+      if (replay) {
+        for (const e of replay) if (matches(e)) send(e);
+      } else {
+        sse.sendControl('resync', {
+          reason: 'Last-Event-ID is no longer available; reload over the REST API',
+        });
+      }
+    }
+    const pending = held;
+    held = null;
+    for (const e of pending) send(e);
+  };
+
+  fastify.get('/api/live', (request, reply) => serveLive(request, reply, null));
+  fastify.get('/api/conversations/:id/live', async (request, reply) => {
+    const { id } = parseInput(conversationIdParams, request.params);
+    return serveLive(request, reply, id);
+  });
+}
