@@ -259,6 +259,7 @@ export interface ServerSessionOptions {
 }
 
 /**
+ * (Full surfaces, including read-only getters added during implementation: docs/protocol-library.md.)
  * ServerSession (implementation in server-session.ts):
  *   new ServerSession(options)
  *   .state: ServerSessionState

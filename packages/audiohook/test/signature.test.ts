@@ -192,6 +192,20 @@ describe('HTTP message signatures', () => {
     });
   });
 
+  it('a key configured without secret that receives a signed request is verified with a zero-length key', () => {
+    const now = 1_700_000_000;
+    const empty = new Uint8Array(0);
+    const req = signed(now, { secret: empty });
+    expect(verifyRequestSignature({ ...req, secretForKey: () => empty })).toMatchObject({
+      ok: true,
+      signed: true,
+    });
+    expect(verifyRequestSignature({ ...signed(now), secretForKey: () => empty })).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
+  });
+
   it('rejects a lone Signature or Signature-Input, unparsable fields and unpaired labels', () => {
     expect(verifyRequestSignature(exampleRequest({}, { signature: undefined }))).toEqual({
       ok: false,
