@@ -1,0 +1,255 @@
+#!/usr/bin/env node
+/* global process, console, performance, setTimeout, clearTimeout, fetch, Buffer */
+/**
+ * Load benchmark (issue 2): the real hookscribe server, recording on, driven by hookscribe-sim in a separate process.
+ *
+ *   npm run bench:load                                  # full size: 1,000 then 5,000 sessions, 60 s steady state
+ *   npm run bench:load -- --sessions 50 --duration 10   # quick run
+ *
+ * For every phase (one entry of --sessions) it starts a fresh server (temp data dir, random port, 127.0.0.1 only),
+ * records its idle RSS, runs `hookscribe-sim --sessions N --rate R` so that all N real-time stereo PCMU sessions
+ * (200 ms frames, a ping every 5 s) overlap for --duration seconds, samples the server's CPU (/proc/<pid>/stat
+ * utime+stime) and RSS (/proc/<pid>/status VmRSS) once a second during that overlap, and reports:
+ * server CPU % of one core, RSS growth per session, ping RTT p50/p99/max, opened latency, errors.
+ *
+ * Both children get `ulimit -n` raised to the hard limit: N sessions need N sockets in each process, and the
+ * server also holds two recording files per call.
+ *
+ * Options: --sessions 1000,5000  --duration 60 (steady seconds)  --rate 250 (sessions/s)  --workers 1 (sim threads)
+ *          --json FILE (write results)  --server path/to/main.js
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({
+  options: {
+    sessions: { type: 'string', default: '1000,5000' },
+    duration: { type: 'string', default: '60' },
+    rate: { type: 'string', default: '250' },
+    workers: { type: 'string', default: '1' },
+    json: { type: 'string' },
+    server: { type: 'string', default: join(root, 'packages/server/dist/main.js') },
+  },
+});
+const phases = values.sessions.split(',').map((s) => Number(s.trim()));
+const steadySeconds = Number(values.duration);
+const rate = Number(values.rate);
+if (phases.some((n) => !Number.isInteger(n) || n <= 0) || !(steadySeconds > 0) || !(rate > 0)) {
+  console.error('usage: bench-load.mjs [--sessions 1000,5000] [--duration 60] [--rate 250] [--workers 1]');
+  process.exit(2);
+}
+const simCli = join(root, 'packages/sim/dist/cli.js');
+const CLK_TCK = 100; // Linux USER_HZ; /proc/<pid>/stat times are in these ticks
+const apiKey = 'bench-key';
+const secret = Buffer.from('hookscribe-bench-secret-32-bytes').toString('base64');
+
+const results = [];
+for (const sessions of phases) results.push(await runPhase(sessions));
+
+console.log('\n' + table(results));
+if (values.json)
+  writeFileSync(values.json, JSON.stringify({ when: new Date().toISOString(), results }, null, 2));
+process.exit(results.every((r) => r.errors === 0 && r.completed === r.sessions) ? 0 : 1);
+
+async function runPhase(sessions) {
+  const rampSeconds = sessions / rate;
+  // every session lasts the whole ramp plus the steady window, so all of them overlap during the window
+  const sessionSeconds = Math.ceil(rampSeconds + steadySeconds + 2);
+  const dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-bench-'));
+  const port = await freePort();
+  console.error(
+    `\n== ${sessions} sessions: ramp ${rampSeconds.toFixed(1)} s, steady ${steadySeconds} s, port ${port}`,
+  );
+  const server = spawnWithFdLimit(process.execPath, [values.server], {
+    ...process.env,
+    HOOKSCRIBE_PORT: String(port),
+    HOOKSCRIBE_HOST: '127.0.0.1',
+    HOOKSCRIBE_DATA_DIR: dataDir,
+    HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [apiKey]: secret }),
+    HOOKSCRIBE_RECORDING: 'true',
+    HOOKSCRIBE_LOG_LEVEL: process.env.HOOKSCRIBE_LOG_LEVEL ?? 'warn',
+  });
+  let serverLog = '';
+  server.stdout.on('data', (d) => (serverLog = (serverLog + d).slice(-4000)));
+  server.stderr.on('data', (d) => (serverLog = (serverLog + d).slice(-4000)));
+  try {
+    await waitForHealth(port, server);
+    await sleep(1000);
+    const idleRssKb = rssKb(server.pid);
+
+    const sim = spawnWithFdLimit(
+      process.execPath,
+      [
+        simCli,
+        '--url',
+        `ws://127.0.0.1:${port}/api/v1/audiohook/ws`,
+        '--api-key',
+        apiKey,
+        '--secret',
+        secret,
+        '--sessions',
+        String(sessions),
+        '--rate',
+        String(rate),
+        '--workers',
+        values.workers,
+        '--duration',
+        String(sessionSeconds),
+        '--tone',
+        '440',
+        '--format',
+        'PCMU',
+        '--channels',
+        'stereo',
+        '--frame-ms',
+        '200',
+        '--timeout',
+        '30',
+        '--json',
+      ],
+      process.env,
+    );
+    let simOut = '';
+    sim.stdout.on('data', (d) => (simOut += d));
+    sim.stderr.on('data', (d) => process.stderr.write(d));
+    const simExit = new Promise((res) => sim.on('exit', (code) => res(code)));
+
+    // steady window: after the ramp (+2 s for the last opens), until 1 s before the first session ends
+    await sleep((rampSeconds + 2) * 1000);
+    const samples = [];
+    const windowEnd = Date.now() + Math.max(1, steadySeconds - 3) * 1000;
+    let prev = cpuTicks(server.pid);
+    let prevAt = performance.now();
+    while (Date.now() < windowEnd) {
+      await sleep(1000);
+      const ticks = cpuTicks(server.pid);
+      const at = performance.now();
+      samples.push({
+        cpuPercent: (((ticks - prev) / CLK_TCK) * 100000) / (at - prevAt),
+        rssKb: rssKb(server.pid),
+      });
+      prev = ticks;
+      prevAt = at;
+    }
+    const simCode = await simExit;
+    let summary;
+    try {
+      summary = JSON.parse(simOut.trim().split('\n').pop());
+    } catch {
+      throw new Error(`hookscribe-sim exited ${simCode} without a JSON summary`);
+    }
+    const cpu = samples.map((s) => s.cpuPercent);
+    const steadyRssKb = median(samples.map((s) => s.rssKb));
+    const result = {
+      sessions,
+      sessionSeconds,
+      steadySeconds: samples.length,
+      completed: summary.completed,
+      errors: summary.errors,
+      violations: summary.violations,
+      serverCpuPercent: round(mean(cpu)),
+      serverCpuPercentMax: round(Math.max(...cpu)),
+      serverIdleRssMb: round(idleRssKb / 1024),
+      serverSteadyRssMb: round(steadyRssKb / 1024),
+      rssPerSessionKb: round((steadyRssKb - idleRssKb) / sessions),
+      rttMs: summary.rttMs,
+      openedMs: summary.openedMs,
+      simCpuPercent: summary.simCpuPercent,
+      simExitCode: simCode,
+    };
+    console.error(JSON.stringify(result));
+    return result;
+  } catch (err) {
+    console.error(`server output (tail):\n${serverLog}`);
+    throw err;
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((res) => {
+      const t = setTimeout(() => (server.kill('SIGKILL'), res()), 15000);
+      server.on('exit', () => (clearTimeout(t), res()));
+      if (server.exitCode !== null) res();
+    });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** `exec` keeps the pid, so /proc/<pid> is the node process itself. */
+function spawnWithFdLimit(command, args, env) {
+  const quoted = [command, ...args].map((a) => `'${String(a).replaceAll("'", `'\\''`)}'`).join(' ');
+  return spawn('sh', ['-c', `ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function cpuTicks(pid) {
+  // fields after the parenthesised command name; utime and stime are fields 14 and 15
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function rssKb(pid) {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : NaN;
+}
+
+async function waitForHealth(port, child) {
+  const deadline = Date.now() + 30000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error('server did not become healthy within 30 s');
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function table(rows) {
+  const lines = [
+    '| sessions | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | ping RTT p50 / p99 / max | opened p50 / p99 | sim CPU |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.sessions} | ${r.completed} | ${r.errors} | ${r.serverCpuPercent} / ${r.serverCpuPercentMax} | ` +
+        `${r.serverIdleRssMb} → ${r.serverSteadyRssMb} MB | ${r.rssPerSessionKb} KB | ` +
+        `${r.rttMs.p50} / ${r.rttMs.p99} / ${r.rttMs.max} ms | ${r.openedMs.p50} / ${r.openedMs.p99} ms | ${r.simCpuPercent}% |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function sleep(ms) {
+  return new Promise((res) => setTimeout(res, ms));
+}
+function mean(xs) {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+function median(xs) {
+  return xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN;
+}
+function round(x) {
+  return Math.round(x * 10) / 10;
+}
