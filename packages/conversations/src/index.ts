@@ -19,3 +19,5 @@ export * from './bus/webhook-signature.js';
 export * from './bus/webhook-target.js';
 export * from './bus/webhook-event-bus.js';
 export * from './store/cosmos-conversation-store.js';
+export * from './store/conversation-store-config.js';
+export * from './recordings/recording-store-config.js';
