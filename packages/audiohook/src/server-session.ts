@@ -115,20 +115,22 @@ export class ServerSession {
     step.events.push({ type: 'message', direction: 'in', text: recorded });
 
     const parsed = parseClientMessage(text, this.maxTextLength);
-    const signalled = this.currentState === 'error' || this.currentState === 'unauthorized';
+    // Once a disconnect went out we only wait for close: further errors are suppressed and whatever seq the
+    // client uses from here on is accepted, so that its close is always answered.
+    const signalled = this.disconnectSent;
     if (!parsed.ok) {
-      if (!signalled) this.violate(step, parsed.violation);
+      if (signalled)
+        step.events.push({ type: 'ignored', messageType: '(invalid)', reason: parsed.violation.info });
+      else this.violate(step, parsed.violation);
       return step;
     }
     const message = parsed.message;
-    if (!signalled) {
-      const violation = this.checkEnvelope(message);
-      if (violation) {
-        this.violate(step, violation);
-        return step;
-      }
+    const violation = this.checkEnvelope(message);
+    if (violation && (!signalled || violation.code === 'bad-id')) {
+      if (signalled) step.events.push({ type: 'ignored', messageType: message.type, reason: violation.info });
+      else this.violate(step, violation);
+      return step;
     }
-    // After a signalled error we only wait for close: accept whatever seq the client uses from here on.
     this.lastClientSeqValue = message.seq;
     if ('unknownType' in message) {
       step.events.push({ type: 'ignored', messageType: message.type, reason: 'unknown message type' });

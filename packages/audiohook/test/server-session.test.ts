@@ -257,6 +257,21 @@ describe('ServerSession: sequence numbers and envelope', () => {
     expect(recorded[1]!.text.length).toBe(1024);
   });
 
+  it('after disconnect completed, a bad message does not stop the close from being answered', () => {
+    const h = new Harness();
+    h.open();
+    h.take(h.session.disconnect('completed'));
+    h.raw('{bad'); // the client counted it as seq 2
+    h.seq = 2;
+    expect(h.text('ping', {}, { id: 'a0b0e395-84d3-4570-ac13-9a62d8f514c0' })).toEqual([]); // foreign id: ignored
+    h.text('close', { reason: 'disconnect' });
+    expect(h.session.state).toBe('closing');
+    expect(h.take(h.session.finishClose())).toEqual([
+      expect.objectContaining({ type: 'closed', clientseq: 4 }),
+    ]);
+    expect(h.sent.filter((m) => m.type === 'disconnect')).toHaveLength(1);
+  });
+
   it('sends exactly one disconnect, suppresses further errors and still answers close with closed', () => {
     const h = new Harness();
     h.open();
