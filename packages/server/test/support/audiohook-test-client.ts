@@ -352,3 +352,28 @@ export async function getJson(server: TestServer, path: string): Promise<{ statu
   }
   return { status: res.status, body };
 }
+
+/** Waits until the call's sidecar is finalised (valid JSON with `ended`) and returns it. */
+export async function finalisedSidecar(
+  server: TestServer,
+  sessionId: string,
+  timeoutMs = 10_000,
+): Promise<{
+  call: Record<string, unknown>;
+  messages: Record<string, unknown>[];
+  ended: Record<string, unknown>;
+}> {
+  const { readFile } = await import('node:fs/promises');
+  const dir = join(server.dataDir, 'recordings', new Date().toISOString().slice(0, 10));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const parsed = JSON.parse(await readFile(join(dir, `${sessionId}.json`), 'utf8'));
+      if (parsed.ended) return parsed;
+    } catch {
+      // not there or not finalised yet
+    }
+    if (Date.now() > deadline) throw new Error(`sidecar of ${sessionId} not finalised`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
