@@ -57,6 +57,9 @@ export class AssistEngine {
   private ended: AssistResult | null = null;
   private language: string | null = null;
   private finalsAccepted = 0;
+  /** bumped on every accepted turn; keys the summary cache */
+  private version = 0;
+  private summaryCache: { version: number; summary: RollingSummary } | null = null;
   lastActivityAt: number;
 
   constructor(options: AssistEngineOptions = {}) {
@@ -184,9 +187,14 @@ export class AssistEngine {
     return result;
   }
 
-  /** The local rolling summary of the supported-language turns. */
+  /** The local rolling summary of the supported-language turns (computed once per accepted turn). */
   localSummary(): RollingSummary {
-    return summarize(this.turns.filter((t) => t.supported));
+    if (this.summaryCache?.version !== this.version)
+      this.summaryCache = {
+        version: this.version,
+        summary: summarize(this.turns.filter((t) => t.supported)),
+      };
+    return this.summaryCache.summary;
   }
 
   /** A call is handled when its latest segment is in a supported language. */
@@ -198,6 +206,7 @@ export class AssistEngine {
     let i = this.turns.length;
     while (i > 0 && (this.turns[i - 1]?.offset ?? 0) > turn.offset) i--;
     this.turns.splice(i, 0, turn);
+    this.version++;
     if (this.turns.length > this.maxTurns) this.turns.splice(0, this.turns.length - this.maxTurns);
   }
 

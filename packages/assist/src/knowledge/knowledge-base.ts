@@ -37,6 +37,8 @@ function processTerm(term: string): string | null {
 export class KnowledgeBase {
   private readonly index: MiniSearch<KnowledgeDocument>;
   private readonly byId = new Map<string, KnowledgeDocument>();
+  /** per document: plain-text paragraphs with their stemmed terms, computed on first use */
+  private readonly passages = new Map<string, Passage[]>();
 
   constructor(readonly documents: readonly KnowledgeDocument[]) {
     this.index = new MiniSearch<KnowledgeDocument>({
@@ -64,6 +66,7 @@ export class KnowledgeBase {
     const { limit = 3, minScore = DEFAULT_MIN_SCORE } = options;
     if (this.byId.size === 0 || contentWords(query).length === 0) return [];
     const results = this.index.search(query);
+    const queryTerms = new Set(contentWords(query).map((w) => stemmer(w)));
     const top = results[0]?.score ?? 0;
     if (top < minScore) return [];
     const topConfidence = squash(top);
@@ -74,38 +77,47 @@ export class KnowledgeBase {
         const document = this.byId.get(String(r.id));
         if (!document) return [];
         const confidence = Math.round(topConfidence * (r.score / top) * 1000) / 1000;
-        return [{ document, score: r.score, confidence, excerpt: bestPassage(document, query) }];
+        return [{ document, score: r.score, confidence, excerpt: this.bestPassage(document, queryTerms) }];
       });
   }
+
+  /** The paragraph of the body sharing most stemmed terms with the query, cut to whole sentences. */
+  private bestPassage(doc: KnowledgeDocument, queryTerms: ReadonlySet<string>): string {
+    let passages = this.passages.get(doc.id);
+    if (!passages) {
+      passages = doc.body
+        .split(/\n\s*\n/)
+        .map((p) => plainText(p))
+        .filter(Boolean)
+        .map((text) => ({ text, terms: contentWords(text).map((w) => stemmer(w)) }));
+      this.passages.set(doc.id, passages);
+    }
+    let best = passages[0]?.text ?? '';
+    let bestHits = -1;
+    for (const p of passages) {
+      const hits = p.terms.filter((t) => queryTerms.has(t)).length;
+      if (hits > bestHits) {
+        best = p.text;
+        bestHits = hits;
+      }
+    }
+    if (best.length <= MAX_EXCERPT) return best;
+    let out = '';
+    for (const s of sentences(best)) {
+      if (out.length + s.length + 1 > MAX_EXCERPT) break;
+      out = out ? `${out} ${s}` : s;
+    }
+    return out || `${best.slice(0, MAX_EXCERPT - 1)}…`;
+  }
+}
+
+interface Passage {
+  text: string;
+  terms: string[];
 }
 
 function squash(score: number): number {
   return score / (score + 10);
-}
-
-/** The sentence-window of the body sharing most stemmed terms with the query. */
-function bestPassage(doc: KnowledgeDocument, query: string): string {
-  const queryTerms = new Set(contentWords(query).map((w) => stemmer(w)));
-  const paragraphs = doc.body
-    .split(/\n\s*\n/)
-    .map((p) => plainText(p))
-    .filter(Boolean);
-  let best = paragraphs[0] ?? '';
-  let bestHits = -1;
-  for (const p of paragraphs) {
-    const hits = contentWords(p).filter((w) => queryTerms.has(stemmer(w))).length;
-    if (hits > bestHits) {
-      best = p;
-      bestHits = hits;
-    }
-  }
-  if (best.length <= MAX_EXCERPT) return best;
-  let out = '';
-  for (const s of sentences(best)) {
-    if (out.length + s.length + 1 > MAX_EXCERPT) break;
-    out = out ? `${out} ${s}` : s;
-  }
-  return out || `${best.slice(0, MAX_EXCERPT - 1)}…`;
 }
 
 /** Markdown paragraph → plain text (list markers, emphasis, code ticks and link syntax removed). */
