@@ -21,3 +21,5 @@ export * from './bus/webhook-event-bus.js';
 export * from './store/cosmos-conversation-store.js';
 export * from './store/conversation-store-config.js';
 export * from './recordings/recording-store-config.js';
+export * from './bus/event-hubs-event-bus.js';
+export * from './bus/event-bus-config.js';
