@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { buildWavHeader, wavPadding, type WavSpec } from '@hookscribe/audiohook';
 
-/** Queue depth at which a slow disk counts as failed (about 40 s of stereo L16). */
+/** Queue depth at which a slow disk counts as failed (about 30 s of stereo L16, 65 s of stereo PCMU). */
 const MAX_QUEUED_BYTES = 1 << 20;
 
 export class WavFileWriter {
