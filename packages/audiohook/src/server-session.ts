@@ -50,9 +50,10 @@ export class ServerSession {
   private selectedMedia: MediaParameter | null = null;
   private openMessage: OpenMessage | null = null;
   private currentLanguage: LanguageCode | null = null;
-  private startPausedRequested = false;
-  /** a server pause (`pause` or startPaused) is in force until we send `resume` */
-  private serverPauseHeld = false;
+  /** the pipeline asked for a pause (pause() before or after opened) and has not resumed */
+  private pipelinePauseHeld = false;
+  /** paused because the language is missing/unsupported (MUST 27) */
+  private languagePauseHeld = false;
   private disconnectSent = false;
   private closeReceived = false;
   private ended = false;
@@ -62,6 +63,11 @@ export class ServerSession {
 
   constructor(private readonly options: ServerSessionOptions) {
     this.maxTextLength = options.maxTextLength ?? MAX_TEXT_LENGTH;
+  }
+
+  /** a server-side pause (pipeline or language) is in force until we send `resume` */
+  private get serverPauseHeld(): boolean {
+    return this.pipelinePauseHeld || this.languagePauseHeld;
   }
 
   get state(): ServerSessionState {
@@ -185,9 +191,9 @@ export class ServerSession {
   pause(): SessionStep {
     const step = newStep();
     if (this.currentState === 'preparing' || this.currentState === 'opening') {
-      this.startPausedRequested = true;
+      this.pipelinePauseHeld = true;
     } else if (this.currentState === 'active' || this.currentState === 'paused') {
-      this.serverPauseHeld = true;
+      this.pipelinePauseHeld = true;
       this.send(step, 'pause', {});
     }
     return step;
@@ -197,9 +203,11 @@ export class ServerSession {
   resume(): SessionStep {
     const step = newStep();
     if (this.currentState === 'preparing' || this.currentState === 'opening') {
-      this.startPausedRequested = false;
+      this.pipelinePauseHeld = false;
     } else if (this.currentState === 'active' || this.currentState === 'paused') {
-      this.serverPauseHeld = false;
+      // an explicit resume overrides every server-side pause reason
+      this.pipelinePauseHeld = false;
+      this.languagePauseHeld = false;
       this.send(step, 'resume', {});
     }
     return step;
@@ -316,7 +324,8 @@ export class ServerSession {
         return;
       case 'update':
         if (!streaming) return void ignore(`update in state ${state}`);
-        this.handleUpdate(step, message.parameters.language ?? null);
+        if (message.parameters.language === undefined) return void ignore('update without language');
+        this.handleUpdate(step, message.parameters.language);
         return;
       case 'paused':
         if (state === 'active') {
@@ -391,8 +400,9 @@ export class ServerSession {
       this.options.profile === 'transcription' &&
       this.options.pauseOnUnsupportedLanguage &&
       !this.currentLanguage;
-    const startPaused = !isProbe && (this.startPausedRequested || languageMissing);
-    this.serverPauseHeld = startPaused;
+    this.languagePauseHeld = !isProbe && languageMissing;
+    if (isProbe) this.pipelinePauseHeld = false;
+    const startPaused = this.serverPauseHeld;
 
     const parameters: Record<string, unknown> = { media: media ? [media] : [] };
     if (startPaused) parameters.startPaused = true;
@@ -411,20 +421,17 @@ export class ServerSession {
     });
   }
 
-  private handleUpdate(step: SessionStep, requested: LanguageCode | null): void {
+  private handleUpdate(step: SessionStep, requested: LanguageCode): void {
     const language = this.matchLanguage(requested);
     this.currentLanguage = language;
     step.events.push({ type: 'update', language, atSample: this.positionSamples });
     // MUST 27: an unsupported language pauses the stream; a supported one ends that pause.
     if (this.options.profile !== 'transcription' || !this.options.pauseOnUnsupportedLanguage || this.isProbe)
       return;
-    if (!language && !this.serverPauseHeld) {
-      this.serverPauseHeld = true;
-      this.send(step, 'pause', {});
-    } else if (language && this.serverPauseHeld) {
-      this.serverPauseHeld = false;
-      this.send(step, 'resume', {});
-    }
+    const wasHeld = this.serverPauseHeld;
+    this.languagePauseHeld = !language;
+    if (!wasHeld && this.serverPauseHeld) this.send(step, 'pause', {});
+    else if (wasHeld && !this.serverPauseHeld) this.send(step, 'resume', {});
   }
 
   private matchLanguage(language: LanguageCode | null): LanguageCode | null {

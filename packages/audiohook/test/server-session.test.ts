@@ -348,6 +348,24 @@ describe('ServerSession: ping, pause, update, error, close', () => {
     expect(h.session.language).toBe('fr-FR');
   });
 
+  it('MUST 27: a supported language does not lift a pause the pipeline asked for', () => {
+    const h = new Harness({ pauseOnUnsupportedLanguage: true });
+    h.open();
+    h.take(h.session.pause());
+    h.text('paused');
+    expect(h.text('update', { language: 'de-DE' })).toEqual([]); // already paused: no second pause
+    expect(h.text('update', { language: 'en-US' })).toEqual([]); // pipeline pause still holds
+    expect(h.take(h.session.resume())).toEqual([expect.objectContaining({ type: 'resume' })]);
+  });
+
+  it('an update without language is ignored (no language change, no pause)', () => {
+    const h = new Harness({ pauseOnUnsupportedLanguage: true });
+    h.open();
+    expect(h.text('update', { other: 1 })).toEqual([]);
+    expect(h.ofType('update')).toEqual([]);
+    expect(h.session.language).toBe('en-US');
+  });
+
   it('update in monitor raises an update event and sends nothing', () => {
     const h = new Harness({ profile: 'monitor', pauseOnUnsupportedLanguage: true });
     h.open();
