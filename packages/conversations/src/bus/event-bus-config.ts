@@ -88,7 +88,7 @@ export function eventDeliveryConfigFromEnv(
   return result.data;
 }
 
-export interface EventDelivery {
+export interface EventDeliverySetup {
   /** publish here (the OutboxRelay does); subscribe here unless bus.name === 'webhook' */
   bus: EventBus;
   webhooks: WebhookDelivery | null;
@@ -99,7 +99,7 @@ export interface EventDelivery {
 export async function createEventDelivery(
   config: EventDeliveryConfig,
   onError?: (error: unknown, context: string) => void,
-): Promise<EventDelivery> {
+): Promise<EventDeliverySetup> {
   const webhookOptions = {
     urls: config.HOOKSCRIBE_WEBHOOK_URLS,
     secret: config.HOOKSCRIBE_WEBHOOK_SECRET,
