@@ -21,7 +21,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -161,6 +161,9 @@ async function runPhase(sessions) {
       rttMs: summary.rttMs,
       openedMs: summary.openedMs,
       simCpuPercent: summary.simCpuPercent,
+      simEventLoopDelayMs: summary.simEventLoopDelayMs,
+      // other work on the machine during the window distorts every figure: say how busy it was
+      loadAverage1m: round(loadavg()[0]),
       simExitCode: simCode,
     };
     console.error(JSON.stringify(result));
@@ -228,14 +231,14 @@ function freePort() {
 
 function table(rows) {
   const lines = [
-    '| sessions | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | ping RTT p50 / p99 / max | opened p50 / p99 | sim CPU |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| sessions | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | ping RTT p50 / p99 / max | opened p50 / p99 | sim CPU | sim loop delay p99 | load avg |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
       `| ${r.sessions} | ${r.completed} | ${r.errors} | ${r.serverCpuPercent} / ${r.serverCpuPercentMax} | ` +
         `${r.serverIdleRssMb} → ${r.serverSteadyRssMb} MB | ${r.rssPerSessionKb} KB | ` +
-        `${r.rttMs.p50} / ${r.rttMs.p99} / ${r.rttMs.max} ms | ${r.openedMs.p50} / ${r.openedMs.p99} ms | ${r.simCpuPercent}% |`,
+        `${r.rttMs.p50} / ${r.rttMs.p99} / ${r.rttMs.max} ms | ${r.openedMs.p50} / ${r.openedMs.p99} ms | ${r.simCpuPercent}% | ${r.simEventLoopDelayMs?.p99 ?? '-'} ms | ${r.loadAverage1m} |`,
     );
   }
   return lines.join('\n');
