@@ -425,7 +425,7 @@ export class SimSession implements FrameClockMember {
   private checkTimers(now: number): void {
     if (this.phase === 'opening' && now - this.openSentAt > OPEN_TIMEOUT_MS) {
       this.fail(408, 'no opened within 5 s of open (MUST 10)');
-    } else if (this.pingOutstanding && now - this.pingSentAt > PING_INTERVAL_MS) {
+    } else if (this.phase === 'streaming' && this.pingOutstanding && now - this.pingSentAt > PING_INTERVAL_MS) {
       this.pingOutstanding = false;
       this.fail(408, `no pong within 5 s of ping (MUST 13)`);
     } else if (this.phase === 'closing' && now - this.closeSentAt > CLOSE_TIMEOUT_MS) {
@@ -527,7 +527,6 @@ export class SimSession implements FrameClockMember {
     if (this.phase === 'closing' || this.phase === 'done') return;
     this.phase = 'closing';
     this.closeSentAt = performance.now();
-    this.pingOutstanding = false;
     this.send(this.protocol.close(reason));
   }
 

@@ -148,7 +148,7 @@ describe('scenarios against a correct server', () => {
       '--scenario',
       'server-pause',
       '--duration',
-      '1.6',
+      '3',
     ]);
     expect(summary.violations).toEqual([]);
     expect(code).toBe(0);
@@ -236,7 +236,7 @@ describe('signatures', () => {
 });
 
 describe('a misbehaving server makes the simulator exit 1 naming the violation', () => {
-  const realtime = ['--duration', '1', '--frame-ms', '100'];
+  const realtime = ['--duration', '3', '--frame-ms', '100'];
   const cases: [ServerFault, string, string[], RegExp][] = [
     ['wrong-pong-clientseq', 'ping', fast, /pong clientseq \d+ does not match a ping seq/],
     ['seq-gap', 'basic', fast, /seq 3 does not follow 1/],
