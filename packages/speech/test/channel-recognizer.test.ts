@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecognitionResult } from '../src/engine.js';
 import { ScriptedEngine } from '../src/engines/scripted-engine.js';
 import { ChannelRecognizer, openSegmentedStream } from '../src/pipeline/channel-recognizer.js';
+import { SileroVad } from '../src/vad/silero-vad.js';
 import { concat, loadFixture, noise, silence } from './support/fixtures.js';
 
 const S = 8000;
@@ -176,5 +177,29 @@ describe('ChannelRecognizer (segmented stream)', () => {
     await done;
     expect(finals(results)).toHaveLength(1);
     expect(() => recognizer.write(new Int16Array(160), 10 * S)).toThrow(/closed/);
+  });
+
+  it('works with the asynchronous Silero VAD (ONNX) as the detector', async () => {
+    for (const [audio, expected] of [
+      [concat(loadFixture('two-sentences'), silence(S)), 2],
+      [noise(10 * S, -30), 0],
+    ] as const) {
+      const recognizer = openSegmentedStream(new ScriptedEngine({ speechThresholdDb: -60 }), {
+        language: 'en-US',
+        sampleRate: 8000,
+        partials: false,
+        createVad: () => SileroVad.load(),
+        segmenter: { negThreshold: 0.35 },
+      });
+      const results: RecognitionResult[] = [];
+      const done = (async () => {
+        for await (const r of recognizer.results()) results.push(r);
+      })();
+      feed(recognizer, audio, 0);
+      await recognizer.close();
+      await done;
+      expect(recognizer.stats.utterances).toBe(expected);
+      expect(finals(results)).toHaveLength(expected);
+    }
   });
 });

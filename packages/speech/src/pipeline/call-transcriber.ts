@@ -19,7 +19,7 @@ export interface CallTranscriberOptions {
   defaultLanguage?: string;
   /** publish partial results too (default false) */
   partials?: boolean;
-  createVad?: () => VoiceActivityDetector;
+  createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
   segmenter?: SegmenterOptions;
   preRollMs?: number;
   /** closing resolves after this long even if an engine never delivers its finals (default 8000 ms) */

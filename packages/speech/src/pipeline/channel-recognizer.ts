@@ -6,8 +6,8 @@ import { Segmenter, type SegmenterOptions } from '../vad/segmenter.js';
 import type { VoiceActivityDetector } from '../vad/voice-activity-detector.js';
 
 export interface ChannelRecognizerOptions extends SpeechStreamOptions {
-  /** one detector per channel (stateful); default EnergyVad */
-  createVad?: () => VoiceActivityDetector;
+  /** one detector per channel (stateful), may load asynchronously (Silero); default EnergyVad */
+  createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
   segmenter?: SegmenterOptions;
   /** audio kept before a detected start so the engine hears the onset (default 300 ms) */
   preRollMs?: number;
@@ -35,8 +35,9 @@ export class ChannelRecognizer implements SpeechStream {
   private readonly ready: Promise<void>;
   private readonly queue = new ResultQueue<RecognitionResult>();
   private readonly segmenter: Segmenter;
-  private readonly vad: VoiceActivityDetector | null;
-  private readonly frameSamples: number;
+  private vad: VoiceActivityDetector | null = null;
+  private frameSamples = 160;
+  private readonly segments: boolean;
   private readonly preRollSamples: number;
   private readonly maxBacklogSamples: number;
   private readonly jobs: Job[] = [];
@@ -57,8 +58,16 @@ export class ChannelRecognizer implements SpeechStream {
     private readonly engine: SpeechEngine,
     options: ChannelRecognizerOptions,
   ) {
-    // Engines warm up behind the call: audio queues (bounded) until the engine is started.
-    this.ready = engine.start().then(
+    // Engines (and VADs) warm up behind the call: audio queues (bounded) until both are ready.
+    this.segments = !engine.capabilities.endpointing;
+    const vadReady = this.segments
+      ? Promise.resolve(options.createVad?.() ?? new EnergyVad()).then((vad) => {
+          this.vad = vad;
+          this.frameSamples = vad.frameSamples;
+          this.frame = new Int16Array(vad.frameSamples);
+        })
+      : Promise.resolve();
+    this.ready = Promise.all([engine.start(), vadReady]).then(
       () => {
         this.stream = engine.openStream({
           language: options.language,
@@ -70,8 +79,6 @@ export class ChannelRecognizer implements SpeechStream {
         this.startError = error instanceof Error ? error : new Error(String(error));
       },
     );
-    this.vad = engine.capabilities.endpointing ? null : (options.createVad?.() ?? new EnergyVad());
-    this.frameSamples = this.vad?.frameSamples ?? 160;
     this.frame = new Int16Array(this.frameSamples);
     this.segmenter = new Segmenter({ ...options.segmenter, sampleRate: options.sampleRate });
     this.preRollSamples = Math.round(((options.preRollMs ?? 300) * options.sampleRate) / 1000);
@@ -172,8 +179,8 @@ export class ChannelRecognizer implements SpeechStream {
   }
 
   private async process(pcm: Int16Array, startSample: number): Promise<void> {
-    if (this.failed || !this.stream) return;
-    if (!this.vad) {
+    if (this.failed || !this.stream || (this.segments && !this.vad)) return;
+    if (!this.segments) {
       this.stream!.write(pcm, startSample);
       return;
     }
@@ -229,7 +236,7 @@ export class ChannelRecognizer implements SpeechStream {
   }
 
   private endUtterance(wasSpeaking: boolean): void {
-    if (!this.vad) {
+    if (!this.segments) {
       // endpointing engine: a forced flush always goes through, the engine knows whether it is mid-utterance
       this.track(this.stream!.flush());
       return;

@@ -11,6 +11,9 @@ export interface EnergyVadOptions {
   floorWindowMs?: number;
   /** zero-crossing rate above which a frame counts as noise unless it is well above the floor (default 0.45) */
   noiseZeroCrossingRate?: number;
+  /** high-pass (2nd-order Butterworth) before measuring energy, so rumble, hum and brown noise below the voice
+   * band do not count (default 250 Hz, 0 = off) */
+  highPassHz?: number;
 }
 
 /**
@@ -27,12 +30,34 @@ export class EnergyVad implements VoiceActivityDetector {
   private readonly window: Float64Array;
   private filled = 0;
   private next = 0;
+  private readonly filter: { b0: number; b1: number; b2: number; a1: number; a2: number } | null;
+  private x1 = 0;
+  private x2 = 0;
+  private y1 = 0;
+  private y2 = 0;
 
   constructor(options: EnergyVadOptions = {}) {
     this.frameSamples = options.frameSamples ?? 160;
     this.marginDb = options.marginDb ?? 9;
     this.absoluteFloorDb = options.absoluteFloorDb ?? -50;
     this.noiseZcr = options.noiseZeroCrossingRate ?? 0.45;
+    const cutoff = options.highPassHz ?? 250;
+    if (cutoff > 0) {
+      // RBJ cookbook high-pass, Q = 1/sqrt(2), at 8 kHz
+      const w0 = (2 * Math.PI * cutoff) / 8000;
+      const alpha = Math.sin(w0) / Math.SQRT2;
+      const cos = Math.cos(w0);
+      const a0 = 1 + alpha;
+      this.filter = {
+        b0: (1 + cos) / 2 / a0,
+        b1: -(1 + cos) / a0,
+        b2: (1 + cos) / 2 / a0,
+        a1: (-2 * cos) / a0,
+        a2: (1 - alpha) / a0,
+      };
+    } else {
+      this.filter = null;
+    }
     const frames = Math.max(1, Math.round(((options.floorWindowMs ?? 2000) * 8) / this.frameSamples));
     this.window = new Float64Array(frames);
   }
@@ -43,7 +68,16 @@ export class EnergyVad implements VoiceActivityDetector {
     let previous = 0;
     for (let i = 0; i < frame.length; i++) {
       const s = frame[i]!;
-      energy += s * s;
+      let v = s;
+      const f = this.filter;
+      if (f) {
+        v = f.b0 * s + f.b1 * this.x1 + f.b2 * this.x2 - f.a1 * this.y1 - f.a2 * this.y2;
+        this.x2 = this.x1;
+        this.x1 = s;
+        this.y2 = this.y1;
+        this.y1 = v;
+      }
+      energy += v * v;
       if (s >= 0 !== previous >= 0 && i > 0) crossings++;
       previous = s;
     }
@@ -67,6 +101,7 @@ export class EnergyVad implements VoiceActivityDetector {
   reset(): void {
     this.filled = 0;
     this.next = 0;
+    this.x1 = this.x2 = this.y1 = this.y2 = 0;
   }
 
   release(): Promise<void> {

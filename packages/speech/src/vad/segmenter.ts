@@ -5,7 +5,8 @@
  * - An utterance starts after `minSpeechMs` of consecutive speech frames; its start is back-dated to the first of
  *   them minus `paddingMs` (never before the previous boundary).
  * - It ends after `trailingSilenceMs` of non-speech (default 200 ms), at the last speech frame's end plus padding.
- * - Hysteresis: a frame is speech above `threshold`, and inside an utterance it stays speech down to `negThreshold`.
+ * - Hysteresis: a frame is speech above `threshold`, and inside an utterance it stays speech down to `negThreshold`
+ *   (default threshold − 0.3: measured best for the energy VAD in noise, docs/speech.md; Silero prefers − 0.15).
  * - `maxUtteranceMs` splits run-on speech so engine buffers and single results stay bounded.
  */
 
@@ -51,7 +52,7 @@ export class Segmenter {
     this.minSpeechSamples = Math.round((options.minSpeechMs ?? 90) * perMs);
     this.paddingSamples = Math.round((options.paddingMs ?? 100) * perMs);
     this.threshold = options.threshold ?? 0.5;
-    this.negThreshold = options.negThreshold ?? Math.max(0.01, this.threshold - 0.15);
+    this.negThreshold = options.negThreshold ?? Math.max(0.01, this.threshold - 0.3);
     this.maxUtteranceSamples = Math.round((options.maxUtteranceMs ?? 30_000) * perMs);
   }
 
