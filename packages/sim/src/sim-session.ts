@@ -425,7 +425,11 @@ export class SimSession implements FrameClockMember {
   private checkTimers(now: number): void {
     if (this.phase === 'opening' && now - this.openSentAt > OPEN_TIMEOUT_MS) {
       this.fail(408, 'no opened within 5 s of open (MUST 10)');
-    } else if (this.phase === 'streaming' && this.pingOutstanding && now - this.pingSentAt > PING_INTERVAL_MS) {
+    } else if (
+      this.phase === 'streaming' &&
+      this.pingOutstanding &&
+      now - this.pingSentAt > PING_INTERVAL_MS
+    ) {
       this.pingOutstanding = false;
       this.fail(408, `no pong within 5 s of ping (MUST 13)`);
     } else if (this.phase === 'closing' && now - this.closeSentAt > CLOSE_TIMEOUT_MS) {
