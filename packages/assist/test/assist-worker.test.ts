@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { TranscriptSegment } from '@hookscribe/conversations';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import type { ConversationEvent, TranscriptSegment } from '@hookscribe/conversations';
 import { AssistRuntime } from '../src/assist-runtime.js';
 import { assistConfigFromEnv } from '../src/config/assist-config.js';
 import { ASSIST_CONSUMER_GROUP } from '../src/worker/assist-worker.js';
@@ -123,6 +123,31 @@ describe('AssistWorker (local mode)', () => {
     await worker.stop();
   });
 
+  it('two workers sharing a round-robin stream both summarise the whole call when given the history', async () => {
+    const call = cancellationCall();
+    const stored: TranscriptSegment[] = [];
+    const history = { finals: async (): Promise<readonly TranscriptSegment[]> => [...stored] };
+    const a = await setup({ history, consumer: 'a' });
+    const b = await setup({ history, consumer: 'b' });
+    for (const [i, s] of call.entries()) {
+      stored.push(s); // the store has the segment before its event is delivered (outbox)
+      await (i % 2 === 0 ? a : b).bus.deliver(final('rr', s));
+    }
+    await b.bus.deliver(ended('rr'));
+    const last = b.bus.updates('rr').at(-1);
+    expect(last?.alerts?.map((x) => x.id)).toEqual(['retention:' + call[1]!.id]); // turn 2 went to worker b…
+    expect(
+      a.bus
+        .updates('rr')
+        .at(-1)
+        ?.alerts?.map((x) => x.id),
+    ).toEqual(['retention:' + call[1]!.id]); // …a saw it via history
+    expect(last?.summary?.actions.join(' ')).toMatch(/processed a refund/); // agent turn 5 went to worker a
+    expect(last?.finalSummary?.nextSteps.join(' ')).toMatch(/refund within five working days/);
+    await a.worker.stop();
+    await b.worker.stop();
+  });
+
   it('carries on without the earlier turns when the history cannot be read', async () => {
     const warnings: string[] = [];
     const failing = { finals: async (): Promise<never> => Promise.reject(new Error('store offline')) };
@@ -174,5 +199,28 @@ describe('AssistWorker memory bounds', () => {
     }
     expect(worker.conversationCount).toBe(3);
     expect(worker.stats.evicted).toBe(1);
+  });
+});
+
+describe('AssistWorker on the real InProcessEventBus', () => {
+  it('runs the sample call through the bus and publishes schema-valid assist_update events', async () => {
+    const { InProcessEventBus, parseConversationEvent } = await import('@hookscribe/conversations');
+    const bus = new InProcessEventBus();
+    const worker = runtime.createWorker(bus);
+    await worker.start();
+    const updates: ConversationEvent[] = [];
+    const sub = await bus.subscribe((e) => void (e.type === 'assist_update' && updates.push(e)));
+    const call = cancellationCall();
+    await bus.publish(started('bus-call'));
+    for (const s of call) await bus.publish(final('bus-call', s));
+    await bus.publish(ended('bus-call'));
+    await vi.waitFor(() => expect(updates).toHaveLength(call.length + 1));
+    for (const e of updates)
+      expect(() => parseConversationEvent(JSON.parse(JSON.stringify(e)))).not.toThrow();
+    const last = updates.at(-1);
+    expect(last?.type === 'assist_update' && last.data.finalSummary?.text).toMatch(/cancel/i);
+    await sub.close();
+    await worker.stop();
+    await bus.close();
   });
 });

@@ -2,7 +2,7 @@
  * The slice of the EventBus port (@hookscribe/conversations bus/event-bus.ts) the assist worker uses. Declared here
  * so the worker depends on the shape, not on an adapter; every EventBus satisfies it structurally.
  */
-import type { ConversationEvent, TranscriptSegment } from '@hookscribe/conversations';
+import type { ConversationEvent, EventBus, TranscriptSegment } from '@hookscribe/conversations';
 
 export interface AssistBus {
   publish(event: ConversationEvent): Promise<void>;
@@ -20,3 +20,6 @@ export interface AssistBus {
 export interface TranscriptHistory {
   finals(conversationId: string): Promise<readonly TranscriptSegment[]>;
 }
+
+/** Compile-time proof that the EventBus port satisfies AssistBus. */
+export const eventBusIsAssistBus: (bus: EventBus) => AssistBus = (bus) => bus;

@@ -5,8 +5,9 @@
  * Ordering: events of one conversation are processed one at a time, in arrival order (a promise chain per
  * conversation); segments are ordered by stream offset inside the engine, duplicates (redelivery) are ignored.
  * State: in memory, per conversation, keyed by conversation id. It is complete when every event of a conversation
- * reaches this worker (the in-process bus; a bus partitioned by conversation id). When a conversation is new to
- * this worker mid-call and a TranscriptHistory is configured, its earlier finals are replayed from there first.
+ * reaches this worker (the in-process bus; a bus partitioned by conversation id). With a TranscriptHistory
+ * configured, every final first replays the conversation's earlier stored finals this worker has not seen (the
+ * engine skips known ids), so workers sharing a round-robin stream still summarise the whole call.
  * Memory: a conversation is dropped on session_ended (after its LLM work settles), after `idleTimeoutMs` without
  * events, or — oldest first — when `maxConversations` is exceeded.
  */
@@ -169,13 +170,14 @@ export class AssistWorker {
     const id = event.conversationId;
     if (this.ended.has(id)) return;
     if (event.type === 'session_started') {
-      await this.slot(id, null);
+      this.slot(id);
       return;
     }
     if (event.type === 'transcript_available') {
       const segment = event.data;
       if (!segment.isFinal) return;
-      const slot = await this.slot(id, segment);
+      const slot = this.slot(id);
+      if (this.options.history) await this.replay(slot, id, segment);
       slot.lastEventAt = this.clock();
       const result = slot.assistant.onFinal(segment);
       if (result) this.stats.finals++;
@@ -184,7 +186,9 @@ export class AssistWorker {
       return;
     }
     if (event.type === 'session_ended') {
-      const slot = await this.slot(id, null);
+      const known = this.slots.has(id);
+      const slot = this.slot(id);
+      if (this.options.history && !known) await this.replay(slot, id, null);
       const result = slot.assistant.end();
       await this.publishFrom(slot, id, result);
       this.markEnded(id);
@@ -194,7 +198,7 @@ export class AssistWorker {
     }
   }
 
-  private async slot(id: string, upTo: TranscriptSegment | null): Promise<Slot> {
+  private slot(id: string): Slot {
     const existing = this.slots.get(id);
     if (existing) return existing;
     const slot: Slot = {
@@ -205,11 +209,10 @@ export class AssistWorker {
     this.slots.set(id, slot);
     this.stats.conversations++;
     if (this.slots.size > this.maxConversations) this.evictOldest();
-    if (this.options.history) await this.replay(slot, id, upTo);
     return slot;
   }
 
-  /** Feeds the earlier finals of a conversation new to this worker (no updates published for them). */
+  /** Feeds stored finals before `upTo` that this worker has not seen (no updates are published for them). */
   private async replay(slot: Slot, id: string, upTo: TranscriptSegment | null): Promise<void> {
     try {
       const finals = await this.options.history?.finals(id);
