@@ -339,6 +339,36 @@ describe('audio input', () => {
     expect(received(1)).toEqual(mulawDecode(encodeFrame([internal], 'PCMU')));
   });
 
+  it('a mono 16-bit WAV feeds the single channel the server selected', async () => {
+    const samples = Int16Array.from({ length: 2400 }, (_, i) => ((i * 101) % 4000) - 2000);
+    const data = new Uint8Array(samples.buffer);
+    const dir = mkdtempSync(join(tmpdir(), 'sim-wav-'));
+    const path = join(dir, 'agent.wav');
+    writeFileSync(
+      path,
+      Buffer.concat([buildWavHeader({ format: 'L16', channels: 1, sampleRate: 8000 }, data.length), data]),
+    );
+    const s = await serve();
+    const { code, summary } = await simJson([
+      '--url',
+      s.url(),
+      '--wav',
+      path,
+      '--fast',
+      '--format',
+      'L16',
+      '--channels',
+      'internal',
+    ]);
+    expect(code).toBe(0);
+    expect(summary.opened).toMatchObject({ media: [{ format: 'L16', channels: ['internal'] }] });
+    const frames = s.sessions[0]!.events.filter((e) => e.type === 'audio') as Extract<
+      SessionEvent,
+      { type: 'audio' }
+    >[];
+    expect(Int16Array.from(frames.flatMap((f) => Array.from(f.channels[0]!)))).toEqual(samples);
+  });
+
   it('a WAV that is not 8 kHz is a usage error (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-wav-'));
     const path = join(dir, 'wide.wav');
