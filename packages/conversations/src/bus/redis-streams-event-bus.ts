@@ -319,10 +319,7 @@ class RedisSubscription {
           if (entries.length === 0) ownPendingFrom = null;
           else ownPendingFrom = entries[entries.length - 1]![0];
         }
-        for (const entry of entries) {
-          if (this.stopped) return;
-          await this.deliverGrouped(group, entry, ownPendingFrom !== null ? 2 : 1);
-        }
+        await this.deliverBatch(group, entries, () => (ownPendingFrom !== null ? 2 : 1));
       },
       // Redis may have restarted empty (no persistence): recreate the group on the next try.
       () => {
@@ -345,12 +342,13 @@ class RedisSubscription {
         'COUNT',
         this.o.batchSize ?? 100,
       )) as [string, StreamEntry[], ...unknown[]];
-      for (const entry of entries) {
-        if (this.stopped) return;
-        if (entry[1] === null) continue; // trimmed away
-        const attempt = await this.deliveryCount(group, entry[0]);
-        await this.deliverGrouped(group, entry, attempt);
-      }
+      // entries trimmed away meanwhile come back with null fields: nothing left to deliver
+      await this.deliverBatch(
+        group,
+        entries.filter((entry) => entry[1] !== null),
+        (entry) => this.deliveryCount(group, entry[0]),
+      );
+      if (this.stopped) return;
       cursor = next;
     } while (cursor !== '0-0' && !this.stopped);
   }
@@ -365,7 +363,24 @@ class RedisSubscription {
     return Number(pending[0]?.[3] ?? 1);
   }
 
-  private async deliverGrouped(group: string, entry: StreamEntry, attempt: number): Promise<void> {
+  /** Hand entries to the handler one by one (order), then acknowledge the handled ones in one XACK. */
+  private async deliverBatch(
+    group: string,
+    entries: StreamEntry[],
+    attemptOf: (entry: StreamEntry) => number | Promise<number>,
+  ): Promise<void> {
+    const handled: string[] = [];
+    for (const entry of entries) {
+      if (this.stopped) break;
+      if (await this.deliverGrouped(group, entry, await attemptOf(entry))) handled.push(entry[0]);
+    }
+    // When closing the ack may not reach Redis; redelivery is allowed (at-least-once).
+    if (handled.length > 0 && !this.stopped)
+      await this.reader.call('XACK', this.bus.stream, group, ...handled);
+  }
+
+  /** true = to be acknowledged */
+  private async deliverGrouped(group: string, entry: StreamEntry, attempt: number): Promise<boolean> {
     const [id] = entry;
     const event = this.decode(entry);
     if (!event || attempt > (this.o.maxDeliveries ?? 10)) {
@@ -382,18 +397,16 @@ class RedisSubscription {
         'group',
         group,
       );
-      await this.reader.call('XACK', this.bus.stream, group, id);
-      return;
+      return true;
     }
     try {
       await this.handle(event, id, attempt);
     } catch (error) {
       // Left pending: redelivered by XAUTOCLAIM after claimIdleMs.
       this.bus.reportError(error, 'handler');
-      return;
+      return false;
     }
-    if (this.stopped) return; // closing: the ack may not reach Redis; redelivery is allowed (at-least-once)
-    await this.reader.call('XACK', this.bus.stream, group, id);
+    return !this.stopped;
   }
 
   private decode(entry: StreamEntry): ConversationEvent | null {
