@@ -373,6 +373,39 @@ export function describeConversationStoreContract(name: string, open: () => Prom
         await store.ackOutbox([claimed[0]!.id]);
       });
 
+      it('partials and finals of many calls written at once keep their order per conversation', async () => {
+        await drainOutbox();
+        const ids: string[] = [];
+        for (let index = 0; index < 5; index++) {
+          const conversation = makeConversation();
+          ids.push(conversation.id);
+          await store.upsertConversation(conversation);
+        }
+        const writes: Promise<void>[] = [];
+        for (const id of ids) {
+          const words = makeSegment('one two', { isFinal: false });
+          writes.push(store.enqueueEvents([makeEvent('partial_transcript', id, { ...words, text: 'one' })]));
+          writes.push(store.enqueueEvents([makeEvent('partial_transcript', id, words)]));
+          const final = { ...words, isFinal: true };
+          writes.push(
+            store.appendSegment(id, final, { events: [makeEvent('transcript_available', id, final)] }),
+          );
+        }
+        await Promise.all(writes);
+        const claimed = await store.claimOutbox(100, 60_000);
+        expect(claimed).toHaveLength(15);
+        for (const id of ids) {
+          const order = claimed.filter((entry) => entry.event.conversationId === id);
+          expect(order.map((entry) => entry.event.type)).toEqual([
+            'partial_transcript',
+            'partial_transcript',
+            'transcript_available',
+          ]);
+          expect((order[0]!.event.data as { text: string }).text).toBe('one');
+        }
+        await store.ackOutbox(claimed.map((entry) => entry.id));
+      });
+
       it('leases: a claimed entry is not claimed again until its lease expires, then comes back with attempts 2', async () => {
         await drainOutbox();
         const conversation = makeConversation();

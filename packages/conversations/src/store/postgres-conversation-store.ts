@@ -294,26 +294,68 @@ export class PostgresConversationStore implements ConversationStore {
   async enqueueEvents(events: ConversationEvent[]): Promise<void> {
     const checked = checkEvents(events);
     if (checked.length === 0) return;
+    if (checked.every((event) => !isLogged(event))) {
+      // Partials (several per second per call) are outbox-only rows: many conversations' partials share one
+      // multi-row INSERT. Still ordered per conversation: the write queue waits for the batch to commit.
+      return this.queueWrite(checked[0]!.conversationId, () => this.insertPartials(checked));
+    }
     return this.write(checked[0]!.conversationId, (client) => this.insertEvents(client, checked));
+  }
+
+  private queueWrite(key: string, operation: () => Promise<void>): Promise<void> {
+    if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+    void this.init().catch(() => undefined);
+    return this.queue.run(key, async () => {
+      await this.init();
+      await operation();
+    });
+  }
+
+  private partialBatch: {
+    rows: ConversationEvent[];
+    done: Promise<void>;
+  } | null = null;
+
+  private insertPartials(events: ConversationEvent[]): Promise<void> {
+    if (this.partialBatch === null) {
+      const rows: ConversationEvent[] = [];
+      const done = new Promise<void>((resolve, reject) => {
+        setImmediate(() => {
+          this.partialBatch = null;
+          this.pool
+            .query(
+              `INSERT INTO outbox (event_id, body)
+               SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (event_id) DO NOTHING`,
+              [rows.map((event) => event.eventId), rows.map((event) => JSON.stringify(event))],
+            )
+            .then(() => resolve(), reject);
+        });
+      });
+      this.partialBatch = { rows, done };
+    }
+    this.partialBatch.rows.push(...events);
+    return this.partialBatch.done;
   }
 
   private async insertEvents(client: pg.PoolClient, events: ConversationEvent[]): Promise<void> {
     for (const event of events) {
       const body = JSON.stringify(event);
-      let logSeq: string | null = null;
-      if (isLogged(event)) {
-        const logged = await client.query(
-          `INSERT INTO event_log (event_id, conversation_id, type, body) VALUES ($1, $2, $3, $4)
-           ON CONFLICT (event_id) DO NOTHING RETURNING seq`,
+      if (isLogged(event))
+        // one round trip: log it, and put it in the outbox only if it was not logged before (retried write)
+        await client.query(
+          `WITH logged AS (
+             INSERT INTO event_log (event_id, conversation_id, type, body) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (event_id) DO NOTHING RETURNING seq
+           )
+           INSERT INTO outbox (event_id, log_seq, body) SELECT $1, seq, $4 FROM logged
+           ON CONFLICT (event_id) DO NOTHING`,
           [event.eventId, event.conversationId, event.type, body],
         );
-        if (logged.rowCount === 0) continue; // already logged = already enqueued once
-        logSeq = String((logged.rows[0] as Row).seq);
-      }
-      await client.query(
-        'INSERT INTO outbox (event_id, log_seq, body) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING',
-        [event.eventId, logSeq, body],
-      );
+      else
+        await client.query(
+          'INSERT INTO outbox (event_id, body) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING',
+          [event.eventId, body],
+        );
     }
   }
 
