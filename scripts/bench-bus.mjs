@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global console, process, performance, setTimeout, setImmediate */
 /**
  * Events per second through each EventBus adapter, end to end (publish → subscriber handler), plus the outbox relay.
  *   npm run bench:bus            (root script; needs `npx tsc -b packages/conversations` first)
