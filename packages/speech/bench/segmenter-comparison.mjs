@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, console */
 // Compares the two voice-activity detectors behind the Segmenter (energy/ZCR vs Silero) on synthetic phone audio:
 // espeak-ng sentences through 8 kHz mu-law, joined by known pauses, clean and in noise, plus noise-only and silence.
 // Usage: npx tsc -b packages/speech && node packages/speech/bench/segmenter-comparison.mjs [--json out.json]

@@ -17,3 +17,4 @@ export * from './connector/rate-limited-event-sender.js';
 export * from './engines/openai-transcription-engine.js';
 export * from './engines/fallback-engine.js';
 export * from './engines/azure-speech-engine.js';
+export * from './config/speech-config.js';

@@ -205,4 +205,26 @@ describe('CallTranscriber', () => {
       startSample: 10 * S,
     });
   });
+
+  it('stays bounded over a two-hour stereo call of silence with a pause in the middle', async () => {
+    const { transcriber, transcripts } = setup();
+    await transcriber.handle(opened('en-US'));
+    const frame = [new Int16Array(FRAME), new Int16Array(FRAME)];
+    const heapBefore = process.memoryUsage().heapUsed;
+    let at = 0;
+    for (; at < 2 * 3600 * S; at += FRAME) {
+      if (at === 3600 * S) {
+        await transcriber.handle({ type: 'paused', atSample: at });
+        at += 600 * S; // ten paused minutes
+      }
+      await transcriber.handle({ type: 'audio', channels: frame, startSample: at });
+    }
+    const channels = (transcriber as unknown as { channels: { recognizer: { bufferedSamples: number } }[] })
+      .channels;
+    for (const c of channels) expect(c.recognizer.bufferedSamples).toBeLessThanOrEqual(0.3 * S + 160);
+    await transcriber.handle({ type: 'closing', atSample: at });
+    expect(transcripts).toEqual([]);
+    // two hours of 8 kHz stereo PCM would be 230 MB if anything kept it
+    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(50 * 1024 * 1024);
+  });
 });

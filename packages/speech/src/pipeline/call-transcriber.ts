@@ -65,7 +65,10 @@ export class CallTranscriber {
     return this.channels.length > 0 ? this.language : null;
   }
 
-  /** Feed one session event. Resolves when it was taken in (closing/ended: when every final is out). */
+  /**
+   * Feed one session event. Never throws. Resolves when it was taken in: audio once the VAD processed it (await it
+   * for back-pressure, or don't — each channel then queues at most 60 s), closing/ended once every final is out.
+   */
   handle(event: CallInputEvent | { type: string }): Promise<void> {
     if (this.finished && event.type !== 'ended') return Promise.resolve();
     const e = event as CallInputEvent;
@@ -77,7 +80,7 @@ export class CallTranscriber {
         return Promise.resolve();
       case 'audio':
         this.audio(e.channels, e.startSample);
-        return Promise.resolve();
+        return Promise.all(this.channels.map((c) => c.recognizer.drained())).then(() => {});
       case 'paused':
         return this.flushAll();
       case 'update':

@@ -52,6 +52,7 @@ export class ChannelRecognizer implements SpeechStream {
   private frameStart = 0;
   private preRoll: { pcm: Int16Array; startSample: number }[] = [];
   private readonly pendingFlushes = new Set<Promise<void>>();
+  private idleWaiters: (() => void)[] = [];
   private readonly pump: Promise<void>;
 
   constructor(
@@ -130,9 +131,10 @@ export class ChannelRecognizer implements SpeechStream {
     });
   }
 
-  /** Resolves once all audio written so far was processed (not necessarily recognised). */
-  async drained(): Promise<void> {
-    while (this.running || this.jobs.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  /** Resolves once all audio written so far was processed (not necessarily recognised): back-pressure for callers. */
+  drained(): Promise<void> {
+    if (!this.running && this.jobs.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   async close(): Promise<void> {
@@ -175,6 +177,9 @@ export class ChannelRecognizer implements SpeechStream {
       }
     } finally {
       this.running = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
     }
   }
 

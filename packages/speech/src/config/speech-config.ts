@@ -1,0 +1,201 @@
+import type { SpeechEngine } from '../engine.js';
+import { AzureSpeechEngine } from '../engines/azure-speech-engine.js';
+import { FallbackEngine } from '../engines/fallback-engine.js';
+import { OpenAiTranscriptionEngine } from '../engines/openai-transcription-engine.js';
+import type { CallTranscriberOptions } from '../pipeline/call-transcriber.js';
+import { EnergyVad } from '../vad/energy-vad.js';
+import { DEFAULT_TRAILING_SILENCE_MS } from '../vad/segmenter.js';
+import { SileroVad } from '../vad/silero-vad.js';
+
+/** Speech settings from the environment (docs/speech.md lists every variable). */
+export interface SpeechConfig {
+  /** engine names in order of preference: embedded | azure | openai */
+  engines: string[];
+  partials: boolean;
+  utteranceSilenceMs: number;
+  vad: 'energy' | 'silero';
+  defaultLanguage: string;
+  azure: {
+    key?: string;
+    token?: string;
+    region?: string;
+    endpoint?: string;
+    languages: string[];
+    languageIdentification: boolean;
+  };
+  openai: {
+    url?: string;
+    key?: string;
+    model: string;
+    apiVersion?: string;
+    languages: string[];
+    wordTimestamps: boolean;
+    timeoutMs: number;
+  };
+}
+
+export class SpeechConfigError extends Error {
+  override readonly name = 'SpeechConfigError';
+}
+
+const list = (value: string | undefined, fallback: string[]) =>
+  value === undefined || value.trim() === ''
+    ? fallback
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+
+function flag(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new SpeechConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+function integer(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new SpeechConfigError(
+      `${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+/** Parses and checks the HOOKSCRIBE_STT_* / _AZURE_SPEECH_* / _OPENAI_STT_* variables; throws SpeechConfigError. */
+export function speechConfigFromEnv(env: Record<string, string | undefined>): SpeechConfig {
+  const engines = list(env.HOOKSCRIBE_STT_ENGINES, ['embedded']).map((e) => e.toLowerCase());
+  for (const engine of engines) {
+    if (!['embedded', 'azure', 'openai'].includes(engine)) {
+      throw new SpeechConfigError(
+        `HOOKSCRIBE_STT_ENGINES: unknown engine ${JSON.stringify(engine)} (embedded, azure, openai)`,
+      );
+    }
+  }
+  const vad = (env.HOOKSCRIBE_VAD ?? 'energy').toLowerCase();
+  if (vad !== 'energy' && vad !== 'silero')
+    throw new SpeechConfigError(`HOOKSCRIBE_VAD must be energy or silero, got ${vad}`);
+  const config: SpeechConfig = {
+    engines,
+    partials: flag('HOOKSCRIBE_STT_PARTIALS', env.HOOKSCRIBE_STT_PARTIALS, false),
+    utteranceSilenceMs: integer(
+      'HOOKSCRIBE_UTTERANCE_SILENCE_MS',
+      env.HOOKSCRIBE_UTTERANCE_SILENCE_MS,
+      DEFAULT_TRAILING_SILENCE_MS,
+      100,
+      5000,
+    ),
+    vad,
+    defaultLanguage: env.HOOKSCRIBE_STT_DEFAULT_LANGUAGE || 'en-US',
+    azure: {
+      key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,
+      token: env.HOOKSCRIBE_AZURE_SPEECH_TOKEN || undefined,
+      region: env.HOOKSCRIBE_AZURE_SPEECH_REGION || undefined,
+      endpoint: env.HOOKSCRIBE_AZURE_SPEECH_ENDPOINT || undefined,
+      languages: list(env.HOOKSCRIBE_AZURE_SPEECH_LANGUAGES, ['en-US']),
+      languageIdentification: flag('HOOKSCRIBE_AZURE_SPEECH_LID', env.HOOKSCRIBE_AZURE_SPEECH_LID, false),
+    },
+    openai: {
+      url: env.HOOKSCRIBE_OPENAI_STT_URL || undefined,
+      key: env.HOOKSCRIBE_OPENAI_STT_KEY || undefined,
+      model: env.HOOKSCRIBE_OPENAI_STT_MODEL || 'whisper-1',
+      apiVersion: env.HOOKSCRIBE_OPENAI_STT_API_VERSION || undefined,
+      languages: list(env.HOOKSCRIBE_OPENAI_STT_LANGUAGES, ['en-US']),
+      wordTimestamps: flag(
+        'HOOKSCRIBE_OPENAI_STT_WORD_TIMESTAMPS',
+        env.HOOKSCRIBE_OPENAI_STT_WORD_TIMESTAMPS,
+        true,
+      ),
+      timeoutMs: integer(
+        'HOOKSCRIBE_OPENAI_STT_TIMEOUT_MS',
+        env.HOOKSCRIBE_OPENAI_STT_TIMEOUT_MS,
+        15_000,
+        1000,
+        300_000,
+      ),
+    },
+  };
+  if (engines.includes('azure')) {
+    if (!config.azure.key && !config.azure.token) {
+      throw new SpeechConfigError(
+        'azure engine: set HOOKSCRIBE_AZURE_SPEECH_KEY or HOOKSCRIBE_AZURE_SPEECH_TOKEN',
+      );
+    }
+    if (!config.azure.region && !config.azure.endpoint) {
+      throw new SpeechConfigError(
+        'azure engine: set HOOKSCRIBE_AZURE_SPEECH_REGION or HOOKSCRIBE_AZURE_SPEECH_ENDPOINT',
+      );
+    }
+  }
+  if (engines.includes('openai') && !config.openai.url) {
+    throw new SpeechConfigError(
+      'openai engine: set HOOKSCRIBE_OPENAI_STT_URL (e.g. https://api.openai.com/v1/audio/transcriptions)',
+    );
+  }
+  return config;
+}
+
+/**
+ * The configured engines as the CallTranscriber's engine list: one engine as is, several wrapped in a FallbackEngine
+ * (which also picks, per call, the first one supporting the call's language). The embedded engine is built by the
+ * caller (it lives in the pocketsphinx module and needs its model paths).
+ */
+export function buildSpeechEngines(
+  config: SpeechConfig,
+  factories: { embedded?: () => SpeechEngine } = {},
+): SpeechEngine[] {
+  const engines = config.engines.map((name): SpeechEngine => {
+    switch (name) {
+      case 'azure':
+        return new AzureSpeechEngine({
+          key: config.azure.key,
+          authorizationToken: config.azure.token,
+          region: config.azure.region,
+          endpoint: config.azure.endpoint,
+          languages: config.azure.languages,
+          languageIdentification: config.azure.languageIdentification,
+          segmentationSilenceMs: config.utteranceSilenceMs,
+        });
+      case 'openai':
+        return new OpenAiTranscriptionEngine({
+          url: config.openai.url!,
+          apiKey: config.openai.key,
+          apiVersion: config.openai.apiVersion,
+          model: config.openai.model,
+          languages: config.openai.languages,
+          wordTimestamps: config.openai.wordTimestamps,
+          timeoutMs: config.openai.timeoutMs,
+        });
+      default: {
+        if (!factories.embedded)
+          throw new SpeechConfigError('embedded engine requested but no factory given');
+        return factories.embedded();
+      }
+    }
+  });
+  return engines.length === 1 ? engines : [new FallbackEngine({ engines })];
+}
+
+/** The CallTranscriber options that come from configuration (spread them into the constructor options). */
+export function transcriberOptionsFromConfig(
+  config: SpeechConfig,
+): Pick<CallTranscriberOptions, 'partials' | 'defaultLanguage' | 'createVad' | 'segmenter'> {
+  return {
+    partials: config.partials,
+    defaultLanguage: config.defaultLanguage,
+    createVad: config.vad === 'silero' ? () => SileroVad.load() : () => new EnergyVad(),
+    // Silero's probabilities fall slowly after speech: it wants the narrower hysteresis (docs/speech.md)
+    segmenter: {
+      trailingSilenceMs: config.utteranceSilenceMs,
+      ...(config.vad === 'silero' ? { negThreshold: 0.35 } : {}),
+    },
+  };
+}

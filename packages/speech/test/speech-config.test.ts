@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildSpeechEngines,
+  speechConfigFromEnv,
+  transcriberOptionsFromConfig,
+} from '../src/config/speech-config.js';
+import { AzureSpeechEngine } from '../src/engines/azure-speech-engine.js';
+import { FallbackEngine } from '../src/engines/fallback-engine.js';
+import { OpenAiTranscriptionEngine } from '../src/engines/openai-transcription-engine.js';
+import { ScriptedEngine } from '../src/engines/scripted-engine.js';
+import { EnergyVad } from '../src/vad/energy-vad.js';
+
+describe('speech configuration', () => {
+  it('defaults to the embedded engine, finals only, 200 ms utterance silence, energy VAD', () => {
+    const config = speechConfigFromEnv({});
+    expect(config).toMatchObject({
+      engines: ['embedded'],
+      partials: false,
+      utteranceSilenceMs: 200,
+      vad: 'energy',
+      defaultLanguage: 'en-US',
+    });
+    const embedded = new ScriptedEngine({ name: 'embedded' });
+    expect(buildSpeechEngines(config, { embedded: () => embedded })).toEqual([embedded]);
+    const options = transcriberOptionsFromConfig(config);
+    expect(options.segmenter).toEqual({ trailingSilenceMs: 200 });
+    expect(options.createVad!()).toBeInstanceOf(EnergyVad);
+  });
+
+  it('builds a fallback chain in the configured order', () => {
+    const config = speechConfigFromEnv({
+      HOOKSCRIBE_STT_ENGINES: 'embedded, Azure ,openai',
+      HOOKSCRIBE_AZURE_SPEECH_KEY: 'k',
+      HOOKSCRIBE_AZURE_SPEECH_REGION: 'westeurope',
+      HOOKSCRIBE_AZURE_SPEECH_LANGUAGES: 'en-US,de-DE',
+      HOOKSCRIBE_OPENAI_STT_URL: 'http://127.0.0.1:9/v1/audio/transcriptions',
+      HOOKSCRIBE_OPENAI_STT_MODEL: 'gpt-4o-transcribe',
+      HOOKSCRIBE_STT_PARTIALS: 'true',
+      HOOKSCRIBE_UTTERANCE_SILENCE_MS: '300',
+    });
+    const [engine, ...rest] = buildSpeechEngines(config, {
+      embedded: () => new ScriptedEngine({ name: 'embedded' }),
+    });
+    expect(rest).toEqual([]);
+    expect(engine).toBeInstanceOf(FallbackEngine);
+    const inner = (engine as FallbackEngine).options.engines;
+    expect(inner.map((e) => e.constructor)).toEqual([
+      ScriptedEngine,
+      AzureSpeechEngine,
+      OpenAiTranscriptionEngine,
+    ]);
+    expect(engine!.capabilities.languages).toEqual(['en-US', 'de-DE']);
+    expect((inner[1] as AzureSpeechEngine).options.segmentationSilenceMs).toBe(300);
+    expect(config.partials).toBe(true);
+  });
+
+  it('says exactly what is wrong with a bad configuration', () => {
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'whisper' })).toThrow(
+      /unknown engine "whisper"/,
+    );
+    expect(() =>
+      speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'azure', HOOKSCRIBE_AZURE_SPEECH_REGION: 'x' }),
+    ).toThrow(/HOOKSCRIBE_AZURE_SPEECH_KEY or HOOKSCRIBE_AZURE_SPEECH_TOKEN/);
+    expect(() =>
+      speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'azure', HOOKSCRIBE_AZURE_SPEECH_KEY: 'k' }),
+    ).toThrow(/REGION or/);
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'openai' })).toThrow(
+      /HOOKSCRIBE_OPENAI_STT_URL/,
+    );
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_UTTERANCE_SILENCE_MS: '50' })).toThrow(/\[100, 5000\]/);
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_PARTIALS: 'maybe' })).toThrow(/true or false/);
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_VAD: 'webrtc' })).toThrow(/energy or silero/);
+    expect(() => buildSpeechEngines(speechConfigFromEnv({}))).toThrow(/no factory/);
+  });
+});
