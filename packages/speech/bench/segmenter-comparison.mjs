@@ -110,7 +110,10 @@ for (const [v, [voice, speed]] of VOICES.entries()) {
   parts.push(new Int16Array(RATE));
   const pcm = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) (pcm.set(p, o), (o += p.length));
+  for (const p of parts) {
+    pcm.set(p, o);
+    o += p.length;
+  }
   calls.push({ name: `${voice}@${speed}`, pcm, truth });
 }
 const white = noise('white', 10);
@@ -167,7 +170,10 @@ function score(segments, truth) {
     let overlap = 0;
     for (const s of segments) {
       const o = Math.min(b, s[1]) - Math.max(a, s[0]);
-      if (o > overlap) ((overlap = o), (best = s));
+      if (o > overlap) {
+        overlap = o;
+        best = s;
+      }
     }
     if (!best) continue;
     const e = Math.max(Math.abs(best[0] - a), Math.abs(best[1] - b)) / RATE;
