@@ -132,3 +132,44 @@ describe('AssistEngine bad and edge input', () => {
     expect(engine.finalCount).toBe(20);
   });
 });
+
+describe('AssistEngine on other call reasons', () => {
+  it.each([
+    [
+      'stolen card',
+      [
+        'Hi, I think my card was stolen, my wallet was taken on the train this morning.',
+        'There are two payments I do not recognise.',
+      ],
+      'a lost or stolen card',
+      'lost-or-stolen-card.md',
+    ],
+    [
+      'late parcel ("tracking hasn\'t moved" is not an address change)',
+      [
+        "My parcel still hasn't arrived, it's been over a week and the tracking hasn't moved.",
+        'It was a birthday present.',
+      ],
+      'a delayed delivery',
+      'delivery-delays.md',
+    ],
+    [
+      'escalation',
+      ['This is the third time I have called, I want to speak to a manager.', 'This is unacceptable.'],
+      'a complaint',
+      'complaints-and-escalations.md',
+    ],
+    [
+      'house move',
+      ["We're moving house next month, how do I change my address?"],
+      'changing their address',
+      'address-change.md',
+    ],
+  ])('%s: names the reason and suggests the matching article', (_, lines, label, article) => {
+    const engine = new AssistEngine({ knowledgeBase: kb });
+    lines.forEach((text, i) => engine.addFinal(segment(`s${i}`, 'customer', text, i * 5)));
+    const r = engine.end();
+    expect(r.summary?.text).toContain(`Customer is calling about ${label}.`);
+    expect(r.suggestions?.[0]?.id).toBe(article);
+  });
+});

@@ -216,6 +216,7 @@ export class AssistEngine {
       .filter((t) => t.supported && t.role === 'customer')
       .slice(-this.queryTurns)
       .map((t) => t.text);
+    // recent turns + the call reason (label and key sentence): keeps the main topic ranked while side issues come up
     const query = [...recent, this.localSummary().issue].join(' ');
     if (contentWords(query).length === 0) return;
     const hits = this.kb.search(query, { limit: this.suggestionLimit });

@@ -27,6 +27,7 @@ const CONTACT_CENTRE_LABELS: Record<string, number> = {
   joke: -1, // "this is a joke"
   no: 0, // "no, that's all" — answers, not feelings
   yes: 0,
+  fine: 0, // "fine." is usually grudging on a call
 };
 
 const EXTRA_NEGATORS = new Set([

@@ -18,6 +18,8 @@ export interface RollingSummary {
   text: string;
   /** the main call reason, when one was recognised */
   intent: Intent | null;
+  /** the customer sentence that best states the problem, as spoken */
+  keySentence: string;
 }
 
 const NEED_PHRASE =
@@ -79,7 +81,14 @@ export function summarize(turns: readonly SummaryTurn[]): RollingSummary {
   if (customerNeed) parts.push(`They need: "${customerNeed}"`);
   if (recentActions.length > 0) parts.push(`Agent actions so far: ${recentActions.join(' ')}`);
   if (parts.length === 0 && turns.length > 0) parts.push('Not enough conversation yet to summarise.');
-  return { issue, customerNeed, actions: recentActions, text: parts.join(' '), intent };
+  return {
+    issue,
+    customerNeed,
+    actions: recentActions,
+    text: parts.join(' '),
+    intent,
+    keySentence: clip(keySentence),
+  };
 }
 
 function capitalise(s: string): string {

@@ -39,7 +39,7 @@ export const INTENTS: readonly Intent[] = [
     id: 'address-change',
     label: 'changing their address',
     pattern:
-      /\b(change (?:of|my) address|new address|moved house|moving house|moved|moving|postcode|zip code)\b/i,
+      /\b(change (?:of|my|the) address|change address|new address|update (?:my|the) address|(?:moved|moving) (?:house|home|flat|out)|(?:moved|moving) to a new|postcode|zip code)\b/i,
     followUp: 'Send confirmation of the updated address.',
   },
   {
