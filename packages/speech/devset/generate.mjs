@@ -9,6 +9,7 @@
 // 8 kHz, G.711 mu-law encode + decode → phone/<id>.wav. manifest.json lists id, voice, speed, text.
 // Dev and train are disjoint in voices and texts: dev uses sentences.txt and DEV_VOICES, train uses random word
 // sequences from the CMU dictionary and TRAIN_VOICES. Needs flite, espeak-ng, sox.
+/* global console, process, Buffer */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,10 +2,12 @@
 // Decoder tuning harness: WER and CPU of pocketsphinx configurations on (a subsample of) the dev set, in-process.
 //
 //   node packages/speech/scripts/evaluate.mjs [--every N] [--set dev|testdata] CONFIG_JSON...
-//   CONFIG_JSON: {"name":"…","input":"phone"|"wide","rms":12,"mllr":"path"|null,"args":["-beam","1e-60",…]}
+//   CONFIG_JSON: {"name":"…","input":"phone"|"wide","rms":12,"mllr":"path"|null,"featparams":"path"|null,
+//                 "args":["-beam","1e-60",…]}
 //
 // Needs `npx tsc -b packages/speech` (uses the front end from dist/) and the dev set
 // (node packages/speech/devset/generate.mjs dev).
+/* global console, process */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -74,6 +76,7 @@ export function configArgs(config) {
     `${MODEL}/cmudict-en-us.dict`,
   ];
   if (config.mllr) args.push('-mllr', config.mllr);
+  if (config.featparams) args.push('-featparams', config.featparams);
   return [...args, ...(config.args ?? [])];
 }
 

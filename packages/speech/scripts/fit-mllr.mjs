@@ -12,6 +12,7 @@
 // y_phone ≈ A·x_wide + b is fitted. pocketsphinx applies it to the Gaussian means (μ' = Aμ + b), moving the wideband
 // model onto phone-channel features. With --variance the variances are scaled by the per-dimension ratio of phone to
 // wideband feature variance (h), else h = 1.
+/* global console, process */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,9 +35,20 @@ const ridge = Number(opt('--ridge', '1e-3'));
 const NCEP = 13;
 const STREAMS = 3;
 
+/** sum of raw phone-channel cepstra → the decoder's initial CMN estimate (-cmninit) for phone streams */
+const phoneCepSum = new Float64Array(13);
+let phoneCepFrames = 0;
+/** same for the wideband audio → -cmninit for 16 kHz streams */
+const wideCepSum = new Float64Array(13);
+let wideCepFrames = 0;
+
 /** 1s_c_d_dd features after per-utterance CMN; frames 3..T-4 (full delta context) */
-function features(pcm16k) {
+function features(pcm16k, isPhone = false) {
   const { frames, data } = cepstra(pcm16k);
+  const sum = isPhone ? phoneCepSum : wideCepSum;
+  for (let t = 0; t < frames; t++) for (let k = 0; k < 13; k++) sum[k] += data[t * 13 + k];
+  if (isPhone) phoneCepFrames += frames;
+  else wideCepFrames += frames;
   const mean = new Float64Array(NCEP);
   for (let t = 0; t < frames; t++) for (let k = 0; k < NCEP; k++) mean[k] += data[t * NCEP + k] / frames;
   const c = (t, k) => data[t * NCEP + k] - mean[k];
@@ -78,6 +90,7 @@ for (const m of manifest) {
   const wide = features(readWav(join(trainDir, 'wide', `${m.id}.wav`)).pcm);
   const phone = features(
     phoneTo16k(readWav(join(trainDir, 'phone', `${m.id}.wav`)).pcm, { bandNoiseRms: rms, seed: 0x5eed }),
+    true,
   );
   const n = Math.min(wide.length, phone.length);
   for (let t = 0; t < n; t++) pairs.push([wide[t], phone[t]]);
@@ -139,6 +152,16 @@ for (let s = 0; s < STREAMS; s++) {
   lines.push(h.map((v) => v.toFixed(6)).join(' '));
 }
 writeFileSync(out, lines.join('\n') + '\n');
+const cmninit = Array.from(phoneCepSum, (v) => (v / phoneCepFrames).toFixed(2)).join(',');
+// pocketsphinx lets the model's feat.params override -cmninit; phone decoders get their own copy (-featparams)
+const featParamsOut = out.replace(/\.mllr$/, '') + '.feat.params';
+const modelParams = readFileSync('/usr/share/pocketsphinx/model/en-us/en-us/feat.params', 'utf8');
+writeFileSync(featParamsOut, modelParams.replace(/^-cmninit .*$/m, `-cmninit ${cmninit}`));
+const wideCmninit = Array.from(wideCepSum, (v) => (v / wideCepFrames).toFixed(2)).join(',');
+const wideParamsOut = join(dirname(out), 'wideband.feat.params');
+writeFileSync(wideParamsOut, modelParams.replace(/^-cmninit .*$/m, `-cmninit ${wideCmninit}`));
+console.log(`wrote ${wideParamsOut} (16 kHz cepstral mean as -cmninit: ${wideCmninit})`);
+console.log(`wrote ${featParamsOut} (phone-channel cepstral mean as -cmninit: ${cmninit})`);
 console.log(`fitted on ${pairs.length} frame pairs (${manifest.length} utterances), band fill rms ${rms}`);
 for (const r of report) console.log(`  ${r}`);
 console.log(`wrote ${out}`);

@@ -72,10 +72,12 @@ export function freeDecoder(d) {
 }
 
 /** Decodes one utterance fed in 20 ms chunks (as live), returns the hypothesis text. */
+/** `chunk` 0: one call with full_utt (batch CMN over the whole utterance) */
 export function decode(d, pcm16k, chunk = 320) {
   f.ps_start_stream(d);
   f.ps_start_utt(d);
-  for (let i = 0; i < pcm16k.length; i += chunk) {
+  if (chunk === 0) f.ps_process_raw(d, pcm16k, pcm16k.length, 0, 1);
+  for (let i = 0; chunk > 0 && i < pcm16k.length; i += chunk) {
     const part = pcm16k.subarray(i, Math.min(pcm16k.length, i + chunk));
     f.ps_process_raw(d, part, part.length, 0, 0);
   }

@@ -9,6 +9,19 @@ export const DEBIAN_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
 /** Channel adaptation for the phone front end, fitted by scripts/fit-mllr.mjs (committed). */
 export const PHONE_MLLR_PATH = fileURLToPath(new URL('../../models/phone-channel.mllr', import.meta.url));
 
+/**
+ * The model's feat.params with -cmninit set to the cepstral mean of phone-channel audio through the front end
+ * (written by the MLLR fit). pocketsphinx lets feat.params override a -cmninit argument, hence a file.
+ */
+export const PHONE_FEAT_PARAMS_PATH = fileURLToPath(
+  new URL('../../models/phone-channel.feat.params', import.meta.url),
+);
+
+/** The same for 16 kHz streams: -cmninit from the wideband side of the fitting audio. */
+export const WIDEBAND_FEAT_PARAMS_PATH = fileURLToPath(
+  new URL('../../models/wideband.feat.params', import.meta.url),
+);
+
 /** Decoder search parameters (pocketsphinx flags without the dash). Values are passed through as strings. */
 export type DecoderTuning = Record<string, string | number>;
 
@@ -21,6 +34,13 @@ export interface PocketsphinxConfig {
   dict: string;
   /** MLLR transform applied to the acoustic model; null disables it. Only used for 8 kHz streams' decoders. */
   mllr: string | null;
+  /**
+   * feat.params for 8 kHz decoders: its -cmninit is the initial CMN estimate, which a fresh decoder's first
+   * utterance depends on entirely (live CMN adapts only between utterances); null: the model's own
+   */
+  featParams: string | null;
+  /** feat.params for 16 kHz decoders (no MLLR) */
+  wideFeatParams: string | null;
   tuning: DecoderTuning;
   frontEnd: PhoneFrontEndOptions;
   pool: Omit<DecoderPoolOptions, 'args'>;
@@ -38,6 +58,8 @@ export function defaultPocketsphinxConfig(): PocketsphinxConfig {
     lm: `${DEBIAN_MODEL_DIR}/en-us.lm.bin`,
     dict: `${DEBIAN_MODEL_DIR}/cmudict-en-us.dict`,
     mllr: existsSync(PHONE_MLLR_PATH) ? PHONE_MLLR_PATH : null,
+    featParams: existsSync(PHONE_FEAT_PARAMS_PATH) ? PHONE_FEAT_PARAMS_PATH : null,
+    wideFeatParams: existsSync(WIDEBAND_FEAT_PARAMS_PATH) ? WIDEBAND_FEAT_PARAMS_PATH : null,
     tuning: { ...TUNED_DECODER },
     frontEnd: { ...DEFAULT_PHONE_FRONT_END },
     pool: { ...DEFAULT_POOL_OPTIONS },
@@ -49,7 +71,7 @@ export function defaultPocketsphinxConfig(): PocketsphinxConfig {
 
 /** pocketsphinx arguments for one decoder. */
 export function decoderArgs(
-  config: Pick<PocketsphinxConfig, 'hmm' | 'lm' | 'dict' | 'mllr' | 'tuning'>,
+  config: Pick<PocketsphinxConfig, 'hmm' | 'lm' | 'dict' | 'mllr' | 'featParams' | 'tuning'>,
 ): string[] {
   const args = [
     '-hmm',
@@ -67,6 +89,7 @@ export function decoderArgs(
     'no',
   ];
   if (config.mllr) args.push('-mllr', config.mllr);
+  if (config.featParams) args.push('-featparams', config.featParams);
   for (const [flag, value] of Object.entries(config.tuning)) args.push(`-${flag}`, String(value));
   return args;
 }

@@ -14,8 +14,10 @@ export interface DecoderPoolOptions {
   maxWaiting: number;
   /** how long a caller waits for a decoder before acquire() fails */
   acquireTimeoutMs: number;
-  /** watchdog: a request (init included) not answered within this time kills its worker */
+  /** watchdog: a request not answered within this time kills its worker */
   requestTimeoutMs: number;
+  /** watchdog for creating a decoder (model loading; slow on a loaded machine) */
+  startTimeoutMs: number;
 }
 
 export const DEFAULT_POOL_OPTIONS: Omit<DecoderPoolOptions, 'args'> = {
@@ -24,6 +26,7 @@ export const DEFAULT_POOL_OPTIONS: Omit<DecoderPoolOptions, 'args'> = {
   maxWaiting: 16,
   acquireTimeoutMs: 10_000,
   requestTimeoutMs: 15_000,
+  startTimeoutMs: 60_000,
 };
 
 export class DecoderPoolExhaustedError extends Error {
@@ -52,14 +55,15 @@ class DecoderWorker {
   constructor(
     init: { koffiPath: string; args: string[] },
     private readonly requestTimeoutMs: number,
+    startTimeoutMs: number,
     private readonly onDeath: (w: DecoderWorker) => void,
   ) {
     this.worker = new Worker(DECODER_WORKER_SOURCE, { eval: true, workerData: init });
     this.worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.kill(new DecoderFailedError(`pocketsphinx decoder did not start within ${requestTimeoutMs} ms`));
-      }, requestTimeoutMs);
+        this.kill(new DecoderFailedError(`pocketsphinx decoder did not start within ${startTimeoutMs} ms`));
+      }, startTimeoutMs);
       const onReady = (m: DecoderReply) => {
         if (m.type === 'ready') resolve();
         else if (m.type === 'init-failed')
@@ -270,6 +274,11 @@ export class DecoderPool {
     });
   }
 
+  /** Fault injection for the watchdog tests: makes every busy decoder thread exit or hang. */
+  injectFault(kind: 'exit' | 'hang'): void {
+    for (const w of this.busy) w.request({ type: 'fault', kind }).catch(() => undefined);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const w of this.waiters.splice(0)) {
@@ -288,6 +297,7 @@ export class DecoderPool {
     const worker = new DecoderWorker(
       { koffiPath: this.koffiPath, args: this.options.args },
       this.options.requestTimeoutMs,
+      this.options.startTimeoutMs,
       (w) => this.onDeath(w),
     );
     this.created++;

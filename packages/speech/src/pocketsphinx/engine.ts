@@ -79,7 +79,7 @@ export class PocketsphinxEngine implements SpeechEngine {
     }
     this.widePool ??= new DecoderPool({
       ...this.config.pool,
-      args: decoderArgs({ ...this.config, mllr: null }),
+      args: decoderArgs({ ...this.config, mllr: null, featParams: this.config.wideFeatParams }),
     });
     return this.widePool;
   }
