@@ -22,7 +22,8 @@ export interface CallTranscriberOptions {
   createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
   segmenter?: SegmenterOptions;
   preRollMs?: number;
-  /** closing resolves after this long even if an engine never delivers its finals (default 8000 ms) */
+  /** closing resolves after this long even if an engine never delivers its finals (default 4000 ms: leaves the
+   * event sender time inside Genesys's 10 s close transaction and the server's closing timeout) */
   flushTimeoutMs?: number;
   /** timer injection for tests */
   setTimeout?: (callback: () => void, ms: number) => unknown;
@@ -253,7 +254,7 @@ export class CallTranscriber {
       handle = set(() => {
         this.status({ type: 'flush-timeout', pendingChannels: pending });
         resolve();
-      }, this.options.flushTimeoutMs ?? 8000);
+      }, this.options.flushTimeoutMs ?? 4000);
     });
     return Promise.race([work, timeout]).finally(() => clear(handle));
   }
