@@ -29,6 +29,15 @@ export async function runLoad(options: SimOptions, source: AudioSource, out: Out
   const counts = (): LoadCounts => (view ? view.counts() : local!.counts);
   const rtt = () => (view ? view.rtt : local!.rtt);
   const opened = () => (view ? view.opened : local!.opened);
+  // RTT while every session is up: after the last opened, before the first session ends (the ramp and the
+  // tail are left out, so this is the figure for "N concurrent sessions")
+  const allActiveRtt = new LatencyStats();
+  const onRtt = (ms: number) => {
+    const c = counts();
+    if (opened().count >= sessions && c.completed + c.errors === 0) allActiveRtt.add(ms);
+  };
+  if (view) view.onRtt = onRtt;
+  else local!.onRtt = onRtt;
 
   const progress = setInterval(() => {
     const now = performance.now();
@@ -64,6 +73,7 @@ export async function runLoad(options: SimOptions, source: AudioSource, out: Out
       .map(([violation, n]) => ({ violation, sessions: n }))
       .sort((a, b) => b.sessions - a.sessions),
     rttMs: rtt().summary(),
+    rttAllActiveMs: allActiveRtt.summary(),
     openedMs: opened().summary(),
     audioFramesSent: final.audioFramesSent,
     audioBytesSent: final.audioBytesSent,
@@ -87,6 +97,7 @@ export { formatLoadSummary };
 class WorkerTallies {
   readonly rtt = new LatencyStats();
   readonly opened = new LatencyStats();
+  onRtt: ((ms: number) => void) | null = null;
   private readonly latest: LoadCounts[] = [];
 
   constructor(private readonly workers: number) {}
@@ -135,8 +146,9 @@ class WorkerTallies {
       const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: data });
       worker.on('message', (m: LoadWorkerMessage) => {
         this.latest[k] = m.counts;
-        this.rtt.addAll(m.rtt);
         this.opened.addAll(m.opened);
+        this.rtt.addAll(m.rtt);
+        if (this.onRtt) for (const ms of m.rtt) this.onRtt(ms);
         if (m.type === 'done') resolve();
       });
       worker.on('error', reject);

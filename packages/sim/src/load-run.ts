@@ -84,6 +84,8 @@ export interface LoadSummary {
   errors: number;
   violations: { violation: string; sessions: number }[];
   rttMs: LatencySummary;
+  /** pings answered while all sessions were up (after the last opened, before the first session ended) */
+  rttAllActiveMs: LatencySummary;
   openedMs: LatencySummary;
   audioFramesSent: number;
   audioBytesSent: number;
@@ -115,6 +117,8 @@ export function formatLoadSummary(s: LoadSummary): string {
       `at ${s.rate}/s against ${s.url}`,
     `  completed ${s.completed}, errors ${s.errors}`,
     `  ping rtt   p50 ${ms(s.rttMs.p50)}, p99 ${ms(s.rttMs.p99)}, max ${ms(s.rttMs.max)} (${s.rttMs.count} pings)`,
+    `  while all ${s.sessions} up: p50 ${ms(s.rttAllActiveMs.p50)}, p99 ${ms(s.rttAllActiveMs.p99)}, ` +
+      `max ${ms(s.rttAllActiveMs.max)} (${s.rttAllActiveMs.count} pings)`,
     `  opened in  p50 ${ms(s.openedMs.p50)}, p99 ${ms(s.openedMs.p99)}, max ${ms(s.openedMs.max)}`,
     `  audio ${s.audioFramesSent} frames, ${(s.audioBytesSent / 1e6).toFixed(1)} MB; wall ${s.wallSeconds.toFixed(1)} s; ` +
       `simulator cpu ${s.simCpuPercent.toFixed(1)}% of one core (${s.workers} thread${s.workers > 1 ? 's' : ''})`,

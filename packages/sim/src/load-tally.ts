@@ -32,10 +32,14 @@ export class LoadTally {
     return this.counts.started - this.counts.completed - this.counts.errors;
   }
 
+  /** called with every RTT sample as it is recorded */
+  onRtt: ((ms: number) => void) | null = null;
+
   /** live RTT sample, recorded as soon as the pong arrives so that progress lines are current */
   addRtt(ms: number): void {
     this.rtt.add(ms);
     this.pendingRtt.push(ms);
+    this.onRtt?.(ms);
   }
 
   addOpened(ms: number): void {

@@ -422,6 +422,24 @@ describe('load mode', () => {
     expect(stderr).toMatch(/started \d+ active \d+ completed \d+ errors 0 rtt p50/);
   });
 
+  it('reports separately the RTT of pings answered while every session was up', async () => {
+    const s = await serve();
+    const { code, summary } = await simJson([
+      '--url',
+      s.url(),
+      '--sessions',
+      '5',
+      '--rate',
+      '50',
+      '--duration',
+      '2.5',
+    ]);
+    expect(code).toBe(0);
+    // all five open within 0.1 s, ping at 1 s, and the first one ends at 2.5 s
+    expect(summary.rttAllActiveMs).toMatchObject({ count: 5 });
+    expect(summary.rttMs).toMatchObject({ count: 5 });
+  });
+
   it('counts failing sessions as errors with grouped violations', async () => {
     const s = await serve({ fault: 'binary' });
     const { code, summary } = await simJson([
