@@ -1,0 +1,102 @@
+import { useMemo, useState } from 'react';
+import { ApiClient, type Fetch } from './api/api-client.js';
+import { ConversationView } from './components/ConversationView.js';
+import { History } from './components/History.js';
+import { LiveBoard } from './components/LiveBoard.js';
+import { Login } from './components/Login.js';
+import { useRoute } from './lib/use-route.js';
+
+export const TOKEN_KEY = 'hookscribe.apiToken';
+
+/** The shell: login gate (token in sessionStorage), navigation, and the three screens. */
+export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
+  const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
+  const [loginMessage, setLoginMessage] = useState<string | null>(null);
+  const [route, navigate] = useRoute();
+
+  const api = useMemo(
+    () =>
+      token
+        ? new ApiClient(
+            token,
+            () => {
+              sessionStorage.removeItem(TOKEN_KEY);
+              setLoginMessage('Your API token is no longer accepted. Sign in again.');
+              setToken(null);
+            },
+            fetchImpl,
+          )
+        : null,
+    [token, fetchImpl],
+  );
+
+  if (!api) {
+    return (
+      <Login
+        message={loginMessage}
+        createClient={(t) => new ApiClient(t, undefined, fetchImpl)}
+        onLogin={(t) => {
+          sessionStorage.setItem(TOKEN_KEY, t);
+          setLoginMessage(null);
+          setToken(t);
+        }}
+      />
+    );
+  }
+
+  const signOut = () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    setLoginMessage('Signed out.');
+    setToken(null);
+  };
+  const tab = (name: 'board' | 'history', label: string) => (
+    <a
+      href={name === 'board' ? '/' : '/history'}
+      className={route.name === name || (name === 'board' && route.name === 'conversation') ? 'current' : ''}
+      aria-current={route.name === name ? 'page' : undefined}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(name === 'board' ? { name: 'board' } : { name: 'history', id: null });
+      }}
+    >
+      {label}
+    </a>
+  );
+
+  return (
+    <div className="app">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">
+          hook<span>scribe</span>
+        </span>
+        <nav aria-label="Main">
+          {tab('board', 'Live')}
+          {tab('history', 'History')}
+        </nav>
+        <button type="button" className="link signout" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main">
+        {route.name === 'board' && (
+          <LiveBoard api={api} onOpen={(id) => navigate({ name: 'conversation', id })} />
+        )}
+        {route.name === 'conversation' && (
+          <ConversationView
+            key={route.id}
+            api={api}
+            id={route.id}
+            onBack={() => navigate({ name: 'board' })}
+            onOpenHistory={(id) => navigate({ name: 'history', id })}
+          />
+        )}
+        {route.name === 'history' && (
+          <History api={api} selectedId={route.id} onSelect={(id) => navigate({ name: 'history', id })} />
+        )}
+      </main>
+    </div>
+  );
+}

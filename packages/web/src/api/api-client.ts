@@ -1,0 +1,79 @@
+/**
+ * The conversation API as the UI uses it: JSON over fetch with the Bearer token, SSE URLs carrying `?key=`
+ * (EventSource cannot set headers). A 401 anywhere calls `onUnauthorized` so the app can return to the login.
+ */
+import type { ConversationDetail, ConversationFilter, ConversationPage } from './types.js';
+
+export class UnauthorizedError extends Error {
+  override name = 'UnauthorizedError';
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export class ApiClient {
+  constructor(
+    readonly token: string,
+    private readonly onUnauthorized: () => void = () => undefined,
+    private readonly fetchImpl: Fetch = (input, init) => fetch(input, init),
+  ) {}
+
+  private async request(path: string): Promise<Response> {
+    const response = await this.fetchImpl(path, { headers: { authorization: `Bearer ${this.token}` } });
+    if (response.status === 401) {
+      this.onUnauthorized();
+      throw new UnauthorizedError('the API token was not accepted');
+    }
+    if (!response.ok) {
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        const body = (await response.json()) as { message?: string };
+        if (body.message) message = body.message;
+      } catch {
+        // not JSON: keep the status line
+      }
+      throw new ApiError(response.status, message);
+    }
+    return response;
+  }
+
+  private async json<T>(path: string): Promise<T> {
+    return (await (await this.request(path)).json()) as T;
+  }
+
+  listConversations(filter: ConversationFilter = {}): Promise<ConversationPage> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(filter)) {
+      if (value !== undefined && value !== '') params.set(name, String(value));
+    }
+    const query = params.toString();
+    return this.json(`/api/conversations${query ? `?${query}` : ''}`);
+  }
+
+  getConversation(id: string): Promise<ConversationDetail> {
+    return this.json(`/api/conversations/${encodeURIComponent(id)}`);
+  }
+
+  async getRecording(id: string): Promise<ArrayBuffer> {
+    return (await this.request(`/api/conversations/${encodeURIComponent(id)}/recording`)).arrayBuffer();
+  }
+
+  /** SSE URL for all conversations (`conversationId` omitted) or one. */
+  liveUrl(conversationId?: string, types?: string[]): string {
+    const params = new URLSearchParams({ key: this.token });
+    if (types) params.set('types', types.join(','));
+    const path = conversationId
+      ? `/api/conversations/${encodeURIComponent(conversationId)}/live`
+      : '/api/live';
+    return `${path}?${params.toString()}`;
+  }
+}

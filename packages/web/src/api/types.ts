@@ -1,0 +1,39 @@
+/**
+ * The API's wire types. Type-only re-export of the event schema (packages/conversations/src/events.ts, no runtime
+ * code), so the UI and the server cannot drift apart; plus the REST shapes of the conversation API (docs/api.md).
+ */
+export type {
+  AssistResult,
+  ConversationEvent,
+  ConversationSummary,
+  Role,
+  TranscriptSegment,
+  TranscriptWord,
+} from '../../../conversations/src/events.js';
+import type {
+  AssistResult,
+  ConversationSummary,
+  TranscriptSegment,
+} from '../../../conversations/src/events.js';
+
+export interface ConversationDetail extends ConversationSummary {
+  transcript: TranscriptSegment[];
+  assist: { at: string; result: AssistResult }[];
+}
+
+export interface ConversationPage {
+  items: ConversationSummary[];
+  nextCursor: string | null;
+}
+
+export interface ConversationFilter {
+  state?: 'active' | 'ended' | 'failed';
+  q?: string;
+  ani?: string;
+  /** ISO-8601 */
+  from?: string;
+  /** ISO-8601 */
+  to?: string;
+  cursor?: string;
+  limit?: number;
+}

@@ -1,0 +1,55 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { ApiClient } from '../api/api-client.js';
+import type { ConversationDetail } from '../api/types.js';
+import { applyAssist, EMPTY_ASSIST } from '../lib/assist-model.js';
+import { useRecording } from '../lib/use-recording.js';
+import { buildWordTimeline, wordAtTime } from '../lib/word-at-time.js';
+import { AssistPanel } from './AssistPanel.js';
+import { CallHeader } from './CallHeader.js';
+import { RecordingPlayer } from './RecordingPlayer.js';
+import { TranscriptLanes } from './TranscriptLanes.js';
+
+/** One past call: header, recording player and the transcript, whose words highlight and seek with playback. */
+export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string; onClose: () => void }) {
+  const [detail, setDetail] = useState<ConversationDetail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const recording = useRecording(api, id);
+
+  useEffect(() => {
+    api.getConversation(id).then(setDetail, (err: Error) => setError(err.message));
+  }, [api, id]);
+
+  const segments = detail?.transcript ?? [];
+  const timeline = useMemo(() => buildWordTimeline(segments), [segments]);
+  const activeWord = recording.status === 'ready' ? wordAtTime(timeline, recording.position) : null;
+  const assist = useMemo(
+    () => (detail?.assist ?? []).reduce((view, r) => applyAssist(view, r.result), EMPTY_ASSIST),
+    [detail],
+  );
+  const seekAndPlay = (seconds: number) => {
+    recording.seek(seconds);
+    if (!recording.playing) recording.play();
+  };
+
+  return (
+    <article className="history-detail" aria-label="Call detail">
+      <header className="section-header">
+        <h3>Call</h3>
+        <button type="button" className="link" onClick={onClose} aria-label="Close call detail">
+          ✕
+        </button>
+      </header>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {detail && <CallHeader call={detail} now={Date.now()} />}
+      <RecordingPlayer recording={recording} />
+      <div className="conversation-body">
+        <TranscriptLanes segments={segments} activeWord={activeWord} onSeek={seekAndPlay} />
+        <AssistPanel assist={assist} />
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * Loads a conversation's recording, decodes it (µ-law WAV) and exposes playback with a position that updates every
+ * animation frame while playing.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiClient } from '../api/api-client.js';
+import { decodeWav } from './mulaw-wav.js';
+import { WavPlayback } from './wav-playback.js';
+
+export interface RecordingState {
+  status: 'loading' | 'ready' | 'missing' | 'error';
+  error: string | null;
+  duration: number;
+  position: number;
+  playing: boolean;
+  play(): void;
+  pause(): void;
+  seek(seconds: number): void;
+}
+
+export function useRecording(api: ApiClient, conversationId: string): RecordingState {
+  const playback = useRef<WavPlayback | null>(null);
+  const [status, setStatus] = useState<RecordingState['status']>('loading');
+  const [error, setError] = useState<string | null>(null);
+  const [duration, setDuration] = useState(0);
+  const [position, setPosition] = useState(0);
+  const [playing, setPlaying] = useState(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    setStatus('loading');
+    setPosition(0);
+    setPlaying(false);
+    api.getRecording(conversationId).then(
+      (bytes) => {
+        if (cancelled) return;
+        try {
+          const player = new WavPlayback(decodeWav(bytes));
+          player.onEnded = () => {
+            setPlaying(false);
+            setPosition(player.currentTime);
+          };
+          playback.current = player;
+          setDuration(player.duration);
+          setStatus('ready');
+        } catch (err) {
+          setStatus('error');
+          setError((err as Error).message);
+        }
+      },
+      (err: Error & { status?: number }) => {
+        if (cancelled) return;
+        setStatus(err.status === 404 ? 'missing' : 'error');
+        setError(err.message);
+      },
+    );
+    return () => {
+      cancelled = true;
+      playback.current?.close();
+      playback.current = null;
+    };
+  }, [api, conversationId]);
+
+  useEffect(() => {
+    if (!playing) return;
+    let frame = 0;
+    const tick = () => {
+      const player = playback.current;
+      if (player) setPosition(player.currentTime);
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [playing]);
+
+  const play = useCallback(() => {
+    const player = playback.current;
+    if (!player) return;
+    player.play().then(
+      () => setPlaying(true),
+      (err: Error) => setError(err.message),
+    );
+  }, []);
+  const pause = useCallback(() => {
+    playback.current?.pause();
+    setPlaying(false);
+    setPosition(playback.current?.currentTime ?? 0);
+  }, []);
+  const seek = useCallback((seconds: number) => {
+    const player = playback.current;
+    if (!player) return;
+    void player.seek(seconds).then(() => setPosition(player.currentTime));
+    setPosition(seconds);
+  }, []);
+
+  return { status, error, duration, position, playing, play, pause, seek };
+}
