@@ -53,6 +53,13 @@ export interface PostgresConversationStoreOptions {
 
 type Row = Record<string, unknown>;
 
+/** partial events of one conversation waiting to be written together */
+interface PartialGroup {
+  events: ConversationEvent[];
+  started: boolean;
+  done: Promise<void>;
+}
+
 /** advisory lock key held while migrating, so instances starting together do not race */
 const MIGRATION_LOCK = 74_680_001;
 
@@ -200,6 +207,7 @@ export class PostgresConversationStore implements ConversationStore {
 
   private write(key: string, body: (client: pg.PoolClient) => Promise<void>): Promise<void> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
+    this.partialGroups.delete(key); // later partials must queue behind this write
     void this.init().catch(() => undefined);
     return this.queue.run(key, async () => {
       await this.init();
@@ -294,13 +302,33 @@ export class PostgresConversationStore implements ConversationStore {
   async enqueueEvents(events: ConversationEvent[]): Promise<void> {
     const checked = checkEvents(events);
     if (checked.length === 0) return;
+    const key = checked[0]!.conversationId;
     if (checked.every((event) => !isLogged(event))) {
-      // Partials (several per second per call) are outbox-only rows: many conversations' partials share one
-      // multi-row INSERT. Still ordered per conversation: the write queue waits for the batch to commit.
-      return this.queueWrite(checked[0]!.conversationId, () => this.insertPartials(checked));
+      // Partials (several per second per call) are outbox-only rows. Per conversation, partials arriving while
+      // earlier writes are in flight join one group (a single queued write), and the groups of many conversations
+      // share one multi-row INSERT — so neither waits a round trip per partial, and order per conversation holds.
+      const waiting = this.partialGroups.get(key);
+      if (waiting !== undefined && !waiting.started) {
+        waiting.events.push(...checked);
+        return waiting.done;
+      }
+      const group: PartialGroup = { events: [...checked], started: false, done: Promise.resolve() };
+      group.done = this.queueWrite(key, () => {
+        group.started = true;
+        return this.insertPartials(group.events);
+      });
+      this.partialGroups.set(key, group);
+      void group.done
+        .finally(() => {
+          if (this.partialGroups.get(key) === group) this.partialGroups.delete(key);
+        })
+        .catch(() => undefined);
+      return group.done;
     }
-    return this.write(checked[0]!.conversationId, (client) => this.insertEvents(client, checked));
+    return this.write(key, (client) => this.insertEvents(client, checked));
   }
+
+  private readonly partialGroups = new Map<string, PartialGroup>();
 
   private queueWrite(key: string, operation: () => Promise<void>): Promise<void> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
@@ -311,30 +339,46 @@ export class PostgresConversationStore implements ConversationStore {
     });
   }
 
+  /** partial rows waiting for the next INSERT; one INSERT in flight at a time, so batches grow with latency */
   private partialBatch: {
     rows: ConversationEvent[];
+    settle: (error?: unknown) => void;
     done: Promise<void>;
   } | null = null;
+  private partialFlushing = false;
 
   private insertPartials(events: ConversationEvent[]): Promise<void> {
     if (this.partialBatch === null) {
-      const rows: ConversationEvent[] = [];
+      let settle!: (error?: unknown) => void;
       const done = new Promise<void>((resolve, reject) => {
-        setImmediate(() => {
-          this.partialBatch = null;
-          this.pool
-            .query(
-              `INSERT INTO outbox (event_id, body)
-               SELECT * FROM unnest($1::text[], $2::jsonb[]) ON CONFLICT (event_id) DO NOTHING`,
-              [rows.map((event) => event.eventId), rows.map((event) => JSON.stringify(event))],
-            )
-            .then(() => resolve(), reject);
-        });
+        settle = (error) => (error === undefined ? resolve() : reject(error));
       });
-      this.partialBatch = { rows, done };
+      this.partialBatch = { rows: [], settle, done };
+      if (!this.partialFlushing) setImmediate(() => void this.flushPartials());
     }
     this.partialBatch.rows.push(...events);
     return this.partialBatch.done;
+  }
+
+  private async flushPartials(): Promise<void> {
+    const batch = this.partialBatch;
+    if (batch === null || this.partialFlushing) return;
+    this.partialBatch = null;
+    this.partialFlushing = true;
+    try {
+      await this.pool.query(
+        `INSERT INTO outbox (event_id, body)
+         SELECT event_id, body FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS t (event_id, body, n)
+         ORDER BY n ON CONFLICT (event_id) DO NOTHING`,
+        [batch.rows.map((event) => event.eventId), batch.rows.map((event) => JSON.stringify(event))],
+      );
+      batch.settle();
+    } catch (error) {
+      batch.settle(error);
+    } finally {
+      this.partialFlushing = false;
+      if (this.partialBatch !== null) void this.flushPartials();
+    }
   }
 
   private async insertEvents(client: pg.PoolClient, events: ConversationEvent[]): Promise<void> {
