@@ -12,6 +12,9 @@ import type { ConversationStore, OutboxEntry } from './store/conversation-store.
 import type { EventBus } from './bus/event-bus.js';
 import { backoffDelay, sleep } from './bus/retry-backoff.js';
 
+/** held-back events become claimable this long after the event they wait for */
+const HOLD_MARGIN_MS = 20;
+
 export type OutboxSource = Pick<
   ConversationStore,
   'claimOutbox' | 'ackOutbox' | 'failOutbox' | 'outboxDepth'
@@ -34,7 +37,7 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** lease on claimed entries (default 30 000 ms); must exceed the slowest publish */
   leaseMs?: number;
-  /** poll interval while the outbox is empty (default 250 ms); wake() cuts it short */
+  /** poll interval while the outbox is empty (default 100 ms); wake() cuts it short */
   idleIntervalMs?: number;
   /** retry back-off for refused entries (default 200 ms doubling to 30 000 ms, jittered) */
   retryInitialMs?: number;
@@ -64,7 +67,7 @@ export class OutboxRelay {
   private lastFailure: string | null = null;
   private lastMetricsAt = 0;
   /** conversation id → time before which its later events are held back (an earlier one was refused) */
-  private readonly heldConversations = new Map<string, number>();
+  private readonly heldConversations = new Map<string, { blocker: OutboxEntry; until: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -117,13 +120,13 @@ export class OutboxRelay {
       [...byConversation].map(async ([conversationId, list]) => {
         for (let i = 0; i < list.length; i++) {
           const entry = list[i]!;
-          const heldUntil = this.heldConversations.get(conversationId);
-          if (heldUntil !== undefined && heldUntil > this.now() && entry.attempts <= 1) {
-            // An earlier event of this conversation is waiting for a retry: keep order, wait behind it.
+          const hold = this.heldConversations.get(conversationId);
+          if (hold && this.isHeldBack(entry, hold)) {
+            // An earlier event of this conversation waits for its retry: keep order, queue up behind it.
             await this.refuse(
               list.slice(i),
               'held behind an earlier event of the conversation',
-              heldUntil - this.now(),
+              Math.max(0, hold.until - this.now()) + HOLD_MARGIN_MS,
             );
             return;
           }
@@ -134,7 +137,7 @@ export class OutboxRelay {
               initialMs: this.options.retryInitialMs ?? 200,
               maxMs: this.options.retryMaxMs ?? 30_000,
             });
-            this.heldConversations.set(conversationId, this.now() + retryIn);
+            this.heldConversations.set(conversationId, { blocker: entry, until: this.now() + retryIn });
             this.lastFailure = `${this.options.bus.name}: ${(error as Error).message}`;
             this.options.onError?.(error, 'publish');
             await this.refuse(list.slice(i), this.lastFailure, retryIn);
@@ -154,6 +157,15 @@ export class OutboxRelay {
     }
     await this.reportMetrics(true);
     return entries.length;
+  }
+
+  /**
+   * Later events wait until the refused one went out. The hold ends when the blocker is delivered, or — should it
+   * never come back to this instance (another instance claimed it) — one lease after its retry time.
+   */
+  private isHeldBack(entry: OutboxEntry, hold: { blocker: OutboxEntry; until: number }): boolean {
+    if (entry.id === hold.blocker.id) return false;
+    return this.now() < hold.until + (this.options.leaseMs ?? 30_000);
   }
 
   private async refuse(entries: OutboxEntry[], error: string, retryInMs: number): Promise<void> {
@@ -201,7 +213,7 @@ export class OutboxRelay {
 
   private idle(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.idleIntervalMs ?? 250);
+      const timer = setTimeout(done, this.options.idleIntervalMs ?? 100);
       function done() {
         clearTimeout(timer);
         resolve();

@@ -103,6 +103,57 @@ describe('OutboxRelay with the SQLite store', () => {
   });
 });
 
+describe('OutboxRelay ordering when retries come back out of order', () => {
+  it('a later event claimed before the refused one is held back until the refused one went out', async () => {
+    const [e1, e2] = numberedEvents(2);
+    const entry = (id: string, event: ConversationEvent, attempts: number) => ({
+      id,
+      seq: null,
+      event,
+      attempts,
+      lastError: null,
+    });
+    // what the store hands out on each claim: the retry of e2 becomes claimable before the retry of e1
+    const claims = [
+      [entry('1', e1!, 1), entry('2', e2!, 1)],
+      [entry('2', e2!, 2)],
+      [entry('1', e1!, 2), entry('2', e2!, 3)],
+    ];
+    const refused: string[][] = [];
+    const acked: string[] = [];
+    const store = {
+      claimOutbox: async () => claims.shift() ?? [],
+      ackOutbox: async (ids: string[]) => void acked.push(...ids),
+      failOutbox: async (ids: string[]) => void refused.push(ids),
+      outboxDepth: async () => 0,
+    };
+    const accepted: string[] = [];
+    let refuseNext = true;
+    const bus: EventBus = {
+      name: 'scripted',
+      async publish(event) {
+        if (refuseNext) {
+          refuseNext = false;
+          throw new BusUnavailableError('down');
+        }
+        accepted.push(event.eventId);
+      },
+      subscribe: () => Promise.reject(new Error('unused')),
+      health: async () => ({ bus: 'scripted', status: 'ok', detail: null }),
+      close: async () => {},
+    };
+    const r = new OutboxRelay({ store, bus });
+    await r.relayOnce();
+    expect(refused).toEqual([['1', '2']]);
+    await r.relayOnce();
+    expect(refused).toEqual([['1', '2'], ['2']]); // e2 alone: held, not published
+    expect(accepted).toEqual([]);
+    await r.relayOnce();
+    expect(accepted).toEqual([e1!.eventId, e2!.eventId]);
+    expect(acked).toEqual(['1', '2']);
+  });
+});
+
 describe('OutboxRelay → Redis Streams, Redis killed mid-stream', () => {
   let redis: RedisService;
   beforeAll(async () => {

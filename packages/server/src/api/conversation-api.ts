@@ -249,8 +249,9 @@ export async function conversationApi(
     for (const e of pending) send(e);
   };
 
-  fastify.get('/api/live', (request, reply) => serveLive(request, reply, null));
-  fastify.get('/api/conversations/:id/live', async (request, reply) => {
+  // no automatic HEAD routes: a HEAD must not open a stream
+  fastify.get('/api/live', { exposeHeadRoute: false }, (request, reply) => serveLive(request, reply, null));
+  fastify.get('/api/conversations/:id/live', { exposeHeadRoute: false }, async (request, reply) => {
     const { id } = parseInput(conversationIdParams, request.params);
     return serveLive(request, reply, id);
   });
