@@ -119,6 +119,8 @@ describe('CallTranscriber', () => {
     await transcriber.handle(opened('en-US'));
     const hello = loadFixture('hello');
     let at = await stream(transcriber, hello.subarray(0, 9600), silence(0), 0);
+    await transcriber.handle({ type: 'update', language: null, atSample: at }); // no language: ignored
+    await transcriber.handle({ type: 'update', language: 'EN-us', atSample: at }); // same language: nothing splits
     await transcriber.handle({ type: 'update', language: 'de-DE', atSample: at });
     at = await stream(transcriber, concat(hello.subarray(9600), silence(S)), silence(0), at);
     await transcriber.handle({ type: 'closing', atSample: at });

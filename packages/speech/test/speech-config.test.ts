@@ -21,7 +21,9 @@ describe('speech configuration', () => {
       defaultLanguage: 'en-US',
     });
     const embedded = new ScriptedEngine({ name: 'embedded' });
-    expect(buildSpeechEngines(config, { embedded: () => embedded })).toEqual([embedded]);
+    const [only, ...none] = buildSpeechEngines(config, { embedded: () => embedded });
+    expect(none).toEqual([]);
+    expect((only as FallbackEngine).options.engines).toEqual([embedded]); // wrapped for its watchdog
     const options = transcriberOptionsFromConfig(config);
     expect(options.segmenter).toEqual({ trailingSilenceMs: 200 });
     expect(options.createVad!()).toBeInstanceOf(EnergyVad);

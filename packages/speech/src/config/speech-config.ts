@@ -144,8 +144,8 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
 }
 
 /**
- * The configured engines as the CallTranscriber's engine list: one engine as is, several wrapped in a FallbackEngine
- * (which also picks, per call, the first one supporting the call's language). The embedded engine is built by the
+ * The configured engines as the CallTranscriber's engine list: one FallbackEngine over them in configured order (it
+ * picks, per call, the first one supporting the call's language, and watches it). The embedded engine is built by the
  * caller (it lives in the pocketsphinx module and needs its model paths).
  */
 export function buildSpeechEngines(
@@ -181,7 +181,8 @@ export function buildSpeechEngines(
       }
     }
   });
-  return engines.length === 1 ? engines : [new FallbackEngine({ engines })];
+  // Even a single engine goes through the FallbackEngine: its watchdog turns a hung engine into a reported failure.
+  return [new FallbackEngine({ engines })];
 }
 
 /** The CallTranscriber options that come from configuration (spread them into the constructor options). */

@@ -258,8 +258,9 @@ class FallbackStream implements SpeechStream {
       for await (const result of inner.results()) {
         if (generation !== this.generation) continue;
         if (this.pendingGap) {
+          // on every result up to and including the first final, so finals-only consumers see it too
           this.queue.push({ ...result, gap: this.pendingGap });
-          this.pendingGap = null;
+          if (result.isFinal) this.pendingGap = null;
         } else {
           this.queue.push(result);
         }

@@ -50,6 +50,7 @@ export class CallTranscriber {
   private channelNames: readonly CallChannelName[] = [];
   private language: string | null = null;
   private finished = false;
+  private opened = false;
   private closing: Promise<void> | null = null;
   /** channels of earlier languages still delivering their finals */
   private readonly retiring = new Set<Promise<void>>();
@@ -75,7 +76,8 @@ export class CallTranscriber {
     const e = event as CallInputEvent;
     switch (e.type) {
       case 'opened':
-        if (e.isProbe || !e.media || e.media.channels.length === 0) return Promise.resolve();
+        if (this.opened || e.isProbe || !e.media || e.media.channels.length === 0) return Promise.resolve();
+        this.opened = true;
         this.channelNames = e.media.channels;
         this.switchLanguage(e.open?.parameters?.language ?? e.language);
         return Promise.resolve();
@@ -85,7 +87,8 @@ export class CallTranscriber {
       case 'paused':
         return this.flushAll();
       case 'update':
-        if (e.language !== null && e.language.toLowerCase() === this.language?.toLowerCase()) {
+        // an update without a language changes nothing; the same language (any case) splits nothing
+        if (!this.opened || e.language === null || e.language.toLowerCase() === this.language?.toLowerCase()) {
           return Promise.resolve();
         }
         return this.switchLanguage(e.language);
