@@ -194,6 +194,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     logController: new LogController({ disableRequestLogging: true }),
   });
   fastify.server.on('upgrade', gate.handle);
+  // accept() failures and the like must be logged, not crash the process holding live calls
+  fastify.server.on('error', (err) => logger.error({ err }, 'HTTP server error'));
   fastify.decorate('hookscribe', {
     config,
     hub,

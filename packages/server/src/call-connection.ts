@@ -15,7 +15,7 @@ import {
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
 import type { AudiohookEndpoint } from './endpoints.js';
-import type { ServerMetrics } from './metrics.js';
+import type { ReceiveTally, ServerMetrics } from './metrics.js';
 import type { CallControl, CallInfo, CallOutcome, SessionEventHub } from './session-events.js';
 import type { UpgradeIdentity } from './upgrade/upgrade-auth.js';
 
@@ -60,6 +60,8 @@ export class CallConnection {
   private openReceivedAt = 0;
   private resolveFinished!: () => void;
   private endedDone: Promise<void> = Promise.resolve();
+  private readonly textTally: ReceiveTally;
+  private readonly binaryTally: ReceiveTally;
 
   constructor(private readonly options: CallConnectionOptions) {
     const { ws, endpoint, identity } = options;
@@ -81,6 +83,8 @@ export class CallConnection {
       pauseOnUnsupportedLanguage: endpoint.profile === 'transcription',
     });
     options.metrics.sessionsActive.inc({ endpoint: endpoint.path });
+    this.textTally = options.metrics.receiveTally(endpoint.path, 'text');
+    this.binaryTally = options.metrics.receiveTally(endpoint.path, 'binary');
 
     ws.on('message', (data, isBinary) => this.onFrame(data, isBinary));
     ws.on('error', (err) => this.log.warn({ err: err.message }, 'websocket error'));
@@ -113,10 +117,9 @@ export class CallConnection {
       : Array.isArray(data)
         ? Buffer.concat(data)
         : Buffer.from(data);
-    const kind = isBinary ? 'binary' : 'text';
-    const label = { endpoint: this.options.endpoint.path, kind };
-    this.options.metrics.framesReceived.inc(label);
-    this.options.metrics.bytesReceived.inc(label, frame.byteLength);
+    const tally = isBinary ? this.binaryTally : this.textTally;
+    tally.frames += 1;
+    tally.bytes += frame.byteLength;
     if (isBinary) {
       this.apply(this.session.receiveBinary(frame));
     } else {

@@ -4,6 +4,11 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+export interface ReceiveTally {
+  frames: number;
+  bytes: number;
+}
+
 export class ServerMetrics {
   readonly registry = new Registry();
 
@@ -30,13 +35,17 @@ export class ServerMetrics {
     help: 'WebSocket messages received from clients',
     labelNames: ['endpoint', 'kind'] as const,
     registers: [this.registry],
+    collect: () => this.flushReceiveTallies(),
   });
   readonly bytesReceived = new Counter({
     name: 'hookscribe_bytes_received_total',
     help: 'Payload bytes received from clients',
     labelNames: ['endpoint', 'kind'] as const,
     registers: [this.registry],
+    collect: () => this.flushReceiveTallies(),
   });
+  /** per-frame counting is a hot path: plain numbers here, moved into the counters when scraped */
+  private readonly receiveTallies = new Map<string, ReceiveTally & { endpoint: string; kind: string }>();
   readonly authFailures = new Counter({
     name: 'hookscribe_auth_failures_total',
     help: 'Rejected AudioHook upgrade requests and post-upgrade authorisation failures, by reason',
@@ -74,6 +83,27 @@ export class ServerMetrics {
     labelNames: ['event', 'kind'] as const,
     registers: [this.registry],
   });
+
+  /** The tally a connection increments for every frame it receives (flushed into the counters on scrape). */
+  receiveTally(endpoint: string, kind: 'text' | 'binary'): ReceiveTally {
+    const key = `${endpoint}\n${kind}`;
+    let tally = this.receiveTallies.get(key);
+    if (!tally) {
+      tally = { endpoint, kind, frames: 0, bytes: 0 };
+      this.receiveTallies.set(key, tally);
+    }
+    return tally;
+  }
+
+  private flushReceiveTallies(): void {
+    for (const tally of this.receiveTallies.values()) {
+      const labels = { endpoint: tally.endpoint, kind: tally.kind };
+      if (tally.frames) this.framesReceived.inc(labels, tally.frames);
+      if (tally.bytes) this.bytesReceived.inc(labels, tally.bytes);
+      tally.frames = 0;
+      tally.bytes = 0;
+    }
+  }
 
   constructor() {
     // includes nodejs_eventloop_lag_seconds and the event-loop delay percentiles
