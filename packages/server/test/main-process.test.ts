@@ -4,7 +4,7 @@
  * invalid configuration.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,9 @@ function newestSourceMtime(dir: string): number {
 
 // `npm test` builds first; when run alone, rebuild only if a source is newer than the built entry point
 beforeAll(() => {
-  const sources = ['server', 'audiohook', 'conversations'].map((p) => join(repoRoot, 'packages', p, 'src'));
+  const sources = readdirSync(join(repoRoot, 'packages'))
+    .map((p) => join(repoRoot, 'packages', p, 'src'))
+    .filter((dir) => existsSync(dir));
   const built = existsSync(mainJs) ? statSync(mainJs).mtimeMs : 0;
   if (Math.max(...sources.map(newestSourceMtime)) > built) {
     execFileSync(join(repoRoot, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], {
@@ -159,6 +161,26 @@ describe('main.js', () => {
     expect(banner).toContain(`API key:       ${stored.apiKey}`);
     expect(banner).toContain(`Client secret: ${stored.secret}`);
     expect(stdout.join('\n')).not.toContain(stored.secret);
+  });
+
+  it('reads .env from the working directory, the environment winning', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-main-'));
+    writeFileSync(join(dataDir, '.env'), 'HOOKSCRIBE_MAX_SESSIONS=none\nHOOKSCRIBE_PORT=also-bad\n');
+    let status: number | null = null;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [mainJs], {
+        cwd: dataDir,
+        env: { PATH: process.env.PATH ?? '', HOOKSCRIBE_PORT: '0', HOOKSCRIBE_AUDIOHOOK_KEYS: '{"k":""}' },
+        stdio: 'pipe',
+      });
+    } catch (err) {
+      status = (err as { status: number }).status;
+      stderr = String((err as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain('HOOKSCRIBE_MAX_SESSIONS: must be an integer (got "none")');
+    expect(stderr).not.toContain('HOOKSCRIBE_PORT');
   });
 
   it('exits with code 2 and names the variable on invalid configuration', () => {
