@@ -52,3 +52,30 @@ describe('assistConfigFromEnv', () => {
     expect(() => assistConfigFromEnv(env)).toThrow(pattern);
   });
 });
+
+describe('AssistRuntime.load', () => {
+  it('logs one warning per broken KB file and still serves the good ones', async () => {
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { AssistRuntime } = await import('../src/assist-runtime.js');
+    const dir = await mkdtemp(join(tmpdir(), 'hookscribe-kb-rt-'));
+    try {
+      await writeFile(
+        join(dir, 'refunds.md'),
+        '# Refunds\n\nRefunds take 3 to 5 working days to reach the card.',
+      );
+      await writeFile(join(dir, 'empty.md'), '');
+      const warnings: string[] = [];
+      const rt = await AssistRuntime.load(assistConfigFromEnv({ HOOKSCRIBE_ASSIST_KB_DIR: dir }), {
+        logger: { info: () => {}, warn: (m) => warnings.push(m) },
+      });
+      expect(warnings).toEqual(['assist knowledge base: skipped empty.md: empty file']);
+      expect(rt.knowledgeBase.search('how long does a refund take to reach my card')[0]?.document.id).toBe(
+        'refunds.md',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

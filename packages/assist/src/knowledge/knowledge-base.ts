@@ -19,11 +19,15 @@ export interface KnowledgeHit {
 
 export interface KnowledgeSearchOptions {
   limit?: number;
-  /** hits scoring below this BM25 value are noise */
-  minScore?: number;
+  /**
+   * a hit must share at least this many distinct (stemmed) terms with the query — one shared word ("account",
+   * "card") is an incidental match. BM25 scores themselves depend on the size of the KB, so they are no threshold.
+   * A one-term query needs one.
+   */
+  minMatchedTerms?: number;
 }
 
-export const DEFAULT_MIN_SCORE = 4;
+export const DEFAULT_MIN_MATCHED_TERMS = 2;
 const MAX_EXCERPT = 300;
 /** a hit scoring under this share of the best hit is dropped as an incidental match */
 const RELATIVE_FLOOR = 0.25;
@@ -63,15 +67,16 @@ export class KnowledgeBase {
   }
 
   search(query: string, options: KnowledgeSearchOptions = {}): KnowledgeHit[] {
-    const { limit = 3, minScore = DEFAULT_MIN_SCORE } = options;
+    const { limit = 3 } = options;
     if (this.byId.size === 0 || contentWords(query).length === 0) return [];
-    const results = this.index.search(query);
     const queryTerms = new Set(contentWords(query).map((w) => stemmer(w)));
+    const minTerms = Math.min(options.minMatchedTerms ?? DEFAULT_MIN_MATCHED_TERMS, queryTerms.size);
+    const results = this.index.search(query).filter((r) => new Set(r.queryTerms).size >= minTerms);
     const top = results[0]?.score ?? 0;
-    if (top < minScore) return [];
+    if (top <= 0) return [];
     const topConfidence = squash(top);
     return results
-      .filter((r) => r.score >= minScore && r.score >= top * RELATIVE_FLOOR)
+      .filter((r) => r.score >= top * RELATIVE_FLOOR)
       .slice(0, limit)
       .flatMap((r) => {
         const document = this.byId.get(String(r.id));
