@@ -202,4 +202,25 @@ describe('ChannelRecognizer (segmented stream)', () => {
       expect(finals(results)).toHaveLength(expected);
     }
   });
+
+  it('queues at most 60 s while the engine is still starting (or hangs starting), dropping the oldest', async () => {
+    const engine = new ScriptedEngine();
+    engine.start = () => new Promise(() => {}); // never ready
+    const recognizer = openSegmentedStream(engine, { language: 'en-US', sampleRate: 8000, partials: false });
+    feed(recognizer, silence(120 * S), 0);
+    expect(recognizer.bufferedSamples).toBeLessThanOrEqual(60 * S);
+    expect(recognizer.stats.droppedSamples).toBeGreaterThanOrEqual(60 * S);
+    expect(recognizer.failed).toBeNull();
+  });
+
+  it('reports an engine whose start fails as failed, without throwing into the caller', async () => {
+    const engine = new ScriptedEngine();
+    engine.start = () => Promise.reject(new Error('model file missing'));
+    const { recognizer, results, done } = start(engine);
+    feed(recognizer, loadFixture('hello'), 0);
+    await recognizer.close();
+    await done;
+    expect(results).toEqual([]);
+    expect(recognizer.failed?.message).toBe('model file missing');
+  });
 });
