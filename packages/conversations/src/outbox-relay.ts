@@ -115,6 +115,7 @@ export class OutboxRelay {
       byConversation.set(entry.event.conversationId, list);
     }
     const acked: string[] = [];
+    let refusedInBatch = false;
     let oldestTime = Infinity;
     await Promise.all(
       [...byConversation].map(async ([conversationId, list]) => {
@@ -138,6 +139,7 @@ export class OutboxRelay {
               maxMs: this.options.retryMaxMs ?? 30_000,
             });
             this.heldConversations.set(conversationId, { blocker: entry, until: this.now() + retryIn });
+            refusedInBatch = true;
             this.lastFailure = `${this.options.bus.name}: ${(error as Error).message}`;
             this.options.onError?.(error, 'publish');
             await this.refuse(list.slice(i), this.lastFailure, retryIn);
@@ -152,7 +154,8 @@ export class OutboxRelay {
     if (acked.length > 0) {
       await store.ackOutbox(acked);
       this.delivered += acked.length;
-      this.lastFailure = null;
+      // healthy again only once a whole batch went out without a refusal
+      if (!refusedInBatch) this.lastFailure = null;
       if (Number.isFinite(oldestTime)) this.lastLagMs = Math.max(0, this.now() - oldestTime);
     }
     await this.reportMetrics(true);

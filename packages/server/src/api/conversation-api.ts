@@ -209,11 +209,13 @@ export async function conversationApi(
       },
     });
     openSse.add(sse);
-    const sent = new Set<string>();
+    // ids sent during the replay, so live events held meanwhile are not sent twice; dropped once live
+    let replayed: Set<string> | null = new Set<string>();
     const send = (e: ConversationEvent) => {
-      if (sent.has(e.eventId)) return;
-      sent.add(e.eventId);
-      if (sent.size > 10_000) sent.delete(sent.values().next().value!);
+      if (replayed) {
+        if (replayed.has(e.eventId)) return;
+        replayed.add(e.eventId);
+      }
       sse.sendEvent(e);
     };
     // Listen first and hold live events back while replaying, so nothing falls between replay and live.
@@ -232,9 +234,14 @@ export async function conversationApi(
       let replay = liveFeed.after(lastEventId);
       if (!replay && conversationId !== null) {
         // Not in this instance's ring: the store's event log of the conversation has it (if it was stored).
-        const stored = (await store.listEvents(conversationId, { limit: 5000 })).map((s) => s.event);
-        const index = stored.findIndex((e) => e.eventId === lastEventId);
-        if (index >= 0) replay = stored.slice(index + 1);
+        try {
+          const stored = (await store.listEvents(conversationId, { limit: 5000 })).map((s) => s.event);
+          const index = stored.findIndex((e) => e.eventId === lastEventId);
+          if (index >= 0) replay = stored.slice(index + 1);
+        } catch (error) {
+          // store down: the stream itself still works; the client is told to resync
+          request.log.warn({ err: error }, 'live API: event log unavailable for resume');
+        }
       }
       if (replay) {
         for (const e of replay) if (matches(e)) send(e);
@@ -247,6 +254,7 @@ export async function conversationApi(
     const pending = held;
     held = null;
     for (const e of pending) send(e);
+    replayed = null;
   };
 
   // no automatic HEAD routes: a HEAD must not open a stream
