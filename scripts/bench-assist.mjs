@@ -28,24 +28,68 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const assist = await import(join(root, 'packages/assist/dist/index.js'));
 const conversations = await import(join(root, 'packages/conversations/dist/index.js'));
 const { values } = parseArgs({
-  options: { calls: { type: 'string', default: '300' }, seed: { type: 'string', default: '7' }, json: { type: 'string' } },
+  options: {
+    calls: { type: 'string', default: '300' },
+    seed: { type: 'string', default: '7' },
+    json: { type: 'string' },
+  },
 });
 const CALLS = Number(values.calls);
 
 // ------------------------------------------------------------------ synthetic calls
 let state = Number(values.seed) >>> 0 || 1;
-const rand = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const rand = () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 const pick = (a) => a[Math.floor(rand() * a.length)];
 
 const SCENARIOS = [
-  ["I'd like to cancel my subscription please.", "It's too expensive, my bill went up again.", 'I still want to cancel, the price is too high.', 'The Essentials plan sounds good actually, thank you.'],
-  ['I have been charged twice this month.', 'Why is my bill higher than usual?', 'Can you refund the second payment?', 'Okay, thanks for sorting that out.'],
-  ['I think my card was stolen this morning.', 'There are payments I do not recognise.', 'Can you block the card and send a new one?', 'Thank you, that is a relief.'],
-  ["My parcel still hasn't arrived, it's been a week.", 'The tracking has not moved since Monday.', 'This is really frustrating, I needed it for a birthday.', 'Fine, please chase the courier.'],
-  ["I forgot my password and now I'm locked out.", 'The reset email never arrives.', 'I no longer use that email address.', 'Great, I can sign in now.'],
-  ["We're moving house next month.", 'How do I change my address?', 'Will my service move with me?', 'Perfect, thanks.'],
-  ["I can't afford the payments at the moment, I lost my job.", 'Can I pay in instalments?', 'Fifty pounds a month would be manageable.', 'Thank you for being so understanding.'],
-  ['This is the third time I have called, I want to speak to a manager.', 'Nobody has fixed my internet, it keeps dropping.', 'This is unacceptable.', 'Okay, I will wait for the callback.'],
+  [
+    "I'd like to cancel my subscription please.",
+    "It's too expensive, my bill went up again.",
+    'I still want to cancel, the price is too high.',
+    'The Essentials plan sounds good actually, thank you.',
+  ],
+  [
+    'I have been charged twice this month.',
+    'Why is my bill higher than usual?',
+    'Can you refund the second payment?',
+    'Okay, thanks for sorting that out.',
+  ],
+  [
+    'I think my card was stolen this morning.',
+    'There are payments I do not recognise.',
+    'Can you block the card and send a new one?',
+    'Thank you, that is a relief.',
+  ],
+  [
+    "My parcel still hasn't arrived, it's been a week.",
+    'The tracking has not moved since Monday.',
+    'This is really frustrating, I needed it for a birthday.',
+    'Fine, please chase the courier.',
+  ],
+  [
+    "I forgot my password and now I'm locked out.",
+    'The reset email never arrives.',
+    'I no longer use that email address.',
+    'Great, I can sign in now.',
+  ],
+  [
+    "We're moving house next month.",
+    'How do I change my address?',
+    'Will my service move with me?',
+    'Perfect, thanks.',
+  ],
+  [
+    "I can't afford the payments at the moment, I lost my job.",
+    'Can I pay in instalments?',
+    'Fifty pounds a month would be manageable.',
+    'Thank you for being so understanding.',
+  ],
+  [
+    'This is the third time I have called, I want to speak to a manager.',
+    'Nobody has fixed my internet, it keeps dropping.',
+    'This is unacceptable.',
+    'Okay, I will wait for the callback.',
+  ],
 ];
 const AGENT = [
   'Thank you for calling, this call may be recorded for quality and training. How can I help?',
@@ -60,7 +104,15 @@ const AGENT = [
   'I understand, I will arrange a supervisor callback within 24 hours.',
   'Is there anything else I can help with today?',
 ];
-const FILLER = ['Yes.', 'Okay.', 'Right, I see.', 'Sure, go ahead.', 'That is correct.', 'Mm-hmm.', 'Can you repeat that please?'];
+const FILLER = [
+  'Yes.',
+  'Okay.',
+  'Right, I see.',
+  'Sure, go ahead.',
+  'That is correct.',
+  'Mm-hmm.',
+  'Can you repeat that please?',
+];
 
 let segmentSeq = 0;
 function makeCall(finals) {
@@ -70,15 +122,60 @@ function makeCall(finals) {
   for (let i = 0; i < finals; i++) {
     const role = i % 2 === 0 ? 'agent' : 'customer';
     const ci = Math.floor(i / 2);
-    const text = role === 'agent' ? (i === 0 ? AGENT[0] : pick(AGENT.slice(1))) : ci < scenario.length ? scenario[ci] : rand() < 0.5 ? pick(FILLER) : pick(scenario);
+    const text =
+      role === 'agent'
+        ? i === 0
+          ? AGENT[0]
+          : pick(AGENT.slice(1))
+        : ci < scenario.length
+          ? scenario[ci]
+          : rand() < 0.5
+            ? pick(FILLER)
+            : pick(scenario);
     const duration = Math.max(1, text.split(' ').length * 0.35);
-    segments.push({ id: `seg-${++segmentSeq}`, channel: role === 'customer' ? 0 : 1, role, text, words: [], offset: t, duration, confidence: 0.9, isFinal: true, language: 'en-US', engine: 'bench' });
+    segments.push({
+      id: `seg-${++segmentSeq}`,
+      channel: role === 'customer' ? 0 : 1,
+      role,
+      text,
+      words: [],
+      offset: t,
+      duration,
+      confidence: 0.9,
+      isFinal: true,
+      language: 'en-US',
+      engine: 'bench',
+    });
     t += duration + 2.5; // a final every few seconds of call time
   }
   return segments;
 }
-const ev = (type, conversationId, data) => ({ schemaVersion: 1, eventId: `e${++segmentSeq}`, type, conversationId, time: new Date().toISOString(), data });
-const summaryOf = (id) => ({ id, conversationId: id, organizationId: 'o', correlationId: 'c', endpoint: 'transcription', ani: '', aniName: '', dnis: '', participantId: 'p', media: null, language: 'en-US', startedAt: new Date().toISOString(), endedAt: null, state: 'active', closeReason: null, recording: null });
+const ev = (type, conversationId, data) => ({
+  schemaVersion: 1,
+  eventId: `e${++segmentSeq}`,
+  type,
+  conversationId,
+  time: new Date().toISOString(),
+  data,
+});
+const summaryOf = (id) => ({
+  id,
+  conversationId: id,
+  organizationId: 'o',
+  correlationId: 'c',
+  endpoint: 'transcription',
+  ani: '',
+  aniName: '',
+  dnis: '',
+  participantId: 'p',
+  media: null,
+  language: 'en-US',
+  startedAt: new Date().toISOString(),
+  endedAt: null,
+  state: 'active',
+  closeReason: null,
+  recording: null,
+});
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const stats = (xs) => {
@@ -89,8 +186,12 @@ const stats = (xs) => {
 
 class NullBus {
   published = 0;
-  async publish() { this.published++; }
-  async subscribe() { return { close: async () => {} }; }
+  async publish() {
+    this.published++;
+  }
+  async subscribe() {
+    return { close: async () => {} };
+  }
 }
 
 const calls = Array.from({ length: CALLS }, () => makeCall(12 + Math.floor(rand() * 49)));
@@ -172,7 +273,13 @@ const results = { calls: CALLS, finals: totalFinals, node: process.version };
   const answer = (final) =>
     final
       ? JSON.stringify({ summary: 'Call summary.', nextSteps: ['Follow up.'] })
-      : JSON.stringify({ issue: 'i', customerNeed: 'n', actions: [], summary: 'Rolling summary.', suggestions: [] });
+      : JSON.stringify({
+          issue: 'i',
+          customerNeed: 'n',
+          actions: [],
+          summary: 'Rolling summary.',
+          suggestions: [],
+        });
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -180,7 +287,9 @@ const results = { calls: CALLS, finals: totalFinals, node: process.version };
       requests++;
       const isFinal = /after-call summary/.test(body);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: answer(isFinal) } }] }));
+      res.end(
+        JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: answer(isFinal) } }] }),
+      );
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -188,7 +297,12 @@ const results = { calls: CALLS, finals: totalFinals, node: process.version };
   let now = 0;
   const outcomes = { ok: 0, failed: 0 };
   const llmRuntime = await assist.AssistRuntime.load(
-    assist.assistConfigFromEnv({ HOOKSCRIBE_ASSIST: 'llm', HOOKSCRIBE_LLM_URL: url, HOOKSCRIBE_LLM_MODEL: 'fake', HOOKSCRIBE_LLM_STREAM: 'false' }),
+    assist.assistConfigFromEnv({
+      HOOKSCRIBE_ASSIST: 'llm',
+      HOOKSCRIBE_LLM_URL: url,
+      HOOKSCRIBE_LLM_MODEL: 'fake',
+      HOOKSCRIBE_LLM_STREAM: 'false',
+    }),
     { clock: () => now, onLlmOutcome: (o) => (o.ok ? outcomes.ok++ : outcomes.failed++) },
   );
   const bus = new NullBus();
@@ -207,7 +321,11 @@ const results = { calls: CALLS, finals: totalFinals, node: process.version };
     }
     await worker.handle(ev('session_ended', id, summaryOf(id)));
     await worker.idle();
-    perCall.push({ finals: call.length, minutes: (call.at(-1).offset + call.at(-1).duration) / 60, requests: requests - before });
+    perCall.push({
+      finals: call.length,
+      minutes: (call.at(-1).offset + call.at(-1).duration) / 60,
+      requests: requests - before,
+    });
   }
   server.close();
   const avg = (xs) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 100) / 100;
