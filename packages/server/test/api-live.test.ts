@@ -5,6 +5,7 @@ import Fastify from 'fastify';
 import {
   RedisStreamsEventBus,
   SqliteConversationStore,
+  StoreUnavailableError,
   type ConversationEvent,
 } from '@hookscribe/conversations';
 import { conversationApi } from '../src/api/conversation-api.js';
@@ -158,6 +159,24 @@ describe('live API (SSE over real HTTP)', () => {
     cleanups.push(() => resumed.close());
     await until(() => resumed.events().length === 2);
     expect(resumed.events().map((e) => e.eventId)).toEqual([stored[1]!.eventId, stored[2]!.eventId]);
+  });
+
+  it('resume while the store is down: resync message, and the live stream keeps working', async () => {
+    const failing = {
+      getConversation: async () => null,
+      listConversations: async () => ({ items: [], nextCursor: null }),
+      listEvents: async () => {
+        throw new StoreUnavailableError('connect ECONNREFUSED 127.0.0.1:5432');
+      },
+    };
+    const { f, base } = await fixture({ store: failing });
+    const client = sseClient(`${base}/api/conversations/call-x/live`, { ...auth, 'last-event-id': 'gone' });
+    cleanups.push(() => client.close());
+    await until(() => client.messages.some((m) => m.event === 'resync'));
+    const e = event('call-x', 1);
+    await f.bus.publish(e);
+    await until(() => client.events().length === 1);
+    expect(client.events()[0]!.eventId).toBe(e.eventId);
   });
 
   it('sends heartbeats', async () => {
