@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { TranscriptSegment, TranscriptWord } from '../api/types.js';
 import { formatClock } from '../lib/time-format.js';
 import type { WordRef } from '../lib/word-at-time.js';
@@ -98,7 +98,10 @@ function Turn({
       </div>
       <p className="turn-text">
         {words.map((word, i) => (
-          <Word key={i} word={word} active={activeIndex === i} onSeek={onSeek} />
+          <Fragment key={i}>
+            {i > 0 && ' '}
+            <Word word={word} active={activeIndex === i} onSeek={onSeek} />
+          </Fragment>
         ))}
       </p>
     </div>
