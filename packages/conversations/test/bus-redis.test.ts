@@ -82,6 +82,35 @@ describe('RedisStreamsEventBus faults', () => {
     await bus.close();
   });
 
+  it('a new group starts after the history (default) or at the start of the stream with groupStart=earliest', async () => {
+    const stream = `test:${randomUUID()}`;
+    const bus = busOn(stream);
+    await until(async () => (await bus.health()).status === 'ok');
+    const old = numberedEvents(3);
+    for (const e of old) await bus.publish(e);
+    const latest: string[] = [];
+    const earliest: string[] = [];
+    const subLatest = await bus.subscribe((e) => void latest.push(e.eventId), { group: 'new-latest' });
+    const replaying = new RedisStreamsEventBus({
+      url: redis.url,
+      stream,
+      blockMs: 200,
+      groupStart: 'earliest',
+    });
+    const subEarliest = await replaying.subscribe((e) => void earliest.push(e.eventId), {
+      group: 'new-earliest',
+    });
+    const fresh = numberedEvents(1)[0]!;
+    await bus.publish(fresh);
+    await until(() => latest.length === 1 && earliest.length === 4);
+    expect(latest).toEqual([fresh.eventId]);
+    expect(earliest).toEqual([...old, fresh].map((e) => e.eventId));
+    await subLatest.close();
+    await subEarliest.close();
+    await replaying.close();
+    await bus.close();
+  });
+
   it('a malformed stream entry goes to the dead-letter stream and does not stop the consumer', async () => {
     const stream = `test:${randomUUID()}`;
     const bus = busOn(stream);

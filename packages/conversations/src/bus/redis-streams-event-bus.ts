@@ -44,7 +44,12 @@ export interface RedisStreamsEventBusOptions {
   claimIntervalMs?: number;
   /** deliveries before an event goes to the dead-letter stream (default 10) */
   maxDeliveries?: number;
-  /** where a NEW group starts: "earliest" (everything still in the stream, default) or "latest" */
+  /**
+   * where a group created for the first time starts: "latest" (default: a new consumer does not replay the history
+   * kept in the stream — start consumers before the outbox relay) or "earliest". A group that existed and vanished
+   * (Redis restarted without persistence) is recreated from the start of the new stream, so nothing published after
+   * the restart is skipped.
+   */
   groupStart?: 'earliest' | 'latest';
   /** extra ioredis options (TLS, password, …) */
   redisOptions?: RedisOptions;
@@ -274,9 +279,9 @@ class RedisSubscription {
     }
   }
 
-  private async ensureGroup(group: string): Promise<void> {
+  private async ensureGroup(group: string, recreate: boolean): Promise<void> {
     try {
-      const start = this.o.groupStart === 'latest' ? '$' : '0';
+      const start = recreate || this.o.groupStart === 'earliest' ? '0' : '$';
       await this.reader.call('XGROUP', 'CREATE', this.bus.stream, group, start, 'MKSTREAM');
     } catch (error) {
       if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
@@ -287,14 +292,16 @@ class RedisSubscription {
     const claimIdleMs = this.o.claimIdleMs ?? 30_000;
     const claimIntervalMs = this.o.claimIntervalMs ?? Math.max(100, claimIdleMs / 2);
     let groupReady = false;
+    let hadGroup = false;
     // First our own pending entries (a restart of this same consumer), then new ones.
     let ownPendingFrom: string | null = '0';
     let lastClaim = 0;
     await this.repeat(
       async () => {
         if (!groupReady) {
-          await this.ensureGroup(group);
+          await this.ensureGroup(group, hadGroup);
           groupReady = true;
+          hadGroup = true;
           this.markStarted();
         }
         if (Date.now() - lastClaim >= claimIntervalMs) {
