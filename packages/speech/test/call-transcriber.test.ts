@@ -57,6 +57,10 @@ describe('CallTranscriber', () => {
     const customer = concat(silence(S), loadFixture('hello'), silence(3 * S));
     const agent = concat(silence(4 * S), loadFixture('account'), silence(S));
     await stream(transcriber, customer, agent, 0);
+    expect(transcriber.stats()).toEqual([
+      { channel: 0, engine: 'scripted', speaking: false, utterances: 1, droppedSamples: 0 },
+      { channel: 1, engine: 'scripted', speaking: false, utterances: 1, droppedSamples: 0 },
+    ]);
     await transcriber.handle({ type: 'closing', atSample: agent.length });
     const f = finals(transcripts);
     expect(f.map((e) => [e.channel, e.channelName, e.role])).toEqual([

@@ -62,6 +62,17 @@ export class CallTranscriber {
     return supportedLanguages(this.options.engines);
   }
 
+  /** per-channel figures for metrics and the live view */
+  stats(): { channel: number; engine: string; speaking: boolean; utterances: number; droppedSamples: number }[] {
+    return this.channels.map((c) => ({
+      channel: c.index,
+      engine: c.recognizer.engineName,
+      speaking: c.recognizer.speaking,
+      utterances: c.recognizer.stats.utterances,
+      droppedSamples: c.recognizer.stats.droppedSamples,
+    }));
+  }
+
   /** the language being transcribed, or null (not opened, unsupported, ended) */
   get activeLanguage(): string | null {
     return this.channels.length > 0 ? this.language : null;
