@@ -235,7 +235,7 @@ for (const backend of values.backends.split(',').map((s) => s.trim())) {
       const server = process.env.HOOKSCRIBE_POSTGRES_URL ? null : await startPostgres();
       store = new conversations.PostgresConversationStore({
         connectionString: process.env.HOOKSCRIBE_POSTGRES_URL ?? server.url,
-        maxConnections: 10,
+        maxConnections: Number(process.env.BENCH_PG_POOL ?? 10),
       });
       cleanup = async () => {
         await store.close();
