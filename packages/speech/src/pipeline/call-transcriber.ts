@@ -63,7 +63,13 @@ export class CallTranscriber {
   }
 
   /** per-channel figures for metrics and the live view */
-  stats(): { channel: number; engine: string; speaking: boolean; utterances: number; droppedSamples: number }[] {
+  stats(): {
+    channel: number;
+    engine: string;
+    speaking: boolean;
+    utterances: number;
+    droppedSamples: number;
+  }[] {
     return this.channels.map((c) => ({
       channel: c.index,
       engine: c.recognizer.engineName,
@@ -99,7 +105,11 @@ export class CallTranscriber {
         return this.flushAll();
       case 'update':
         // an update without a language changes nothing; the same language (any case) splits nothing
-        if (!this.opened || e.language === null || e.language.toLowerCase() === this.language?.toLowerCase()) {
+        if (
+          !this.opened ||
+          e.language === null ||
+          e.language.toLowerCase() === this.language?.toLowerCase()
+        ) {
           return Promise.resolve();
         }
         return this.switchLanguage(e.language);
