@@ -150,6 +150,15 @@ describe('GET /api/conversations/:id', () => {
   });
 });
 
+describe('live endpoints: bad input is answered before the stream starts', () => {
+  it('400 for a malformed conversation id, as JSON', async () => {
+    const res = await get(`/api/conversations/${encodeURIComponent('a b')}/live`);
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/application\/json/);
+    expect(res.json().details[0].path).toBe('id');
+  });
+});
+
 describe('GET /api/conversations/:id/events', () => {
   it('pages through the stored event log with after/nextAfter', async () => {
     const id = f.ids.billing;
