@@ -57,7 +57,7 @@ Session
   --supported-languages     ask the server for its languages (open.supportedLanguages = true)
   --timeout S               give up on a session after S seconds beyond its audio (default 15)
 Load
-  --sessions N              load mode: N concurrent-capable sessions (basic scenario unless given)
+  --sessions N              load mode: N sessions, each in real time (basic scenario unless given)
   --rate R                  sessions started per second (default 10)
   --workers K               spread the sessions over K worker threads (default 1)
 Output
