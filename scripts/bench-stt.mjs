@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+/* global console, process */
+// STT benchmark of the embedded engine (npm run bench:stt). Results → docs/benchmarks/stt.md.
+//
+//   node packages/speech/devset/generate.mjs dev     # dev set (once; gitignored)
+//   npx tsc -b packages/speech
+//   node scripts/bench-stt.mjs [--every N] [--live-utterances K] [--skip-wer]
+//
+// 1. WER per configuration (naive upsampling, + band fill, + MLLR/phone CMN init, tuned decoder = engine default,
+//    clean 16 kHz ceiling) on the dev set (every Nth utterance) and on pocketsphinx-testdata (librivox + cards, put
+//    through the same phone channel), with the bare decoder's CPU seconds per audio second.
+// 2. The engine end to end (PocketsphinxEngine from dist/: front end, worker threads, partials): K utterances
+//    streamed in real time as stereo calls (two channels at once), final latency after end of speech (flush →
+//    final), first-partial latency, CPU per audio second of the whole process, RSS per decoder, and the live
+//    stereo calls one core sustains (1 / (2 · CPU per audio second)).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const speech = join(root, 'packages/speech');
+const { evaluate, loadSet } = await import(join(speech, 'scripts/evaluate.mjs'));
+const { PocketsphinxEngine } = await import(join(speech, 'dist/pocketsphinx/engine.js'));
+const { defaultPocketsphinxConfig, TUNED_DECODER } = await import(
+  join(speech, 'dist/pocketsphinx/config.js')
+);
+const { readWav } = await import(join(speech, 'scripts/pocketsphinx-native.mjs'));
+const { WerCounter } = await import(join(speech, 'scripts/wer.mjs'));
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
+const every = Number(opt('--every', '2'));
+const liveUtterances = Number(opt('--live-utterances', '16'));
+const skipWer = argv.includes('--skip-wer');
+
+const defaults = defaultPocketsphinxConfig();
+const rms = defaults.frontEnd.bandNoiseRms;
+const tuningArgs = Object.entries(TUNED_DECODER).flatMap(([k, v]) => [`-${k}`, String(v)]);
+const CONFIGS = [
+  { name: 'naive upsampling', input: 'phone', rms: 0 },
+  { name: '+ band fill noise', input: 'phone', rms },
+  {
+    name: '+ MLLR + phone CMN init',
+    input: 'phone',
+    rms,
+    mllr: defaults.mllr,
+    featparams: defaults.featParams,
+  },
+  {
+    name: '+ tuned decoder (engine default)',
+    input: 'phone',
+    rms,
+    mllr: defaults.mllr,
+    featparams: defaults.featParams,
+    args: tuningArgs,
+  },
+  { name: 'clean 16 kHz (ceiling)', input: 'wide' },
+];
+
+const pct = (x) => `${(100 * x).toFixed(1)}%`;
+const lines = [];
+const out = (s = '') => {
+  lines.push(s);
+  console.log(s);
+};
+
+out(`# STT benchmark (embedded pocketsphinx)`);
+out();
+out(
+  `Command: \`node scripts/bench-stt.mjs ${argv.join(' ')}\`  ·  ${new Date().toISOString()}  ·  node ${process.version}`,
+);
+out();
+
+if (!skipWer) {
+  const dev = loadSet('dev', every);
+  const testdata = loadSet('testdata', 1);
+  out(`## WER per configuration`);
+  out();
+  out(
+    `Dev set: ${dev.length} utterances (every ${every}th of packages/speech/devset); testdata: ${testdata.length} utterances (pocketsphinx-testdata librivox + cards, through the same phone channel). CPU = bare decoder, seconds per audio second, one thread.`,
+  );
+  out();
+  out('| configuration | dev WER | testdata WER | CPU s/s (dev) |');
+  out('| --- | --- | --- | --- |');
+  for (const config of CONFIGS) {
+    const d = evaluate(config, dev);
+    const t = evaluate(config, testdata);
+    out(
+      `| ${config.name} | ${pct(d.wer)} (${d.words} words) | ${pct(t.wer)} (${t.words} words) | ${d.cpuPerAudioSecond.toFixed(3)} |`,
+    );
+  }
+  out();
+  out(`Tuned decoder flags: \`${tuningArgs.join(' ') || '(pocketsphinx defaults)'}\`; band fill RMS ${rms}.`);
+  out();
+}
+
+// ---- end to end, real time ----
+const devDir = join(speech, 'devset/out/dev');
+const manifest = JSON.parse(readFileSync(join(devDir, 'manifest.json'), 'utf8'));
+const picked = manifest
+  .filter((_, i) => i % Math.max(1, Math.floor(manifest.length / liveUtterances)) === 1)
+  .slice(0, liveUtterances);
+const engine = new PocketsphinxEngine({ pool: { ...defaults.pool, maxDecoders: 2, warmDecoders: 2 } });
+const rssBefore = process.memoryUsage().rss;
+await engine.start();
+const rssPerDecoder = (process.memoryUsage().rss - rssBefore) / 2;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const finalLatencies = [];
+const firstPartialLatencies = [];
+const counter = new WerCounter();
+let audioSeconds = 0;
+
+/** streams one utterance in real time (20 ms chunks), flushes at its end; returns the final text */
+async function streamUtterance(item, startedAt) {
+  const pcm = readWav(join(devDir, 'phone', `${item.id}.wav`)).pcm;
+  const stream = engine.openStream({ language: 'en-US', sampleRate: 8000, partials: true });
+  let finalAt = 0;
+  let firstPartialAt = 0;
+  let text = '';
+  const consumed = (async () => {
+    for await (const r of stream.results()) {
+      if (r.isFinal) {
+        finalAt = performance.now();
+        text = r.text;
+      } else if (!firstPartialAt) firstPartialAt = performance.now();
+    }
+  })();
+  for (let i = 0; i < pcm.length; i += 160) {
+    const due = startedAt + (i / 8000) * 1000;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    stream.write(pcm.subarray(i, Math.min(pcm.length, i + 160)), i);
+  }
+  const endOfSpeech = performance.now();
+  await stream.flush();
+  await stream.close();
+  await consumed;
+  if (stream.failed) throw stream.failed;
+  finalLatencies.push(finalAt - endOfSpeech);
+  if (firstPartialAt) firstPartialLatencies.push(firstPartialAt - startedAt);
+  audioSeconds += pcm.length / 8000;
+  counter.add(item.text, text);
+}
+
+const cpu0 = process.cpuUsage();
+const wall0 = performance.now();
+for (let i = 0; i + 1 < picked.length; i += 2) {
+  // a stereo call: customer and agent channels at the same time
+  const t = performance.now();
+  await Promise.all([streamUtterance(picked[i], t), streamUtterance(picked[i + 1], t)]);
+}
+const cpu = process.cpuUsage(cpu0);
+const wall = (performance.now() - wall0) / 1000;
+await engine.stop();
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const cpuPerAudioSecond = (cpu.user + cpu.system) / 1e6 / audioSeconds;
+out(`## Engine end to end (real-time streaming)`);
+out();
+out(
+  `${finalLatencies.length} dev utterances streamed in real time in 20 ms chunks, two at a time (stereo call), partials on, through PocketsphinxEngine (front end + MLLR + worker-thread pool); ${audioSeconds.toFixed(1)} s of channel audio in ${wall.toFixed(1)} s.`,
+);
+out();
+out('| metric | value |');
+out('| --- | --- |');
+out(
+  `| final latency after end of speech, p50 / p95 | ${quantile(finalLatencies, 0.5).toFixed(0)} ms / ${quantile(finalLatencies, 0.95).toFixed(0)} ms (target p50 ≤ 600 ms) |`,
+);
+out(
+  `| first partial after start of speech, p50 | ${firstPartialLatencies.length ? quantile(firstPartialLatencies, 0.5).toFixed(0) + ' ms' : 'none'} (partial cadence ${defaults.partialIntervalMs} ms of audio) |`,
+);
+out(
+  `| CPU per audio second (whole process: front end, workers, decoding) | ${cpuPerAudioSecond.toFixed(3)} s/s |`,
+);
+out(
+  `| live stereo calls per core (1 / (2 × CPU s/s)) | ${(1 / (2 * cpuPerAudioSecond)).toFixed(1)} (target ≥ 3) |`,
+);
+out(
+  `| RSS per decoder (process RSS growth / decoders created) | ${(rssPerDecoder / 1048576).toFixed(0)} MB |`,
+);
+out(`| WER of these streamed utterances | ${pct(counter.wer)} (${counter.words} words) |`);
+out();
+if (argv.includes('--write')) {
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(root, 'docs/benchmarks/stt.md'), lines.join('\n') + '\n');
+}
