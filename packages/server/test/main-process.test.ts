@@ -39,10 +39,14 @@ beforeAll(() => {
     .filter((dir) => existsSync(dir));
   const built = existsSync(mainJs) ? statSync(mainJs).mtimeMs : 0;
   if (Math.max(...sources.map(newestSourceMtime)) > built) {
-    execFileSync(join(repoRoot, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], {
-      cwd: repoRoot,
-      stdio: 'pipe',
-    });
+    try {
+      execFileSync(join(repoRoot, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      });
+    } catch (err) {
+      throw new Error(`building packages/server failed:\n${String((err as { stdout?: Buffer }).stdout ?? err)}`);
+    }
   }
 }, 240_000);
 
