@@ -7,6 +7,9 @@ import type { ApiClient } from '../api/api-client.js';
 import { decodeWav } from './mulaw-wav.js';
 import { WavPlayback } from './wav-playback.js';
 
+const RECORDING_RETRIES = 5;
+const RECORDING_RETRY_MS = 2000;
+
 export interface RecordingState {
   status: 'loading' | 'ready' | 'missing' | 'error';
   error: string | null;
@@ -28,34 +31,44 @@ export function useRecording(api: ApiClient, conversationId: string): RecordingS
 
   useEffect(() => {
     let cancelled = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
     setStatus('loading');
     setPosition(0);
     setPlaying(false);
-    api.getRecording(conversationId).then(
-      (bytes) => {
-        if (cancelled) return;
-        try {
-          const player = new WavPlayback(decodeWav(bytes));
-          player.onEnded = () => {
-            setPlaying(false);
-            setPosition(player.currentTime);
-          };
-          playback.current = player;
-          setDuration(player.duration);
-          setStatus('ready');
-        } catch (err) {
-          setStatus('error');
-          setError((err as Error).message);
-        }
-      },
-      (err: Error & { status?: number }) => {
-        if (cancelled) return;
-        setStatus(err.status === 404 ? 'missing' : 'error');
-        setError(err.message);
-      },
-    );
+    const load = (attempt: number) => {
+      api.getRecording(conversationId).then(
+        (bytes) => {
+          if (cancelled) return;
+          try {
+            const player = new WavPlayback(decodeWav(bytes));
+            player.onEnded = () => {
+              setPlaying(false);
+              setPosition(player.currentTime);
+            };
+            playback.current = player;
+            setDuration(player.duration);
+            setStatus('ready');
+          } catch (err) {
+            setStatus('error');
+            setError((err as Error).message);
+          }
+        },
+        (err: Error & { status?: number }) => {
+          if (cancelled) return;
+          // a just-ended call's recording is still being finalised and stored: look again a few times
+          if (err.status === 404 && attempt < RECORDING_RETRIES) {
+            retry = setTimeout(() => load(attempt + 1), RECORDING_RETRY_MS);
+            return;
+          }
+          setStatus(err.status === 404 ? 'missing' : 'error');
+          setError(err.message);
+        },
+      );
+    };
+    load(0);
     return () => {
       cancelled = true;
+      clearTimeout(retry);
       playback.current?.close();
       playback.current = null;
     };

@@ -1,0 +1,252 @@
+/**
+ * End to end in real headless Chromium against the real server process: `node packages/server/dist/main.js` with a
+ * temp data dir, a call streamed by `hookscribe-sim` (a bundled demo call: speech on both sides), then the board,
+ * the conversation view, the end of the call, history and recording playback. Screenshots go to docs/screenshots/.
+ * Needs the build: `npm run build && npm run build -w packages/web`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const SERVER = join(ROOT, 'packages/server/dist/main.js');
+const SIM = join(ROOT, 'packages/sim/dist/cli.js');
+const UI = join(ROOT, 'packages/web/dist/index.html');
+const CALL_WAV = join(ROOT, 'packages/server/demo-calls/billing-dispute.wav');
+const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+
+const TOKEN = 'e2e-token-7f3a';
+const API_KEY = 'e2e-audiohook-key';
+const SECRET = Buffer.from('e2e-client-secret-0123456789abcd').toString('base64');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** Starts main.js on a free port and resolves with its URL once it logs that it is listening. */
+function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; log: string[] }> {
+  const child = spawn(process.execPath, [SERVER], {
+    cwd: dataDir,
+    env: {
+      PATH: process.env.PATH,
+      HOOKSCRIBE_PORT: '0',
+      HOOKSCRIBE_HOST: '127.0.0.1',
+      HOOKSCRIBE_DATA_DIR: dataDir,
+      HOOKSCRIBE_API_TOKENS: TOKEN,
+      HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [API_KEY]: SECRET }),
+      HOOKSCRIBE_LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log: string[] = [];
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log.join('\n')}`)), 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log.join('\n')}`));
+    });
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        log.push(line);
+        try {
+          const entry = JSON.parse(line) as { msg?: string; url?: string };
+          if (entry.msg === 'hookscribe listening' && entry.url) {
+            clearTimeout(timer);
+            resolveStart({ child, url: entry.url.replace('0.0.0.0', '127.0.0.1'), log });
+          }
+        } catch {
+          // not a JSON log line
+        }
+      });
+    }
+  });
+}
+
+function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function api<T>(base: string, path: string): Promise<{ status: number; body: T | null }> {
+  const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const body = res.headers.get('content-type')?.includes('json') ? ((await res.json()) as T) : null;
+  return { status: res.status, body };
+}
+
+async function noHorizontalOverflow(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', () => {
+  let dataDir: string;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let browser: Browser | undefined;
+  let sim: ChildProcess | undefined;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    for (const [file, what] of [
+      [SERVER, 'server'],
+      [SIM, 'simulator'],
+      [UI, 'web UI'],
+    ]) {
+      if (!existsSync(file!))
+        throw new Error(`${what} not built (${file}): npm run build && npm run build -w packages/web`);
+    }
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-e2e-'));
+    server = await startServer(dataDir);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopProcess(sim);
+    await stopProcess(server?.child);
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('board → live conversation → end → history → recording playback with word highlighting', async () => {
+    const base = server!.url;
+    const page = await browser!.newPage({ viewport: { width: 1366, height: 820 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+
+    // --- login
+    await page.goto(base);
+    await page.getByLabel('API token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That token was not accepted.').waitFor();
+    await page.getByLabel('API token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('No active calls').waitFor();
+    consoleErrors.splice(0); // the deliberate 401 above is logged by the browser as a failed resource
+
+    // --- a call starts: it appears on the board without reload
+    let simOutput = '';
+    sim = spawn(
+      process.execPath,
+      [
+        SIM,
+        '--url',
+        `${base.replace(/^http/, 'ws')}/api/v1/audiohook/ws`,
+        '--api-key',
+        API_KEY,
+        '--secret',
+        SECRET,
+        '--wav',
+        CALL_WAV,
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    sim.stdout!.on('data', (d: Buffer) => (simOutput += d.toString()));
+    const simExit = new Promise<number | null>((done) => sim!.once('exit', (code) => done(code)));
+
+    const row = page.locator('tr[data-conversation-id]').first();
+    await row.waitFor({ timeout: 15_000 });
+    const id = (await row.getAttribute('data-conversation-id'))!;
+    expect(await row.textContent()).toContain('+1••••••0100'); // the simulator's caller, masked
+    const before = await row.locator('.duration').textContent();
+    await page.waitForTimeout(2100);
+    expect(await row.locator('.duration').textContent()).not.toBe(before); // duration ticks
+    await page.screenshot({ path: join(SCREENSHOTS, 'board.png') });
+
+    // --- open it from the keyboard; customer and agent turns arrive live
+    await row.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/calls/${id}`);
+    await page.locator('.turn.lane-agent').first().waitFor({ timeout: 60_000 });
+    await page.locator('.turn.lane-customer').first().waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(SCREENSHOTS, 'conversation.png') });
+
+    // --- the call ends: the view says so, and the board drops it
+    expect(await simExit).toBe(0);
+    expect(JSON.parse(simOutput).ok).toBe(true);
+    await page.locator('.state-ended').waitFor({ timeout: 20_000 });
+    const turns = await page.locator('.turn').count();
+    expect(turns).toBeGreaterThanOrEqual(4);
+    expect(await noHorizontalOverflow(page)).toBe(true);
+    await page.getByRole('link', { name: 'Live' }).click();
+    await page.getByText('No active calls').waitFor();
+
+    // --- history: find it by a word that was said, open it, play the recording
+    await expect
+      .poll(async () => (await api(base, `/api/conversations/${id}/recording`)).status, {
+        timeout: 30_000,
+        interval: 500,
+      })
+      .toBe(200);
+    const detail = (
+      await api<{ transcript: { text: string; isFinal: boolean }[] }>(base, `/api/conversations/${id}`)
+    ).body!;
+    const word = detail.transcript.flatMap((s) => s.text.split(/\s+/)).find((w) => /^[a-z]{4,}$/i.test(w))!;
+    expect(word).toBeTruthy();
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByLabel('Text').fill(word);
+    await page.getByRole('button', { name: 'Search' }).click();
+    const hit = page.locator(`tr[data-conversation-id="${id}"]`);
+    await hit.waitFor();
+    await hit.click();
+    await page.waitForURL(`**/history?id=${id}`);
+    await page.getByRole('button', { name: 'Play' }).waitFor({ timeout: 20_000 });
+    await page.locator('.history-detail .turn').first().waitFor();
+    await page.getByRole('button', { name: 'Play' }).click();
+    const active = page.locator('.word.active');
+    await active.first().waitFor({ timeout: 15_000 });
+    const first = await active.first().getAttribute('data-offset');
+    await expect
+      .poll(
+        async () =>
+          (await active.count()) > 0 && (await active.first().getAttribute('data-offset')) !== first,
+        {
+          timeout: 15_000,
+          interval: 100,
+        },
+      )
+      .toBe(true);
+    const position = Number(await page.locator('.player .position').getAttribute('data-position'));
+    expect(position).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'history.png') });
+
+    // clicking a word seeks there
+    const target = page.locator('.history-detail .turn .word.seekable').last();
+    const offset = Number(await target.getAttribute('data-offset'));
+    await target.click();
+    await expect
+      .poll(async () => Number(await page.locator('.player .position').getAttribute('data-position')), {
+        timeout: 5000,
+      })
+      .toBeGreaterThanOrEqual(offset - 0.05);
+
+    // --- large monitor: the same screens fill the width without overflow
+    await page.setViewportSize({ width: 2560, height: 1300 });
+    expect(await noHorizontalOverflow(page)).toBe(true);
+    await page.goto(`${base}/calls/${id}`);
+    await page.locator('.turn').first().waitFor();
+    expect(await noHorizontalOverflow(page)).toBe(true);
+    await page.screenshot({ path: join(SCREENSHOTS, 'conversation-2560.png') });
+
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 240_000);
+});
