@@ -45,7 +45,9 @@ beforeAll(() => {
         stdio: 'pipe',
       });
     } catch (err) {
-      throw new Error(`building packages/server failed:\n${String((err as { stdout?: Buffer }).stdout ?? err)}`);
+      throw new Error(
+        `building packages/server failed:\n${String((err as { stdout?: Buffer }).stdout ?? err)}`,
+      );
     }
   }
 }, 240_000);
