@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { CONFIG_ENV_VARS, ConfigError, loadConfig } from '../src/config.js';
 
 const SECRET = Buffer.from('MySuperSecretKeyTellNo-1!2@3#4$5').toString('base64');
 
@@ -173,5 +174,13 @@ describe('loadConfig', () => {
     expect(problemsOf({ HOOKSCRIBE_CONFIG: join(dir, 'array.json') })).toEqual([
       `HOOKSCRIBE_CONFIG: ${join(dir, 'array.json')} must contain a JSON object`,
     ]);
+  });
+});
+
+describe('configuration documentation', () => {
+  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+  it.each(['docs/configuration.md', '.env.example'])('%s names every variable the server reads', (file) => {
+    const text = readFileSync(join(repoRoot, file), 'utf8');
+    expect(CONFIG_ENV_VARS.filter((name) => !text.includes(name))).toEqual([]);
   });
 });
