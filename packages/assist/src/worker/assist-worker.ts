@@ -12,11 +12,11 @@
  * events, or — oldest first — when `maxConversations` is exceeded.
  */
 import { randomUUID } from 'node:crypto';
-import {
+import type {
+  AssistResult,
+  ConversationEvent,
   EVENT_SCHEMA_VERSION,
-  type AssistResult,
-  type ConversationEvent,
-  type TranscriptSegment,
+  TranscriptSegment,
 } from '@hookscribe/conversations';
 import { silentLogger, type AssistLogger } from '../assist-logger.js';
 import type { ConversationAssistant } from '../engine/conversation-assistant.js';
@@ -59,6 +59,11 @@ interface Slot {
 }
 
 const ENDED_MEMORY = 10_000;
+/**
+ * The schema version this worker writes. Typed against the schema's constant, so a version bump fails to compile
+ * here; a literal keeps the worker from loading the whole conversations package (stores, SDKs) at run time.
+ */
+const SCHEMA_VERSION: typeof EVENT_SCHEMA_VERSION = 1;
 
 export class AssistWorker {
   private readonly slots = new Map<string, Slot>();
@@ -257,7 +262,7 @@ export class AssistWorker {
 
   private async publishResult(conversationId: string, data: AssistResult): Promise<void> {
     const event: ConversationEvent = {
-      schemaVersion: EVENT_SCHEMA_VERSION,
+      schemaVersion: SCHEMA_VERSION,
       eventId: this.newId(),
       type: 'assist_update',
       conversationId,

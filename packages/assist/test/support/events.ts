@@ -1,9 +1,7 @@
-import {
-  EVENT_SCHEMA_VERSION,
-  type ConversationEvent,
-  type ConversationSummary,
-  type TranscriptSegment,
-} from '@hookscribe/conversations';
+import type { ConversationEvent, ConversationSummary, TranscriptSegment } from '@hookscribe/conversations';
+
+/** the schema version under test (a literal: importing the value would load every store and SDK into each test) */
+const EVENT_SCHEMA_VERSION = 1 as const;
 
 let n = 0;
 const base = (conversationId: string) => ({
