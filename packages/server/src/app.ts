@@ -21,7 +21,7 @@ import { devKeysOf, loadOrCreateDevAudiohookKey, type DevAudiohookKey } from './
 import { AUDIOHOOK_ENDPOINTS } from './endpoints.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
-import { attachCallRecorder } from './recording/call-recorder.js';
+import { attachCallRecorder, type CallRecorderOptions } from './recording/call-recorder.js';
 import { SessionEventHub, type SessionSubscriber } from './session-events.js';
 import { UpgradeGate } from './upgrade/upgrade-gate.js';
 
@@ -52,6 +52,12 @@ export interface AppDeps {
   /** fastify plugins registered after the built-in routes (REST/live API, web UI) */
   plugins?: (AppPlugin | AnyPlugin)[];
   supportedLanguages?: string[];
+  /** a call's recording files are final on disk (the pipeline moves them to the recording store) */
+  onRecordingFinalized?: CallRecorderOptions['onFinalized'];
+  /** state of downstream dependencies for GET /health (store, bus, outbox, recordings) */
+  dependencyHealth?: () => Promise<{ name: string; status: 'ok' | 'degraded'; detail: string | null }[]>;
+  /** runs after the drain, before the HTTP server closes (e.g. closing stores and buses) */
+  onStopped?: () => Promise<void>;
   /** injected clock for signature checks (seconds) */
   nowSeconds?: () => number;
 }
@@ -131,7 +137,14 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     keys = devKeysOf(devKey);
   }
 
-  if (config.recording) attachCallRecorder(hub, { dataDir: config.dataDir, logger, metrics });
+  if (config.recording) {
+    attachCallRecorder(hub, {
+      dataDir: config.dataDir,
+      logger,
+      metrics,
+      ...(deps.onRecordingFinalized ? { onFinalized: deps.onRecordingFinalized } : {}),
+    });
+  }
   for (const subscribe of deps.subscribers ?? []) subscribe(hub);
 
   const connections = new Set<CallConnection>();
@@ -204,7 +217,16 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     activeSessions: () => connections.size,
   } satisfies HookscribeContext);
 
-  fastify.get('/health', async () => ({ status: 'healthy' }));
+  // Liveness: 200 while the process serves. A degraded dependency is reported, not fatal: calls go on and
+  // events wait in the outbox, so restarting the process would not help.
+  fastify.get('/health', async () => {
+    if (!deps.dependencyHealth) return { status: 'healthy' };
+    const dependencies = await deps.dependencyHealth().catch((err: unknown) => [
+      { name: 'health-check', status: 'degraded' as const, detail: String(err) },
+    ]);
+    const degraded = dependencies.some((d) => d.status !== 'ok');
+    return { status: degraded ? 'degraded' : 'healthy', dependencies };
+  });
   fastify.get('/ready', async (_req, reply) =>
     draining ? reply.code(503).send({ status: 'draining' }) : { status: 'ready' },
   );
@@ -276,6 +298,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     },
     async stop() {
       await app.drain();
+      await deps.onStopped?.().catch((err: unknown) => logger.error({ err }, 'closing dependencies failed'));
       wss.close();
       await fastify.close();
     },

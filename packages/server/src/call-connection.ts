@@ -223,6 +223,14 @@ export class CallConnection {
         return;
       case 'client-error':
         this.log.warn({ code: event.code, message: event.message.slice(0, 200) }, 'client reported an error');
+        if (this.call) {
+          hub.emit('client-error', {
+            call: this.call,
+            code: event.code,
+            message: event.message,
+            retryAfterMs: event.retryAfterMs,
+          });
+        }
         return;
       case 'violation':
         this.options.metrics.protocolViolations.inc({ code: event.violation.code });

@@ -10,6 +10,8 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { ServerMetrics } from './metrics.js';
+import { startPipelineServices } from './pipeline/pipeline-services.js';
 
 /** `.env` in the working directory, if present; variables already in the environment win. */
 function loadDotEnv(): void {
@@ -36,7 +38,26 @@ function loadConfigOrExit(): ServerConfig {
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel);
-  const app = await buildApp(config, { logger });
+  const metrics = new ServerMetrics();
+  const services = await startPipelineServices(config, process.env, logger, metrics);
+  const app = await buildApp(config, {
+    logger,
+    metrics,
+    subscribers: services.subscribers,
+    plugins: services.plugins,
+    supportedLanguages: services.supportedLanguages,
+    onRecordingFinalized: (call, recording) => {
+      if (recording.wavPath) {
+        services.uploadRecording({
+          conversationId: call.sessionId,
+          wavPath: recording.wavPath,
+          jsonPath: recording.jsonPath,
+        });
+      }
+    },
+    dependencyHealth: () => services.health(),
+    onStopped: () => services.close(),
+  });
 
   if (app.devKey) {
     // printed for the operator, outside the JSON log stream (logs never carry secrets)
@@ -47,6 +68,17 @@ async function main(): Promise<void> {
         `  (${app.devKey.created ? 'generated into' : 'read from'} ${app.devKey.path})`,
         `  API key:       ${app.devKey.apiKey}`,
         `  Client secret: ${app.devKey.secret}`,
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  if (services.devApiToken) {
+    process.stderr.write(
+      [
+        'hookscribe: HOOKSCRIBE_API_TOKENS is not set; development API token for the REST API and the web UI:',
+        `  ${services.devApiToken}`,
         '',
         '',
       ].join('\n'),

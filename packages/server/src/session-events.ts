@@ -63,6 +63,8 @@ export interface SessionEventMap {
   resumed: { call: CallInfo; startSample: number; discardedSamples: number; atSample: number };
   discarded: { call: CallInfo; startSample: number; discardedSamples: number };
   update: { call: CallInfo; language: LanguageCode | null; atSample: number };
+  /** the client's `error` message (informational; 429 asks the server to back off for retryAfterMs) */
+  'client-error': { call: CallInfo; code: number; message: string; retryAfterMs: number | null };
   /** every protocol text message of the call, both directions (messages before `opened` are replayed after it) */
   message: { call: CallInfo; direction: 'in' | 'out'; text: string; at: Date };
   closing: { call: CallInfo; reason: CloseReason; atSample: number };

@@ -18,3 +18,4 @@ export * from './engines/openai-transcription-engine.js';
 export * from './engines/fallback-engine.js';
 export * from './engines/azure-speech-engine.js';
 export * from './config/speech-config.js';
+export * from './pocketsphinx/engine.js';

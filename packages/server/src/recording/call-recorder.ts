@@ -12,14 +12,23 @@ import type { CallInfo, SessionEventHub } from '../session-events.js';
 import { ProtocolLogWriter } from './protocol-log-writer.js';
 import { WavFileWriter } from './wav-file-writer.js';
 
+export interface FinalizedRecording {
+  wavPath: string | null;
+  jsonPath: string;
+  audioBytes: number | null;
+}
+
 export interface CallRecorderOptions {
   dataDir: string;
   logger: Logger;
   metrics?: ServerMetrics;
+  /** both files of a call are final on disk (e.g. to move them to the recording store) */
+  onFinalized?: (call: CallInfo, recording: FinalizedRecording) => void;
 }
 
 interface CallRecording {
   log: Logger;
+  base: string;
   wav: WavFileWriter | null;
   sidecar: ProtocolLogWriter | null;
   frames: number;
@@ -72,7 +81,7 @@ export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOp
       },
       (err) => reportFailure(log, 'sidecar', err),
     );
-    return { log, wav, sidecar, frames: 0 };
+    return { log, base, wav, sidecar, frames: 0 };
   };
 
   hub.on('opened', function recordOpened({ call, log }) {
@@ -117,5 +126,10 @@ export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOp
       // reported when it happened
     }
     recording.log.debug({ audioBytes, frames: recording.frames }, 'recording finalised');
+    options.onFinalized?.(call, {
+      wavPath: recording.wav && audioBytes !== null ? `${recording.base}.wav` : null,
+      jsonPath: `${recording.base}.json`,
+      audioBytes,
+    });
   });
 }

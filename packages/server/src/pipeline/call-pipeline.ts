@@ -1,0 +1,199 @@
+/**
+ * The call pipeline, a SessionEventHub subscriber: for every call (probes excepted) it
+ *  - transcribes both channels (CallTranscriber from @hookscribe/speech),
+ *  - on the Transcription Connector endpoint sends finals back as `transcript` entities through the rate-limited
+ *    event sender, flushed before `closed`,
+ *  - stores the conversation and its redacted final segments, each write enqueueing its ConversationEvent in the
+ *    same transaction (outbox), so the bus, the live API, webhooks and assist see them at least once.
+ * Nothing here can disturb the protocol session: store and engine failures are logged and the call goes on.
+ */
+import {
+  TranscriptEntityBuilder,
+  RateLimitedEventSender,
+  CallTranscriber,
+  type CallTranscriberOptions,
+  type SpeechEngine,
+  type TranscriptEvent,
+} from '@hookscribe/speech';
+import type { ConversationStore, TranscriptRedactor } from '@hookscribe/conversations';
+import type { Logger } from 'pino';
+import type { CallControl, CallInfo, SessionEventHub, SessionSubscriber } from '../session-events.js';
+import { conversationSummaryOf, transcriptSegmentOf } from './call-records.js';
+import { conversationEvent } from './conversation-event-factory.js';
+
+export interface CallPipelineOptions {
+  engines: readonly SpeechEngine[];
+  /** CallTranscriber settings from configuration (partials, default language, VAD, segmenter) */
+  transcriber: Omit<CallTranscriberOptions, 'engines' | 'onTranscript' | 'onStatus' | 'callId'>;
+  store: ConversationStore;
+  redactor: TranscriptRedactor;
+  /** nudges the outbox relay after a write so events flow without waiting for its poll */
+  onEventsWritten?: () => void;
+  /** Transcription Connector back-channel: send partials to Genesys too (default false) */
+  connectorPartials?: boolean;
+  /** client rate limit on server messages (digest §7.6) */
+  rateLimit?: { ratePerSecond: number; burst: number };
+  /** a final was produced (for metrics) */
+  onTranscript?: (call: CallInfo, event: TranscriptEvent) => void;
+}
+
+/** What other subscribers (agent assist) may ask of a live call held by this pipeline. */
+export interface LiveCalls {
+  get(sessionId: string): LiveCall | undefined;
+}
+
+export interface LiveCall {
+  call: CallInfo;
+  control: CallControl;
+  log: Logger;
+  /** queue `event` entities for the client through the rate limiter (transcription endpoint only) */
+  sendEntities(entities: import('@hookscribe/audiohook').EventEntity[]): boolean;
+}
+
+interface CallState extends LiveCall {
+  transcriber: CallTranscriber;
+  sender: RateLimitedEventSender | null;
+  entities: TranscriptEntityBuilder | null;
+  /** store writes of this call, chained so its events keep their order in the outbox */
+  writes: Promise<void>;
+  /** the client's `close` reason, when it sent one */
+  closeReason: string | null;
+}
+
+export function callPipeline(options: CallPipelineOptions): { subscriber: SessionSubscriber; live: LiveCalls } {
+  const calls = new Map<string, CallState>();
+
+  const write = (state: CallState, what: string, work: () => Promise<void>) => {
+    state.writes = state.writes.then(work).then(
+      () => options.onEventsWritten?.(),
+      (err: unknown) => state.log.error({ err, write: what }, 'conversation store write failed; the call goes on'),
+    );
+  };
+
+  const onTranscript = (state: CallState, event: TranscriptEvent) => {
+    options.onTranscript?.(state.call, event);
+    if (state.entities && state.sender) {
+      const entities = state.entities.build(event);
+      if (entities.length > 0) state.sender.enqueue(entities);
+    }
+    const { segment } = options.redactor.redact(transcriptSegmentOf(event));
+    const id = state.call.sessionId;
+    if (event.type === 'final') {
+      write(state, 'segment', () =>
+        options.store.appendSegment(id, segment, {
+          events: [conversationEvent('transcript_available', id, segment)],
+        }),
+      );
+    } else {
+      write(state, 'partial', () =>
+        options.store.enqueueEvents([conversationEvent('partial_transcript', id, segment)]),
+      );
+    }
+  };
+
+  const subscriber: SessionSubscriber = (hub: SessionEventHub) => {
+    hub.on('opened', function startCallPipeline({ call, control, log }) {
+      if (call.isProbe) return;
+      const connector = call.profile === 'transcription';
+      const sender = connector
+        ? new RateLimitedEventSender({
+            send: (entities) => {
+              if (!control.sendEvent(entities)) throw new Error('session no longer accepts events');
+            },
+            ...(options.rateLimit ?? {}),
+            onSendError: (err) => log.warn({ err }, 'transcript event not sent'),
+          })
+        : null;
+      const state: CallState = {
+        call,
+        control,
+        log,
+        sender,
+        entities: connector ? new TranscriptEntityBuilder({ partials: options.connectorPartials ?? false }) : null,
+        writes: Promise.resolve(),
+        closeReason: null,
+        sendEntities: (entities) => {
+          if (!sender) return false;
+          sender.enqueue(entities);
+          return true;
+        },
+        transcriber: undefined as unknown as CallTranscriber,
+      };
+      state.transcriber = new CallTranscriber({
+        ...options.transcriber,
+        engines: options.engines,
+        callId: call.sessionId,
+        onTranscript: (event) => onTranscript(state, event),
+        onStatus: (status) => log.info({ transcription: status }, 'transcription status'),
+      });
+      calls.set(call.sessionId, state);
+      const summary = conversationSummaryOf(call);
+      write(state, 'conversation', () =>
+        options.store.upsertConversation(summary, {
+          events: [conversationEvent('session_started', call.sessionId, summary)],
+        }),
+      );
+      void state.transcriber.handle({
+        type: 'opened',
+        media: call.media,
+        language: call.language,
+        open: { parameters: { language: call.language ?? undefined } },
+      });
+    });
+
+    hub.on('audio', function transcribeAudio({ call, channels, startSample }) {
+      void calls.get(call.sessionId)?.transcriber.handle({ type: 'audio', channels, startSample });
+    });
+    hub.on('paused', function flushAtPause({ call, atSample }) {
+      void calls.get(call.sessionId)?.transcriber.handle({ type: 'paused', atSample });
+    });
+    hub.on('resumed', function resumeTimeline({ call, startSample, discardedSamples }) {
+      void calls.get(call.sessionId)?.transcriber.handle({ type: 'resumed', startSample, discardedSamples });
+    });
+    hub.on('discarded', function discardTimeline({ call, startSample, discardedSamples }) {
+      void calls.get(call.sessionId)?.transcriber.handle({ type: 'discarded', startSample, discardedSamples });
+    });
+    hub.on('update', function switchLanguage({ call, language, atSample }) {
+      void calls.get(call.sessionId)?.transcriber.handle({ type: 'update', language, atSample });
+    });
+    hub.on('client-error', function backOffOnTooManyRequests({ call, code, retryAfterMs }) {
+      calls.get(call.sessionId)?.sender?.clientError(code, retryAfterMs);
+    });
+
+    // `closed` waits for this: every final transcribed, handed to the sender and sent (MUST 14).
+    hub.on('closing', async function flushFinals({ call, reason, atSample }) {
+      const state = calls.get(call.sessionId);
+      if (!state) return;
+      state.closeReason = reason;
+      await state.transcriber.handle({ type: 'closing', atSample });
+      await state.sender?.flush();
+    });
+
+    hub.on('ended', async function endConversation({ call, outcome, atSample, endedAt }) {
+      const state = calls.get(call.sessionId);
+      if (!state) return;
+      await state.transcriber.handle({ type: 'ended', atSample });
+      state.sender?.close();
+      calls.delete(call.sessionId);
+      const end = {
+        state: outcome === 'closed' ? ('ended' as const) : ('failed' as const),
+        // the client's reason (end, error, disconnect…) or how the session ended without one (dropped…)
+        closeReason: state.closeReason ?? outcome,
+        endedAt: endedAt.toISOString(),
+      };
+      write(state, 'end', () =>
+        options.store.endConversation(call.sessionId, end, {
+          events: [
+            conversationEvent('session_ended', call.sessionId, {
+              ...conversationSummaryOf(call),
+              ...end,
+            }),
+          ],
+        }),
+      );
+      await state.writes;
+    });
+  };
+
+  return { subscriber, live: { get: (id) => calls.get(id) } };
+}

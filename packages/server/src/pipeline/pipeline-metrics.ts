@@ -1,0 +1,63 @@
+/** Prometheus metrics of the call pipeline (transcripts, outbox, dependencies), on the server's registry. */
+import type { OutboxRelayMetrics } from '@hookscribe/conversations';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export class PipelineMetrics {
+  readonly transcripts: Counter<'endpoint' | 'kind' | 'engine'>;
+  readonly transcriptLag: Histogram<'endpoint'>;
+  readonly outboxDepth: Gauge;
+  readonly busLag: Gauge;
+  readonly outboxDelivered: Gauge;
+  readonly outboxFailed: Gauge;
+  readonly dependencyDegraded: Gauge<'dependency'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.transcripts = new Counter({
+      name: 'hookscribe_transcripts_total',
+      help: 'Transcript results produced, by endpoint, kind (partial/final) and engine',
+      labelNames: ['endpoint', 'kind', 'engine'],
+      registers,
+    });
+    this.transcriptLag = new Histogram({
+      name: 'hookscribe_transcript_final_lag_seconds',
+      help: 'Wall-clock delay between the end of an utterance in the stream and its final result',
+      labelNames: ['endpoint'],
+      buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
+      registers,
+    });
+    this.outboxDepth = new Gauge({
+      name: 'hookscribe_outbox_depth',
+      help: 'Conversation events waiting in the outbox',
+      registers,
+    });
+    this.busLag = new Gauge({
+      name: 'hookscribe_bus_lag_seconds',
+      help: 'Age of the oldest event of the last delivered batch when the bus accepted it',
+      registers,
+    });
+    this.outboxDelivered = new Gauge({
+      name: 'hookscribe_outbox_delivered',
+      help: 'Events delivered to the bus since start',
+      registers,
+    });
+    this.outboxFailed = new Gauge({
+      name: 'hookscribe_outbox_refused',
+      help: 'Event deliveries refused by the bus since start (retried)',
+      registers,
+    });
+    this.dependencyDegraded = new Gauge({
+      name: 'hookscribe_dependency_degraded',
+      help: '1 while a dependency (store, bus, outbox, recordings) reports degraded',
+      labelNames: ['dependency'],
+      registers,
+    });
+  }
+
+  observeOutbox(m: OutboxRelayMetrics): void {
+    this.outboxDepth.set(m.depth);
+    this.busLag.set(m.lagMs / 1000);
+    this.outboxDelivered.set(m.delivered);
+    this.outboxFailed.set(m.failed);
+  }
+}

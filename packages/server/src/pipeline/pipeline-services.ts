@@ -1,0 +1,216 @@
+/**
+ * Builds everything behind the AudioHook endpoints from configuration: speech engines, conversation store with its
+ * outbox relay, recording store and uploader, event delivery (bus + webhooks), in-process assist, the REST/live API
+ * and the web UI. Defaults need nothing but the box (pocketsphinx, SQLite, in-process bus, recordings on disk); the
+ * same code scales out on PostgreSQL/Redis/Azure by environment variables alone (docs/configuration.md).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { assistConfigFromEnv, AssistRuntime, type AssistWorker } from '@hookscribe/assist';
+import {
+  createConversationStore,
+  createEventDelivery,
+  createRecordingStore,
+  eventDeliveryConfigFromEnv,
+  OutboxRelay,
+  parseRedactionKinds,
+  RecordingUploader,
+  TranscriptRedactor,
+  type Subscription,
+} from '@hookscribe/conversations';
+import {
+  buildSpeechEngines,
+  PocketsphinxEngine,
+  speechConfigFromEnv,
+  supportedLanguages,
+  transcriberOptionsFromConfig,
+} from '@hookscribe/speech';
+import type { Logger } from 'pino';
+import { conversationApi } from '../api/conversation-api.js';
+import { ApiTokens } from '../api/api-auth.js';
+import type { AppPlugin } from '../app.js';
+import type { ServerConfig } from '../config.js';
+import type { ServerMetrics } from '../metrics.js';
+import type { SessionSubscriber } from '../session-events.js';
+import { webUi } from '../web-ui/web-ui-plugin.js';
+import { PipelineMetrics } from './pipeline-metrics.js';
+import { attachAssistSink } from './assist-sink.js';
+import { callPipeline } from './call-pipeline.js';
+
+export interface DependencyHealth {
+  name: string;
+  status: 'ok' | 'degraded';
+  detail: string | null;
+}
+
+export interface PipelineServices {
+  subscribers: SessionSubscriber[];
+  plugins: AppPlugin[];
+  supportedLanguages: string[];
+  /** hands the finalised recording of a call to the uploader (wired to the call recorder) */
+  uploadRecording(job: { conversationId: string; wavPath: string; jsonPath: string | null }): void;
+  /** the REST API token printed for development when HOOKSCRIBE_API_TOKENS is unset */
+  devApiToken: string | null;
+  health(): Promise<DependencyHealth[]>;
+  close(): Promise<void>;
+}
+
+/** A development API token kept in the data dir, like the development AudioHook key. */
+function loadOrCreateDevApiToken(dataDir: string): string {
+  const file = join(dataDir, 'dev-api-token.txt');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+function boolEnv(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value.trim() === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
+}
+
+export async function startPipelineServices(
+  config: ServerConfig,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  metrics?: ServerMetrics,
+): Promise<PipelineServices> {
+  const log = logger.child({ component: 'pipeline' });
+  const onError = (err: unknown, context: string) => log.warn({ err, context }, 'dependency error');
+  const pipelineMetrics = metrics ? new PipelineMetrics(metrics.registry) : null;
+
+  // --- conversation store + outbox relay
+  const store = createConversationStore(env, config.dataDir, {
+    onStatus: (err) => (err ? log.warn({ err }, 'conversation store degraded') : log.info('conversation store ok')),
+  });
+  store.init().catch((err: unknown) => log.error({ err }, 'conversation store failed to initialise'));
+  const delivery = await createEventDelivery(eventDeliveryConfigFromEnv(env), onError);
+  const relay = new OutboxRelay({
+    store,
+    bus: delivery.bus,
+    onError,
+    ...(pipelineMetrics ? { onMetrics: (m) => pipelineMetrics.observeOutbox(m) } : {}),
+  });
+  relay.start();
+  const subscribable = delivery.bus.name !== 'webhook';
+  if (!subscribable) log.warn('HOOKSCRIBE_BUS=webhook: the live API and in-process assist need a subscribable bus');
+
+  // --- recordings
+  const recordings = await createRecordingStore(env, config.dataDir);
+  const uploader = new RecordingUploader({
+    store: recordings,
+    conversations: store,
+    onStatus: (job, err) =>
+      err
+        ? log.warn({ err, sessionId: job.conversationId }, 'recording upload failed; retrying, local copy kept')
+        : log.debug({ sessionId: job.conversationId }, 'recording stored'),
+  });
+  uploader
+    .resume(join(config.dataDir, 'recordings'))
+    .catch((err: unknown) => log.warn({ err }, 'resuming recording uploads failed'));
+
+  // --- speech
+  const speechConfig = speechConfigFromEnv(env);
+  const engines = buildSpeechEngines(speechConfig, { embedded: () => new PocketsphinxEngine() });
+  for (const engine of engines) {
+    engine.start().catch((err: unknown) => log.error({ err, engine: engine.name }, 'speech engine failed to start'));
+  }
+  const pipeline = callPipeline({
+    engines,
+    transcriber: transcriberOptionsFromConfig(speechConfig),
+    store,
+    redactor: new TranscriptRedactor(parseRedactionKinds(env.HOOKSCRIBE_REDACT)),
+    onEventsWritten: () => relay.wake(),
+    ...(pipelineMetrics
+      ? {
+          onTranscript: (call, event) =>
+            pipelineMetrics.transcripts.inc({ endpoint: call.profile, kind: event.type, engine: event.engine }),
+        }
+      : {}),
+    connectorPartials: speechConfig.partials,
+  });
+
+  // --- assist (in-process unless the deployment runs hookscribe-assist workers)
+  const assistConfig = assistConfigFromEnv(env);
+  let assistWorker: AssistWorker | null = null;
+  let assistRuntime: AssistRuntime | null = null;
+  const subscriptions: Subscription[] = [];
+  if (subscribable) {
+    if (assistConfig.mode !== 'off' && boolEnv(env.HOOKSCRIBE_ASSIST_IN_PROCESS, true)) {
+      assistRuntime = await AssistRuntime.load(assistConfig, {
+        logger: { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m) },
+      });
+      assistWorker = assistRuntime.createWorker(delivery.bus, {
+        history: { finals: async (id) => (await store.getConversation(id))?.transcript ?? [] },
+      });
+      await assistWorker.start();
+    }
+    const knowledge = assistRuntime?.knowledgeBase;
+    subscriptions.push(
+      ...(await attachAssistSink({
+        bus: delivery.bus,
+        store,
+        live: pipeline.live,
+        logger: log,
+        ...(knowledge ? { lookup: (id: string) => knowledge.get(id) } : {}),
+      })),
+    );
+  }
+
+  // --- REST/live API and web UI
+  const tokenList = (env.HOOKSCRIBE_API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const devApiToken = tokenList.length === 0 ? loadOrCreateDevApiToken(config.dataDir) : null;
+  const plugins: AppPlugin[] = [
+    {
+      plugin: conversationApi,
+      options: {
+        store,
+        // the uploader serves local copies until their upload is confirmed, then the store
+        recordings: uploader,
+        ...(subscribable ? { bus: delivery.bus } : {}),
+        tokens: new ApiTokens(devApiToken ? [devApiToken] : tokenList),
+      },
+    },
+    { plugin: webUi },
+  ];
+
+  return {
+    subscribers: [pipeline.subscriber],
+    plugins,
+    supportedLanguages: supportedLanguages(engines),
+    devApiToken,
+    uploadRecording(job) {
+      uploader.enqueue(job).catch((err: unknown) =>
+        log.warn({ err, sessionId: job.conversationId }, 'recording not moved to the recording store yet'),
+      );
+    },
+    async health() {
+      const storeHealth = await store.health().catch((err: unknown) => ({
+        status: 'degraded' as const,
+        detail: String(err),
+      }));
+      const buses = await delivery.health().catch(() => []);
+      const relayHealth = relay.health();
+      const uploads = uploader.health();
+      const report: DependencyHealth[] = [
+        { name: 'store', status: storeHealth.status, detail: storeHealth.detail },
+        ...buses.map((b) => ({ name: `bus:${b.bus}`, status: b.status, detail: b.detail ?? null })),
+        { name: 'outbox', status: relayHealth.status, detail: relayHealth.detail },
+        { name: 'recordings', status: uploads.status, detail: uploads.detail },
+      ];
+      for (const d of report) pipelineMetrics?.dependencyDegraded.set({ dependency: d.name }, d.status === 'ok' ? 0 : 1);
+      return report;
+    },
+    async close() {
+      for (const s of subscriptions) await s.close().catch(() => undefined);
+      await assistWorker?.stop().catch(() => undefined);
+      await relay.stop().catch(() => undefined);
+      uploader.close();
+      await delivery.close().catch(() => undefined);
+      for (const engine of engines) await engine.stop().catch(() => undefined);
+      await store.close().catch(() => undefined);
+    },
+  };
+}
