@@ -137,4 +137,21 @@ describe('RateLimitedEventSender', () => {
     expect(errors).toHaveLength(1);
     sender.close();
   });
+
+  it('lets a newer partial or the final replace a queued partial of the same utterance', () => {
+    const { clock, messages, sender } = setup({ burst: 1, ratePerSecond: 1 });
+    const t = (id: string, isFinal: boolean, text: string): EventEntity => ({
+      type: 'transcript',
+      data: { id, isFinal, text },
+    });
+    sender.enqueue(t('a', false, 'he')); // sent at once
+    sender.enqueue(t('a', false, 'hello'));
+    sender.enqueue(t('b', false, 'yes'));
+    sender.enqueue(t('a', false, 'hello the'));
+    sender.enqueue(t('a', true, 'hello there'));
+    sender.enqueue(t('b', true, 'yes please'));
+    clock.advance(1000);
+    const sent = messages.map((m) => m.entities.map((e) => (e.data as { text: string }).text));
+    expect(sent).toEqual([['he'], ['hello there', 'yes please']]);
+  });
 });

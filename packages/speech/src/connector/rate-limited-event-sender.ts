@@ -68,8 +68,15 @@ export class RateLimitedEventSender {
 
   enqueue(entities: EventEntity | EventEntity[]): void {
     if (this.closed) return;
-    for (const entity of Array.isArray(entities) ? entities : [entities])
-      this.queue.push({ entity, resent: 0 });
+    for (const entity of Array.isArray(entities) ? entities : [entities]) {
+      // A newer version of an utterance (partial → partial, partial → final) replaces a queued, unsent partial of the
+      // same id in place: partials never cost more messages than the client can take.
+      const id = transcriptId(entity);
+      const stale =
+        id === null ? -1 : this.queue.findIndex((q) => transcriptId(q.entity) === id && !isFinal(q.entity));
+      if (stale >= 0) this.queue[stale] = { entity, resent: 0 };
+      else this.queue.push({ entity, resent: 0 });
+    }
     this.drain();
   }
 
@@ -170,4 +177,14 @@ export class RateLimitedEventSender {
     this.waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+function transcriptId(entity: EventEntity): string | null {
+  if (entity.type !== 'transcript') return null;
+  const id = (entity.data as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id : null;
+}
+
+function isFinal(entity: EventEntity): boolean {
+  return (entity.data as { isFinal?: unknown } | null)?.isFinal === true;
 }
