@@ -191,9 +191,8 @@ export class AssistWorker {
       return;
     }
     if (event.type === 'session_ended') {
-      const known = this.slots.has(id);
       const slot = this.slot(id);
-      if (this.options.history && !known) await this.replay(slot, id, null);
+      if (this.options.history) await this.replay(slot, id, null); // finals other workers saw since our last one
       const result = slot.assistant.end();
       await this.publishFrom(slot, id, result);
       this.markEnded(id);
