@@ -16,6 +16,14 @@ describe('event delivery configuration', () => {
     await delivery.close();
   });
 
+  it('reads the webhook event type filter', () => {
+    const config = eventDeliveryConfigFromEnv({
+      HOOKSCRIBE_WEBHOOK_EVENTS: 'session_started, session_ended',
+    });
+    expect(config.HOOKSCRIBE_WEBHOOK_EVENTS).toEqual(['session_started', 'session_ended']);
+    expect(eventDeliveryConfigFromEnv({}).HOOKSCRIBE_WEBHOOK_EVENTS).toEqual([]);
+  });
+
   it('webhook URLs become bus consumers, one per URL', async () => {
     const config = eventDeliveryConfigFromEnv({
       HOOKSCRIBE_WEBHOOK_URLS: 'http://127.0.0.1:9/a, https://example.invalid/b',
@@ -41,6 +49,7 @@ describe('event delivery configuration', () => {
     ],
     [{ HOOKSCRIBE_WEBHOOK_URLS: 'https://x/y' }, /HOOKSCRIBE_WEBHOOK_SECRET: required/],
     [{ HOOKSCRIBE_WEBHOOK_URLS: 'https://x/y', HOOKSCRIBE_WEBHOOK_SECRET: 'short' }, /at least 16/],
+    [{ HOOKSCRIBE_WEBHOOK_EVENTS: 'session_ended,call_exploded' }, /HOOKSCRIBE_WEBHOOK_EVENTS/],
   ])('rejects %o with a message naming the variable', (env, message) => {
     expect(() => eventDeliveryConfigFromEnv(env)).toThrow(EventDeliveryConfigError);
     expect(() => eventDeliveryConfigFromEnv(env)).toThrow(message);

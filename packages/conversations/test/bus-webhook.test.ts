@@ -9,7 +9,7 @@ import { WebhookTarget } from '../src/bus/webhook-target.js';
 import type { ConversationEvent } from '../src/events.js';
 import { OutboxRelay } from '../src/outbox-relay.js';
 import { SqliteConversationStore } from '../src/store/sqlite-conversation-store.js';
-import { eventNumber, numberedEvents, until } from './bus-sample-events.js';
+import { eventNumber, numberedEvents, sampleEvents, until } from './bus-sample-events.js';
 
 const SECRET = 'test-secret';
 
@@ -215,5 +215,26 @@ describe('startWebhookDelivery (webhooks as bus consumers)', () => {
     down = false;
     await until(() => flaky.received.length === 5, 'flaky target caught up');
     expect(flaky.events().map(eventNumber)).toEqual(events.map(eventNumber));
+  });
+
+  it('HOOKSCRIBE_WEBHOOK_EVENTS-style type filter: only the chosen types are posted, the rest acknowledged', async () => {
+    const hook = await receiver();
+    const bus = new InProcessEventBus();
+    cleanups.push(() => bus.close());
+    const delivery = await startWebhookDelivery(bus, {
+      urls: [hook.url],
+      ...fast,
+      types: ['session_started', 'session_ended'],
+    });
+    cleanups.push(() => delivery.close());
+    const events = sampleEvents();
+    for (const e of events) await bus.publish(e);
+    await until(() => hook.received.length === 2);
+    await new Promise((r) => setTimeout(r, 100)); // nothing else arrives
+    expect(hook.events().map((e) => e.type)).toEqual(['session_started', 'session_ended']);
+    const direct = new WebhookEventBus({ urls: [hook.url], ...fast, types: ['assist_update'] });
+    await direct.publish(events[1]!); // a partial: acknowledged without a POST
+    expect(hook.received).toHaveLength(2);
+    await direct.close();
   });
 });

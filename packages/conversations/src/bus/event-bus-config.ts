@@ -3,16 +3,27 @@
  *   HOOKSCRIBE_BUS=inprocess|redis|eventhubs|webhook   (default inprocess)
  *   HOOKSCRIBE_REDIS_URL, HOOKSCRIBE_REDIS_STREAM       (redis)
  *   HOOKSCRIBE_EVENTHUBS_CONNECTION_STRING, HOOKSCRIBE_EVENTHUBS_NAME (eventhubs)
- *   HOOKSCRIBE_WEBHOOK_URLS (comma-separated), HOOKSCRIBE_WEBHOOK_SECRET, HOOKSCRIBE_WEBHOOK_TIMEOUT_MS
+ *   HOOKSCRIBE_WEBHOOK_URLS (comma-separated), HOOKSCRIBE_WEBHOOK_SECRET, HOOKSCRIBE_WEBHOOK_TIMEOUT_MS,
+ *   HOOKSCRIBE_WEBHOOK_EVENTS (comma-separated event types; default all)
  * With a subscribable bus, webhook URLs are served as bus consumers (one group per URL). HOOKSCRIBE_BUS=webhook makes
  * the webhooks THE bus (outbox → webhooks directly); nothing can subscribe then (no live API, no assist worker).
  */
 import { z } from 'zod';
+import type { ConversationEventType } from '../events.js';
 import type { BusHealth, EventBus } from './event-bus.js';
 import { EventHubsEventBus } from './event-hubs-event-bus.js';
 import { InProcessEventBus } from './in-process-event-bus.js';
 import { RedisStreamsEventBus } from './redis-streams-event-bus.js';
 import { WebhookEventBus, startWebhookDelivery, type WebhookDelivery } from './webhook-event-bus.js';
+
+const EVENT_TYPES = [
+  'session_started',
+  'partial_transcript',
+  'transcript_available',
+  'recording_available',
+  'session_ended',
+  'assist_update',
+] as const satisfies readonly ConversationEventType[];
 
 const urlList = z
   .string()
@@ -38,6 +49,16 @@ const envSchema = z
     HOOKSCRIBE_WEBHOOK_URLS: urlList,
     HOOKSCRIBE_WEBHOOK_SECRET: z.string().min(16, 'at least 16 characters').optional(),
     HOOKSCRIBE_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    HOOKSCRIBE_WEBHOOK_EVENTS: z
+      .string()
+      .optional()
+      .transform((s) =>
+        (s ?? '')
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.enum(EVENT_TYPES))),
   })
   .superRefine((env, ctx) => {
     if (env.HOOKSCRIBE_BUS === 'redis' && !env.HOOKSCRIBE_REDIS_URL) {
@@ -104,6 +125,7 @@ export async function createEventDelivery(
     urls: config.HOOKSCRIBE_WEBHOOK_URLS,
     secret: config.HOOKSCRIBE_WEBHOOK_SECRET,
     timeoutMs: config.HOOKSCRIBE_WEBHOOK_TIMEOUT_MS,
+    types: config.HOOKSCRIBE_WEBHOOK_EVENTS,
     onError,
   };
   let bus: EventBus;

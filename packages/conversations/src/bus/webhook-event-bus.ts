@@ -7,14 +7,23 @@
  *   group per target ("webhook:<url>"), so each target has its own cursor and a dead target holds back nobody else.
  *   With Redis the pending events of a dead target wait in Redis; with the in-process bus they wait in memory.
  */
-import type { ConversationEvent } from '../events.js';
+import type { ConversationEvent, ConversationEventType } from '../events.js';
 import { BusUnsupportedError, type BusHealth, type EventBus, type Subscription } from './event-bus.js';
 import { WebhookTarget, type WebhookTargetOptions } from './webhook-target.js';
 
-export type WebhookOptions = Omit<WebhookTargetOptions, 'url'> & { urls: string[] };
+export type WebhookOptions = Omit<WebhookTargetOptions, 'url'> & {
+  urls: string[];
+  /** event types sent to the webhooks (default: all); e.g. leave out partial_transcript to cut volume */
+  types?: readonly ConversationEventType[];
+};
+
+/** Whether an event goes to the webhooks at all (the others are acknowledged without a POST). */
+function wanted(options: WebhookOptions, event: ConversationEvent): boolean {
+  return !options.types || options.types.length === 0 || options.types.includes(event.type);
+}
 
 function targetsFor(options: WebhookOptions): WebhookTarget[] {
-  const { urls, ...rest } = options;
+  const { urls, types: _types, ...rest } = options;
   return urls.map((url) => new WebhookTarget({ ...rest, url }));
 }
 
@@ -29,11 +38,12 @@ export class WebhookEventBus implements EventBus {
   readonly name = 'webhook';
   readonly targets: WebhookTarget[];
 
-  constructor(options: WebhookOptions) {
+  constructor(private readonly options: WebhookOptions) {
     this.targets = targetsFor(options);
   }
 
   async publish(event: ConversationEvent): Promise<void> {
+    if (!wanted(this.options, event)) return;
     const results = await Promise.allSettled(this.targets.map((t) => t.deliver(event)));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -65,7 +75,9 @@ export async function startWebhookDelivery(bus: EventBus, options: WebhookOption
   const targets = targetsFor(options);
   const subscriptions = await Promise.all(
     targets.map((target) =>
-      bus.subscribe((event) => target.deliver(event), { group: `webhook:${target.url}` }),
+      bus.subscribe((event) => (wanted(options, event) ? target.deliver(event) : undefined), {
+        group: `webhook:${target.url}`,
+      }),
     ),
   );
   return {
