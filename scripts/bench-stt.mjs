@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global console, process */
+/* global console, process, setTimeout, performance */
 // STT benchmark of the embedded engine (npm run bench:stt). Results → docs/benchmarks/stt.md.
 //
 //   node packages/speech/devset/generate.mjs dev     # dev set (once; gitignored)
@@ -80,13 +80,14 @@ if (!skipWer) {
     `Dev set: ${dev.length} utterances (every ${every}th of packages/speech/devset); testdata: ${testdata.length} utterances (pocketsphinx-testdata librivox + cards, through the same phone channel). CPU = bare decoder, seconds per audio second, one thread.`,
   );
   out();
-  out('| configuration | dev WER | testdata WER | CPU s/s (dev) |');
-  out('| --- | --- | --- | --- |');
+  out('| configuration | dev WER | testdata WER | CPU s/s (dev) | end-of-utterance CPU p50 (dev) |');
+  out('| --- | --- | --- | --- | --- |');
   for (const config of CONFIGS) {
     const d = evaluate(config, dev);
     const t = evaluate(config, testdata);
+    const endMs = [...d.endOfUtteranceMs].sort((a, b) => a - b)[Math.floor(d.endOfUtteranceMs.length / 2)];
     out(
-      `| ${config.name} | ${pct(d.wer)} (${d.words} words) | ${pct(t.wer)} (${t.words} words) | ${d.cpuPerAudioSecond.toFixed(3)} |`,
+      `| ${config.name} | ${pct(d.wer)} (${d.words} words) | ${pct(t.wer)} (${t.words} words) | ${d.cpuPerAudioSecond.toFixed(3)} | ${endMs.toFixed(0)} ms |`,
     );
   }
   out();

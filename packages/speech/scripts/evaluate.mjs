@@ -12,7 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MODEL, createDecoder, decode, freeDecoder, readWav } from './pocketsphinx-native.mjs';
+import * as native from './pocketsphinx-native.mjs';
+const { MODEL, createDecoder, decode, freeDecoder, readWav } = native;
 import { WerCounter } from './wer.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -86,6 +87,7 @@ export function evaluate(config, items) {
   let audioSeconds = 0;
   let cpu = 0;
   const hyps = [];
+  const endOfUtteranceMs = [];
   for (const item of items) {
     const pcm =
       config.input === 'wide'
@@ -93,6 +95,7 @@ export function evaluate(config, items) {
         : phoneTo16k(item.phone(), { bandNoiseRms: config.rms ?? 0, seed: 0x5eed });
     const t0 = process.cpuUsage();
     const hyp = decode(decoder, pcm);
+    endOfUtteranceMs.push(native.lastEndOfUtteranceMs);
     const dt = process.cpuUsage(t0);
     cpu += (dt.user + dt.system) / 1e6;
     audioSeconds += pcm.length / 16000;
@@ -106,6 +109,7 @@ export function evaluate(config, items) {
     words: counter.words,
     audioSeconds,
     cpuPerAudioSecond: cpu / audioSeconds,
+    endOfUtteranceMs,
     hyps,
   };
 }

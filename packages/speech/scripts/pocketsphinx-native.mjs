@@ -1,5 +1,6 @@
 // In-process pocketsphinx + sphinxbase front end through koffi, for the offline scripts (MLLR fitting, decoder
 // tuning). The server never uses this file: its decoders live in worker threads (src/pocketsphinx/).
+/* global process */
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 
@@ -72,6 +73,9 @@ export function freeDecoder(d) {
 }
 
 /** Decodes one utterance fed in 20 ms chunks (as live), returns the hypothesis text. */
+/** CPU milliseconds the last decode() spent finishing the utterance (ps_end_utt: final search, lattice) */
+export let lastEndOfUtteranceMs = 0;
+
 /** `chunk` 0: one call with full_utt (batch CMN over the whole utterance) */
 export function decode(d, pcm16k, chunk = 320) {
   f.ps_start_stream(d);
@@ -81,8 +85,12 @@ export function decode(d, pcm16k, chunk = 320) {
     const part = pcm16k.subarray(i, Math.min(pcm16k.length, i + chunk));
     f.ps_process_raw(d, part, part.length, 0, 0);
   }
+  const before = process.cpuUsage();
   f.ps_end_utt(d);
-  return (f.ps_get_hyp(d, [0]) ?? '').replace(/\(\d+\)/g, '');
+  const hyp = (f.ps_get_hyp(d, [0]) ?? '').replace(/\(\d+\)/g, '');
+  const spent = process.cpuUsage(before);
+  lastEndOfUtteranceMs = (spent.user + spent.system) / 1000;
+  return hyp;
 }
 
 export function readWav(file) {
