@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
 import { startPipelineServices } from './pipeline/pipeline-services.js';
+import { KeyVaultSecretsError, loadKeyVaultSecrets } from './secrets/key-vault-secrets.js';
 
 /** `.env` in the working directory, if present; variables already in the environment win. */
 function loadDotEnv(): void {
@@ -22,12 +23,14 @@ function loadDotEnv(): void {
   }
 }
 
-function loadConfigOrExit(): ServerConfig {
+async function loadConfigOrExit(): Promise<ServerConfig> {
   try {
     loadDotEnv();
+    // secrets from Azure Key Vault (HOOKSCRIBE_KEY_VAULT_URL) become variables before validation
+    await loadKeyVaultSecrets(process.env);
     return loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof KeyVaultSecretsError) {
       process.stderr.write(`hookscribe: ${err.message}\nSee docs/configuration.md for every setting.\n`);
       process.exit(2);
     }
@@ -36,7 +39,7 @@ function loadConfigOrExit(): ServerConfig {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const config = await loadConfigOrExit();
   const logger = createLogger(config.logLevel);
   const metrics = new ServerMetrics();
   const services = await startPipelineServices(config, process.env, logger, metrics);

@@ -53,7 +53,10 @@ export async function attachAssistSink(options: AssistSinkOptions): Promise<Subs
     let state = agentAssistCalls.get(event.conversationId);
     if (!state) {
       state = {
-        tracker: new AgentAssistTracker({ newId: randomUUID, ...(options.lookup ? { lookup: options.lookup } : {}) }),
+        tracker: new AgentAssistTracker({
+          newId: randomUUID,
+          ...(options.lookup ? { lookup: options.lookup } : {}),
+        }),
         utterances: [],
         lastPosition: 0,
       };
@@ -70,7 +73,10 @@ export async function attachAssistSink(options: AssistSinkOptions): Promise<Subs
       language: held.call.language ?? 'en-US',
     });
     if (data && !held.sendEntities([{ type: 'agentassist', data }])) {
-      logger.debug({ sessionId: event.conversationId }, 'agentassist entity not sent: call no longer accepts events');
+      logger.debug(
+        { sessionId: event.conversationId },
+        'agentassist entity not sent: call no longer accepts events',
+      );
     }
   });
   return [stored, toGenesys];

@@ -60,13 +60,17 @@ interface CallState extends LiveCall {
   closeReason: string | null;
 }
 
-export function callPipeline(options: CallPipelineOptions): { subscriber: SessionSubscriber; live: LiveCalls } {
+export function callPipeline(options: CallPipelineOptions): {
+  subscriber: SessionSubscriber;
+  live: LiveCalls;
+} {
   const calls = new Map<string, CallState>();
 
   const write = (state: CallState, what: string, work: () => Promise<void>) => {
     state.writes = state.writes.then(work).then(
       () => options.onEventsWritten?.(),
-      (err: unknown) => state.log.error({ err, write: what }, 'conversation store write failed; the call goes on'),
+      (err: unknown) =>
+        state.log.error({ err, write: what }, 'conversation store write failed; the call goes on'),
     );
   };
 
@@ -109,7 +113,9 @@ export function callPipeline(options: CallPipelineOptions): { subscriber: Sessio
         control,
         log,
         sender,
-        entities: connector ? new TranscriptEntityBuilder({ partials: options.connectorPartials ?? false }) : null,
+        entities: connector
+          ? new TranscriptEntityBuilder({ partials: options.connectorPartials ?? false })
+          : null,
         writes: Promise.resolve(),
         closeReason: null,
         sendEntities: (entities) => {
@@ -151,7 +157,9 @@ export function callPipeline(options: CallPipelineOptions): { subscriber: Sessio
       void calls.get(call.sessionId)?.transcriber.handle({ type: 'resumed', startSample, discardedSamples });
     });
     hub.on('discarded', function discardTimeline({ call, startSample, discardedSamples }) {
-      void calls.get(call.sessionId)?.transcriber.handle({ type: 'discarded', startSample, discardedSamples });
+      void calls
+        .get(call.sessionId)
+        ?.transcriber.handle({ type: 'discarded', startSample, discardedSamples });
     });
     hub.on('update', function switchLanguage({ call, language, atSample }) {
       void calls.get(call.sessionId)?.transcriber.handle({ type: 'update', language, atSample });

@@ -83,7 +83,8 @@ export async function startPipelineServices(
 
   // --- conversation store + outbox relay
   const store = createConversationStore(env, config.dataDir, {
-    onStatus: (err) => (err ? log.warn({ err }, 'conversation store degraded') : log.info('conversation store ok')),
+    onStatus: (err) =>
+      err ? log.warn({ err }, 'conversation store degraded') : log.info('conversation store ok'),
   });
   store.init().catch((err: unknown) => log.error({ err }, 'conversation store failed to initialise'));
   const delivery = await createEventDelivery(eventDeliveryConfigFromEnv(env), onError);
@@ -95,7 +96,8 @@ export async function startPipelineServices(
   });
   relay.start();
   const subscribable = delivery.bus.name !== 'webhook';
-  if (!subscribable) log.warn('HOOKSCRIBE_BUS=webhook: the live API and in-process assist need a subscribable bus');
+  if (!subscribable)
+    log.warn('HOOKSCRIBE_BUS=webhook: the live API and in-process assist need a subscribable bus');
 
   // --- recordings
   const recordings = await createRecordingStore(env, config.dataDir);
@@ -104,7 +106,10 @@ export async function startPipelineServices(
     conversations: store,
     onStatus: (job, err) =>
       err
-        ? log.warn({ err, sessionId: job.conversationId }, 'recording upload failed; retrying, local copy kept')
+        ? log.warn(
+            { err, sessionId: job.conversationId },
+            'recording upload failed; retrying, local copy kept',
+          )
         : log.debug({ sessionId: job.conversationId }, 'recording stored'),
   });
   uploader
@@ -115,7 +120,9 @@ export async function startPipelineServices(
   const speechConfig = speechConfigFromEnv(env);
   const engines = buildSpeechEngines(speechConfig, { embedded: () => new PocketsphinxEngine() });
   for (const engine of engines) {
-    engine.start().catch((err: unknown) => log.error({ err, engine: engine.name }, 'speech engine failed to start'));
+    engine
+      .start()
+      .catch((err: unknown) => log.error({ err, engine: engine.name }, 'speech engine failed to start'));
   }
   const pipeline = callPipeline({
     engines,
@@ -126,7 +133,11 @@ export async function startPipelineServices(
     ...(pipelineMetrics
       ? {
           onTranscript: (call, event) =>
-            pipelineMetrics.transcripts.inc({ endpoint: call.profile, kind: event.type, engine: event.engine }),
+            pipelineMetrics.transcripts.inc({
+              endpoint: call.profile,
+              kind: event.type,
+              engine: event.engine,
+            }),
         }
       : {}),
     connectorPartials: speechConfig.partials,
@@ -160,7 +171,10 @@ export async function startPipelineServices(
   }
 
   // --- REST/live API and web UI
-  const tokenList = (env.HOOKSCRIBE_API_TOKENS ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const tokenList = (env.HOOKSCRIBE_API_TOKENS ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const devApiToken = tokenList.length === 0 ? loadOrCreateDevApiToken(config.dataDir) : null;
   const plugins: AppPlugin[] = [
     {
@@ -182,9 +196,11 @@ export async function startPipelineServices(
     supportedLanguages: supportedLanguages(engines),
     devApiToken,
     uploadRecording(job) {
-      uploader.enqueue(job).catch((err: unknown) =>
-        log.warn({ err, sessionId: job.conversationId }, 'recording not moved to the recording store yet'),
-      );
+      uploader
+        .enqueue(job)
+        .catch((err: unknown) =>
+          log.warn({ err, sessionId: job.conversationId }, 'recording not moved to the recording store yet'),
+        );
     },
     async health() {
       const storeHealth = await store.health().catch((err: unknown) => ({
@@ -200,7 +216,8 @@ export async function startPipelineServices(
         { name: 'outbox', status: relayHealth.status, detail: relayHealth.detail },
         { name: 'recordings', status: uploads.status, detail: uploads.detail },
       ];
-      for (const d of report) pipelineMetrics?.dependencyDegraded.set({ dependency: d.name }, d.status === 'ok' ? 0 : 1);
+      for (const d of report)
+        pipelineMetrics?.dependencyDegraded.set({ dependency: d.name }, d.status === 'ok' ? 0 : 1);
       return report;
     },
     async close() {

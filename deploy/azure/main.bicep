@@ -1,0 +1,258 @@
+// hookscribe on Azure, parity with the seed: Container Apps (server + assist worker) with managed identity,
+// Key Vault for the AudioHook key/secret and API tokens, Azure AI Speech, Azure OpenAI, PostgreSQL flexible server,
+// Azure Cache for Redis, Blob storage for recordings, Log Analytics. Deployed with `azd up` (see azure.yaml).
+// Not deployed from the development machine (no Azure access there); `az bicep build` validates it.
+targetScope = 'resourceGroup'
+
+@description('Base name for all resources')
+param name string = 'hookscribe'
+param location string = resourceGroup().location
+@description('Container image, e.g. myregistry.azurecr.io/hookscribe:0.1.0')
+param image string
+@secure()
+@description('HOOKSCRIBE_AUDIOHOOK_KEYS JSON: {"<api key>":"<base64 client secret>"}')
+param audiohookKeys string
+@secure()
+param apiTokens string
+@secure()
+param postgresPassword string
+param postgresUser string = 'hookscribe'
+param minReplicas int = 2
+param maxReplicas int = 10
+@description('Concurrent AudioHook sessions per replica before the HTTP scale rule adds one')
+param sessionsPerReplica int = 200
+param deployOpenAi bool = true
+
+var suffix = uniqueString(resourceGroup().id)
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${name}-id'
+  location: location
+}
+
+resource logs 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
+  name: '${name}-logs-${suffix}'
+  location: location
+  properties: { sku: { name: 'PerGB2018' }, retentionInDays: 30 }
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: 'kv${suffix}'
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+  }
+}
+
+resource secretKeys 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'audiohook-keys'
+  properties: { value: audiohookKeys }
+}
+
+resource secretTokens 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'api-tokens'
+  properties: { value: apiTokens }
+}
+
+// Key Vault Secrets User for the app identity
+resource vaultAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: vault
+  name: guid(vault.id, identity.id, 'kv-secrets-user')
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+  }
+}
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-01-01' = {
+  name: 'st${suffix}'
+  location: location
+  sku: { name: 'Standard_LRS' }
+  kind: 'StorageV2'
+  properties: { allowBlobPublicAccess: false, minimumTlsVersion: 'TLS1_2' }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource recordings 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-01-01' = {
+  parent: blobService
+  name: 'recordings'
+}
+
+// Storage Blob Data Contributor for the app identity
+resource blobAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storage
+  name: guid(storage.id, identity.id, 'blob-contributor')
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'ba92f5b4-2d11-453d-a403-e96b0029c9fe')
+  }
+}
+
+resource speech 'Microsoft.CognitiveServices/accounts@2023-05-01' = {
+  name: '${name}-speech-${suffix}'
+  location: location
+  kind: 'SpeechServices'
+  sku: { name: 'S0' }
+  properties: { customSubDomainName: '${name}-speech-${suffix}' }
+}
+
+resource openai 'Microsoft.CognitiveServices/accounts@2023-05-01' = if (deployOpenAi) {
+  name: '${name}-openai-${suffix}'
+  location: location
+  kind: 'OpenAI'
+  sku: { name: 'S0' }
+  properties: { customSubDomainName: '${name}-openai-${suffix}' }
+}
+
+resource chatDeployment 'Microsoft.CognitiveServices/accounts/deployments@2023-05-01' = if (deployOpenAi) {
+  parent: openai
+  name: 'gpt-4o-mini'
+  sku: { name: 'Standard', capacity: 30 }
+  properties: { model: { format: 'OpenAI', name: 'gpt-4o-mini', version: '2024-07-18' } }
+}
+
+// Cognitive Services User (Speech + OpenAI token auth) for the app identity
+resource aiAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: resourceGroup()
+  name: guid(resourceGroup().id, identity.id, 'cognitive-user')
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'a97b65f3-24c7-4388-baec-2e87135dc908')
+  }
+}
+
+resource postgres 'Microsoft.DBforPostgreSQL/flexibleServers@2023-06-01-preview' = {
+  name: '${name}-pg-${suffix}'
+  location: location
+  sku: { name: 'Standard_B1ms', tier: 'Burstable' }
+  properties: {
+    version: '15'
+    administratorLogin: postgresUser
+    administratorLoginPassword: postgresPassword
+    storage: { storageSizeGB: 32 }
+  }
+}
+
+resource postgresDb 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2023-06-01-preview' = {
+  parent: postgres
+  name: 'hookscribe'
+}
+
+resource redis 'Microsoft.Cache/redis@2023-08-01' = {
+  name: '${name}-redis-${suffix}'
+  location: location
+  properties: { sku: { name: 'Basic', family: 'C', capacity: 1 }, enableNonSslPort: false, minimumTlsVersion: '1.2' }
+}
+
+resource env 'Microsoft.App/managedEnvironments@2023-05-01' = {
+  name: '${name}-env'
+  location: location
+  properties: {
+    appLogsConfiguration: {
+      destination: 'log-analytics'
+      logAnalyticsConfiguration: { customerId: logs.properties.customerId, sharedKey: logs.listKeys().primarySharedKey }
+    }
+  }
+}
+
+var commonEnv = [
+  { name: 'HOOKSCRIBE_KEY_VAULT_URL', value: vault.properties.vaultUri }
+  { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
+  { name: 'HOOKSCRIBE_STORE', value: 'postgres' }
+  { name: 'HOOKSCRIBE_POSTGRES_URL', secretRef: 'postgres-url' }
+  { name: 'HOOKSCRIBE_BUS', value: 'redis' }
+  { name: 'HOOKSCRIBE_REDIS_URL', secretRef: 'redis-url' }
+  { name: 'HOOKSCRIBE_RECORDINGS', value: 'azure-blob' }
+  { name: 'HOOKSCRIBE_AZURE_STORAGE_ACCOUNT_URL', value: storage.properties.primaryEndpoints.blob }
+  { name: 'HOOKSCRIBE_AZURE_STORAGE_CONTAINER', value: 'recordings' }
+  { name: 'HOOKSCRIBE_STT_ENGINES', value: 'azure,embedded' }
+  { name: 'HOOKSCRIBE_AZURE_SPEECH_REGION', value: location }
+  { name: 'HOOKSCRIBE_AZURE_SPEECH_KEY', secretRef: 'speech-key' }
+  { name: 'HOOKSCRIBE_LLM_URL', value: deployOpenAi ? openai.properties.endpoint : '' }
+  { name: 'HOOKSCRIBE_LLM_DEPLOYMENT', value: 'gpt-4o-mini' }
+  { name: 'HOOKSCRIBE_LLM_KEY', secretRef: 'llm-key' }
+  { name: 'HOOKSCRIBE_LLM_API_VERSION', value: '2024-10-21' }
+  { name: 'HOOKSCRIBE_ASSIST', value: deployOpenAi ? 'llm' : 'local' }
+  // the assist container app runs the workers; servers only publish transcripts
+  { name: 'HOOKSCRIBE_ASSIST_IN_PROCESS', value: 'false' }
+]
+
+var appSecrets = [
+  { name: 'postgres-url', value: 'postgres://${postgresUser}:${postgresPassword}@${postgres.properties.fullyQualifiedDomainName}:5432/hookscribe?sslmode=require' }
+  { name: 'redis-url', value: 'rediss://:${redis.listKeys().primaryKey}@${redis.properties.hostName}:6380' }
+  { name: 'speech-key', value: speech.listKeys().key1 }
+  { name: 'llm-key', value: deployOpenAi ? openai.listKeys().key1 : 'unused' }
+]
+
+resource server 'Microsoft.App/containerApps@2023-05-01' = {
+  name: name
+  location: location
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {} } }
+  tags: { 'azd-service-name': 'server' }
+  properties: {
+    managedEnvironmentId: env.id
+    configuration: {
+      ingress: { external: true, targetPort: 8080, transport: 'http' }
+      secrets: appSecrets
+    }
+    template: {
+      containers: [
+        {
+          name: 'hookscribe'
+          image: image
+          resources: { cpu: json('1.0'), memory: '2Gi' }
+          env: commonEnv
+          probes: [
+            { type: 'Readiness', httpGet: { path: '/ready', port: 8080 }, periodSeconds: 5 }
+            { type: 'Liveness', httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 }
+          ]
+        }
+      ]
+      scale: {
+        minReplicas: minReplicas
+        maxReplicas: maxReplicas
+        rules: [
+          { name: 'sessions', http: { metadata: { concurrentRequests: string(sessionsPerReplica) } } }
+        ]
+      }
+    }
+  }
+}
+
+resource assist 'Microsoft.App/containerApps@2023-05-01' = {
+  name: '${name}-assist'
+  location: location
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {} } }
+  tags: { 'azd-service-name': 'assist' }
+  properties: {
+    managedEnvironmentId: env.id
+    configuration: { secrets: appSecrets }
+    template: {
+      containers: [
+        {
+          name: 'assist'
+          image: image
+          command: ['node', 'packages/assist/dist/cli.js']
+          resources: { cpu: json('0.5'), memory: '1Gi' }
+          env: commonEnv
+        }
+      ]
+      scale: { minReplicas: 1, maxReplicas: 5 }
+    }
+  }
+}
+
+output AUDIOHOOK_URI string = 'wss://${server.properties.configuration.ingress.fqdn}/api/v1/audiohook/ws'
+output TRANSCRIPTION_URI string = 'wss://${server.properties.configuration.ingress.fqdn}/api/v1/voicetranscription/ws'
+output KEY_VAULT_URL string = vault.properties.vaultUri

@@ -1,0 +1,75 @@
+/**
+ * The deployment files cannot be run here (no Docker engine, no cluster, no Azure). What can be checked is checked:
+ * they parse, every hookscribe variable they set is one the code reads, and every program they start exists in the
+ * build. (docs/operations.md says which parts were never run.)
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = resolve(import.meta.dirname, '../../..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory())
+      return name === 'node_modules' || name === 'dist' ? [] : sourceFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every HOOKSCRIBE_* name that appears in the packages' sources. */
+const knownVariables = new Set(
+  ['audiohook', 'speech', 'conversations', 'assist', 'server', 'sim']
+    .flatMap((p) => sourceFiles(join(root, 'packages', p, 'src')))
+    .flatMap((file) => readFileSync(file, 'utf8').match(/HOOKSCRIBE_[A-Z0-9_]+/g) ?? []),
+);
+
+const variablesIn = (text: string) => [...new Set(text.match(/HOOKSCRIBE_[A-Z0-9_]+/g) ?? [])];
+
+describe('deployment files', () => {
+  it('compose.yaml parses and starts the server, the assist worker, Redis and PostgreSQL', () => {
+    const compose = parse(read('deploy/compose.yaml')) as {
+      services: Record<string, { command?: string[] }>;
+    };
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'assist',
+      'hookscribe-1',
+      'hookscribe-2',
+      'postgres',
+      'redis',
+    ]);
+    const assistCommand = compose.services.assist?.command ?? [];
+    expect(existsSync(join(root, 'packages/assist/src/cli.ts'))).toBe(true);
+    expect(assistCommand.join(' ')).toContain('packages/assist/dist/cli.js');
+  });
+
+  it('the Helm values parse and the chart has readiness/liveness probes, a PDB and a long grace period', () => {
+    const values = parse(read('deploy/helm/hookscribe/values.yaml')) as Record<string, unknown>;
+    expect(values.terminationGracePeriodSeconds).toBeGreaterThan(values.drainTimeoutSeconds as number);
+    const statefulSet = read('deploy/helm/hookscribe/templates/statefulset.yaml');
+    expect(statefulSet).toContain('readinessProbe');
+    expect(statefulSet).toContain('path: /ready');
+    expect(statefulSet).toContain('livenessProbe');
+    expect(existsSync(join(root, 'deploy/helm/hookscribe/templates/pdb.yaml'))).toBe(true);
+  });
+
+  it('the Dockerfile runs as non-root, installs pocketsphinx and starts the built server', () => {
+    const dockerfile = read('deploy/Dockerfile');
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toContain('libpocketsphinx3 pocketsphinx-en-us');
+    expect(dockerfile).toContain('packages/server/dist/main.js');
+  });
+
+  it.each([
+    'deploy/compose.yaml',
+    'deploy/helm/hookscribe/values.yaml',
+    'deploy/azure/main.bicep',
+    '.env.example',
+  ])('every HOOKSCRIBE_ variable set in %s is read by the code', (file) => {
+    const unknown = variablesIn(read(file)).filter((name) => !knownVariables.has(name));
+    expect(unknown).toEqual([]);
+  });
+});
