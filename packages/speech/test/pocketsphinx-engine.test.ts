@@ -280,6 +280,31 @@ describe('PocketsphinxStream when its decoder fails', () => {
     }
   });
 
+  it('queues a stream while all decoders are busy, then fails it clearly when its waiting audio grows too long', async () => {
+    const engine = new PocketsphinxEngine({
+      pool: { ...defaultPocketsphinxConfig().pool, maxDecoders: 1, acquireTimeoutMs: 60_000 },
+      maxBacklogMs: 2000,
+    });
+    await engine.start();
+    try {
+      const holder = engine.openStream({ language: 'en-US', sampleRate: 8000, partials: false });
+      feed(holder, audio.phone.subarray(0, 1600), 0, 1600); // utterance open: holds the only decoder
+      await until(() => engine.pool(8000).stats().busy === 1);
+      const waiting = engine.openStream({ language: 'en-US', sampleRate: 8000, partials: false });
+      feed(waiting, new Int16Array(8000), 0, 1600); // 1 s: queued, not failed
+      await until(() => engine.pool(8000).stats().waiting === 1);
+      expect(waiting.failed).toBeNull();
+      feed(waiting, new Int16Array(16000), 8000, 1600); // now 3 s waiting > 2 s allowed
+      expect(waiting.failed?.message).toMatch(/cannot keep up: more than 2000 ms of audio waiting/);
+      await holder.close();
+      await waiting.close();
+      expect(holder.failed).toBeNull();
+      await until(() => engine.pool(8000).stats().busy === 0);
+    } finally {
+      await engine.stop();
+    }
+  });
+
   it('fails a stream whose decoder hangs (watchdog) without blocking flush forever', async () => {
     const engine = new PocketsphinxEngine({
       pool: { ...defaultPocketsphinxConfig().pool, maxDecoders: 1, requestTimeoutMs: 3000 },

@@ -54,6 +54,11 @@ export interface PocketsphinxConfig {
   maxUtteranceMs: number;
   /** gaps in the fed timeline up to this long are filled with silence; longer ones end the utterance */
   maxGapFillMs: number;
+  /**
+   * audio waiting for its decoder (no decoder free yet, or decoding slower than real time) beyond this fails the
+   * stream ("cannot keep up") instead of growing memory without bound
+   */
+  maxBacklogMs: number;
 }
 
 export function defaultPocketsphinxConfig(): PocketsphinxConfig {
@@ -70,6 +75,7 @@ export function defaultPocketsphinxConfig(): PocketsphinxConfig {
     partialIntervalMs: 500,
     maxUtteranceMs: 30_000,
     maxGapFillMs: 500,
+    maxBacklogMs: 30_000,
   };
 }
 

@@ -109,6 +109,8 @@ class PocketsphinxStream implements SpeechStream {
   private chain: Promise<void> = Promise.resolve();
   private utterance: Utterance | null = null;
   private fedUntil = 0;
+  /** samples written but not yet decoded */
+  private backlog = 0;
   private closing: Promise<void> | null = null;
   private closed = false;
 
@@ -191,9 +193,23 @@ class PocketsphinxStream implements SpeechStream {
     const wantPartial = this.options.partials && utt.samplesSinceHypothesis >= interval;
     if (wantPartial) utt.samplesSinceHypothesis = 0;
     const fedEnd = utt.next;
+    this.backlog += pcm.length;
+    if (this.backlog > (this.config.maxBacklogMs * this.options.sampleRate) / 1000) {
+      this.fail(
+        new EngineFailure(
+          ENGINE_NAME,
+          `cannot keep up: more than ${this.config.maxBacklogMs} ms of audio waiting for a decoder`,
+        ),
+        utt,
+      );
+    }
     this.step(utt, async (lease) => {
-      const hyp = await lease.process(pcm16k, wantPartial);
-      if (hyp) this.emitPartial(utt, hyp, fedEnd);
+      try {
+        const hyp = await lease.process(pcm16k, wantPartial);
+        if (hyp) this.emitPartial(utt, hyp, fedEnd);
+      } finally {
+        this.backlog -= pcm.length;
+      }
     });
   }
 
