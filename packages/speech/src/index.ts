@@ -19,6 +19,15 @@ export * from './engines/fallback-engine.js';
 export * from './engines/azure-speech-engine.js';
 export * from './config/speech-config.js';
 export * from './pocketsphinx/engine.js';
-export { defaultPocketsphinxConfig, TUNED_DECODER, type PocketsphinxConfig, type DecoderTuning } from './pocketsphinx/config.js';
-export { DecoderPoolExhaustedError, DecoderFailedError, type DecoderPoolOptions } from './pocketsphinx/decoder-pool.js';
+export {
+  defaultPocketsphinxConfig,
+  TUNED_DECODER,
+  type PocketsphinxConfig,
+  type DecoderTuning,
+} from './pocketsphinx/config.js';
+export {
+  DecoderPoolExhaustedError,
+  DecoderFailedError,
+  type DecoderPoolOptions,
+} from './pocketsphinx/decoder-pool.js';
 export { PhoneFrontEnd, phoneTo16k, type PhoneFrontEndOptions } from './frontend/phone-front-end.js';
