@@ -155,6 +155,8 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
         SECRET,
         '--wav',
         CALL_WAV,
+        '--language',
+        'en-US',
         '--json',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -175,16 +177,18 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
     await row.focus();
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/calls/${id}`);
-    await page.locator('.turn.lane-agent').first().waitFor({ timeout: 60_000 });
-    await page.locator('.turn.lane-customer').first().waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: join(SCREENSHOTS, 'conversation.png') });
+    await page.locator('.turn.lane-agent').first().waitFor({ timeout: 90_000 });
+    await page.locator('.turn.lane-customer').first().waitFor({ timeout: 90_000 });
 
     // --- the call ends: the view says so, and the board drops it
     expect(await simExit).toBe(0);
     expect(JSON.parse(simOutput).ok).toBe(true);
     await page.locator('.state-ended').waitFor({ timeout: 20_000 });
-    const turns = await page.locator('.turn').count();
-    expect(turns).toBeGreaterThanOrEqual(4);
+    // every partial settles into its final
+    await expect
+      .poll(() => page.locator('.turn.partial').count(), { timeout: 30_000, interval: 250 })
+      .toBe(0);
+    await page.screenshot({ path: join(SCREENSHOTS, 'conversation.png') });
     expect(await noHorizontalOverflow(page)).toBe(true);
     await page.getByRole('link', { name: 'Live' }).click();
     await page.getByText('No active calls').waitFor();
