@@ -3,7 +3,9 @@
  * the shared contract, migrations, and the faults — server down at start, server stopped mid-call and restarted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { PostgresConversationStore, StoreUnavailableError } from '../src/index.js';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres-migrations.js';
 import {
   describeConversationStoreContract,
   makeConversation,
@@ -41,11 +43,71 @@ describe('PostgreSQL migrations and faults', () => {
     const second = new PostgresConversationStore({ connectionString: server.url });
     try {
       await Promise.all([first.init(), second.init()]);
-      expect(await first.appliedMigrations()).toEqual([1]);
-      expect(await second.appliedMigrations()).toEqual([1]);
+      expect(await first.appliedMigrations()).toEqual([1, 2]);
+      expect(await second.appliedMigrations()).toEqual([1, 2]);
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+
+  it('upgrades a database at version 1 in place, keeping its data', async () => {
+    const client = new pg.Client(server.url);
+    await client.connect();
+    try {
+      await client.query('CREATE DATABASE upgrade_test');
+    } finally {
+      await client.end();
+    }
+    const url = server.url.replace(/\/postgres$/, '/upgrade_test');
+    const old = new pg.Client(url);
+    await old.connect();
+    const conversation = makeConversation();
+    const segment = makeSegment('kept across the upgrade');
+    const started = makeEvent('session_started', conversation.id, conversation);
+    try {
+      await old.query(
+        'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+      );
+      await old.query(POSTGRES_MIGRATIONS[0]!.sql);
+      await old.query("INSERT INTO schema_migrations (version, name) VALUES (1, 'v1')");
+      await old.query(
+        'INSERT INTO conversations (id, started_at, state, ani, body) VALUES ($1, $2, $3, $4, $5)',
+        [
+          conversation.id,
+          conversation.startedAt,
+          conversation.state,
+          conversation.ani,
+          JSON.stringify(conversation),
+        ],
+      );
+      await old.query(
+        'INSERT INTO segments (conversation_id, id, start_offset, channel, text, body) VALUES ($1, $2, $3, $4, $5, $6)',
+        [conversation.id, segment.id, segment.offset, segment.channel, segment.text, JSON.stringify(segment)],
+      );
+      await old.query(
+        "INSERT INTO event_log (event_id, conversation_id, type, body) VALUES ($1, $2, 'session_started', $3)",
+        [started.eventId, conversation.id, JSON.stringify(started)],
+      );
+      await old.query('INSERT INTO outbox (event_id, log_seq, body) VALUES ($1, 1, $2)', [
+        started.eventId,
+        JSON.stringify(started),
+      ]);
+    } finally {
+      await old.end();
+    }
+    const store = new PostgresConversationStore({ connectionString: url });
+    try {
+      await store.init();
+      expect(await store.appliedMigrations()).toEqual([1, 2]);
+      expect((await store.getConversation(conversation.id))?.transcript).toEqual([segment]);
+      expect((await store.listConversations({ text: 'upgrade' })).items.map((item) => item.id)).toEqual([
+        conversation.id,
+      ]);
+      expect((await store.claimOutbox(10, 60_000)).map((entry) => entry.event)).toEqual([started]);
+      expect((await store.listEvents(conversation.id)).map((entry) => entry.event)).toEqual([started]);
+    } finally {
+      await store.close();
     }
   });
 

@@ -307,7 +307,7 @@ export class PostgresConversationStore implements ConversationStore {
            logged AS (
              INSERT INTO event_log (event_id, conversation_id, type, body)
              SELECT event_id, conversation_id, type, body
-             FROM unnest($${next + 1}::text[], $${next + 2}::text[], $${next + 3}::text[], $${next + 4}::jsonb[])
+             FROM unnest($${next + 1}::text[], $${next + 2}::text[], $${next + 3}::text[], $${next + 4}::json[])
                WITH ORDINALITY AS e (event_id, conversation_id, type, body, n)
              ORDER BY n
              ON CONFLICT (event_id) DO NOTHING RETURNING event_id, seq, body
@@ -419,7 +419,7 @@ export class PostgresConversationStore implements ConversationStore {
     try {
       await this.pool.query(
         `INSERT INTO outbox (event_id, body)
-         SELECT event_id, body FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS t (event_id, body, n)
+         SELECT event_id, body FROM unnest($1::text[], $2::json[]) WITH ORDINALITY AS t (event_id, body, n)
          ORDER BY n ON CONFLICT (event_id) DO NOTHING`,
         [batch.rows.map((event) => event.eventId), batch.rows.map((event) => JSON.stringify(event))],
       );
