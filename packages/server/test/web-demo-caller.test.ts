@@ -7,7 +7,7 @@ import type { SessionResult } from '@hookscribe/sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type HookscribeApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { bundledDemoCalls, DemoCaller } from '../src/demo/demo-caller.js';
+import { bundledDemoCalls, DemoCaller, demoCredentials } from '../src/demo/demo-caller.js';
 
 const API_KEY = 'demo-test-key';
 const SECRET = Buffer.from('demo-test-secret-0123456789abcdef').toString('base64');
@@ -122,4 +122,12 @@ describe('DemoCaller', () => {
     await demo.stop();
     expect(ended.every((r) => !r.ok && r.upgradeStatus === 401)).toBe(true);
   }, 30_000);
+
+  it('signs with the first configured key, unsigned for an empty secret, else the development key', () => {
+    const dev = { apiKey: 'dev', secret: 'ZGV2' };
+    expect(demoCredentials({ a: 'c2Vj', b: 'x' }, dev)).toEqual({ apiKey: 'a', secret: 'c2Vj' });
+    expect(demoCredentials({ open: '' }, null)).toEqual({ apiKey: 'open', secret: null });
+    expect(demoCredentials(null, dev)).toEqual({ apiKey: 'dev', secret: 'ZGV2' });
+    expect(() => demoCredentials({}, null)).toThrow(/no AudioHook key/);
+  });
 });

@@ -129,3 +129,17 @@ export class DemoCaller {
     }
   }
 }
+
+/**
+ * The credentials the demo caller signs with: the first configured AudioHook key (an empty secret means unsigned),
+ * or the development key the server generated when none is configured.
+ */
+export function demoCredentials(
+  keys: Record<string, string> | null,
+  devKey: { apiKey: string; secret: string } | null,
+): { apiKey: string; secret: string | null } {
+  const configured = keys ? Object.entries(keys)[0] : undefined;
+  if (configured) return { apiKey: configured[0], secret: configured[1] || null };
+  if (devKey) return { apiKey: devKey.apiKey, secret: devKey.secret };
+  throw new Error('no AudioHook key for the demo caller');
+}
