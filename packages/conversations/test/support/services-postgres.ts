@@ -48,9 +48,15 @@ async function binDir(): Promise<string> {
 }
 
 async function osUserIds(name: string): Promise<{ uid: number; gid: number }> {
-  const uid = Number((await run('id', ['-u', name])).stdout.trim());
-  const gid = Number((await run('id', ['-g', name])).stdout.trim());
-  return { uid, gid };
+  try {
+    const uid = Number((await run('id', ['-u', name])).stdout.trim());
+    const gid = Number((await run('id', ['-g', name])).stdout.trim());
+    return { uid, gid };
+  } catch {
+    throw new Error(
+      `running as root, PostgreSQL must run as the OS user "${name}", which does not exist: install the postgresql package`,
+    );
+  }
 }
 
 export async function startPostgres(): Promise<PostgresService> {
