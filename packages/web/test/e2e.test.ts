@@ -1,11 +1,12 @@
 /**
  * End to end in real headless Chromium against the real server process: `node packages/server/dist/main.js` with a
  * temp data dir, a call streamed by `hookscribe-sim` (a bundled demo call: speech on both sides), then the board,
- * the conversation view, the end of the call, history and recording playback. Screenshots go to docs/screenshots/.
+ * the conversation view, the end of the call, history and recording playback. Screenshots go to a temp dir, or to
+ * docs/screenshots/ with HOOKSCRIBE_UPDATE_SCREENSHOTS=1.
  * Needs the build: `npm run build && npm run build -w packages/web`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,7 +19,8 @@ const SERVER = join(ROOT, 'packages/server/dist/main.js');
 const SIM = join(ROOT, 'packages/sim/dist/cli.js');
 const UI = join(ROOT, 'packages/web/dist/index.html');
 const CALL_WAV = join(ROOT, 'packages/server/demo-calls/billing-dispute.wav');
-const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+// docs/screenshots is refreshed on request (HOOKSCRIBE_UPDATE_SCREENSHOTS=1) so ordinary runs leave the tree clean
+const UPDATE_SCREENSHOTS = process.env.HOOKSCRIBE_UPDATE_SCREENSHOTS === '1';
 
 const TOKEN = 'e2e-token-7f3a';
 const API_KEY = 'e2e-audiohook-key';
@@ -96,6 +98,7 @@ async function noHorizontalOverflow(page: Page): Promise<boolean> {
 
 describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', () => {
   let dataDir: string;
+  let screenshotDir: string;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   let browser: Browser | undefined;
   let sim: ChildProcess | undefined;
@@ -110,8 +113,9 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
       if (!existsSync(file!))
         throw new Error(`${what} not built (${file}): npm run build && npm run build -w packages/web`);
     }
-    mkdirSync(SCREENSHOTS, { recursive: true });
     dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-e2e-'));
+    screenshotDir = UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(dataDir, 'screenshots');
+    mkdirSync(screenshotDir, { recursive: true });
     server = await startServer(dataDir);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   }, 90_000);
@@ -171,7 +175,7 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
     const before = await row.locator('.duration').textContent();
     await page.waitForTimeout(2100);
     expect(await row.locator('.duration').textContent()).not.toBe(before); // duration ticks
-    await page.screenshot({ path: join(SCREENSHOTS, 'board.png') });
+    await page.screenshot({ path: join(screenshotDir, 'board.png') });
 
     // --- open it from the keyboard; customer and agent turns arrive live
     await row.focus();
@@ -188,7 +192,7 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
     await expect
       .poll(() => page.locator('.turn.partial').count(), { timeout: 30_000, interval: 250 })
       .toBe(0);
-    await page.screenshot({ path: join(SCREENSHOTS, 'conversation.png') });
+    await page.screenshot({ path: join(screenshotDir, 'conversation.png') });
     expect(await noHorizontalOverflow(page)).toBe(true);
     await page.getByRole('link', { name: 'Live' }).click();
     await page.getByText('No active calls').waitFor();
@@ -230,7 +234,7 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
       .toBe(true);
     const position = Number(await page.locator('.player .position').getAttribute('data-position'));
     expect(position).toBeGreaterThan(0);
-    await page.screenshot({ path: join(SCREENSHOTS, 'history.png') });
+    await page.screenshot({ path: join(screenshotDir, 'history.png') });
 
     // clicking a word seeks there
     const target = page.locator('.history-detail .turn .word.seekable').last();
@@ -248,8 +252,11 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
     await page.goto(`${base}/calls/${id}`);
     await page.locator('.turn').first().waitFor();
     expect(await noHorizontalOverflow(page)).toBe(true);
-    await page.screenshot({ path: join(SCREENSHOTS, 'conversation-2560.png') });
+    await page.screenshot({ path: join(screenshotDir, 'conversation-2560.png') });
 
+    for (const name of ['board', 'conversation', 'history', 'conversation-2560']) {
+      expect(statSync(join(screenshotDir, `${name}.png`)).size).toBeGreaterThan(10_000);
+    }
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 240_000);
