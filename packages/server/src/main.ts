@@ -8,6 +8,7 @@
  * Configuration: environment, then `.env` in the working directory, then the HOOKSCRIBE_CONFIG file.
  */
 import { buildApp } from './app.js';
+import { DemoCaller, demoCredentials } from './demo/demo-caller.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
@@ -51,11 +52,7 @@ async function main(): Promise<void> {
     supportedLanguages: services.supportedLanguages,
     onRecordingFinalized: (call, recording) => {
       if (recording.wavPath) {
-        services.uploadRecording({
-          conversationId: call.sessionId,
-          wavPath: recording.wavPath,
-          jsonPath: recording.jsonPath,
-        });
+        services.uploadRecording(call, { wavPath: recording.wavPath, jsonPath: recording.jsonPath });
       }
     },
     dependencyHealth: () => services.health(),
@@ -88,11 +85,26 @@ async function main(): Promise<void> {
     );
   }
 
-  const { url } = await app.start();
+  services.startDelivery();
+  const { url, port } = await app.start();
   logger.info(
     { url, dataDir: config.dataDir, recording: config.recording, configFile: config.configFile },
     'hookscribe listening',
   );
+
+  // HOOKSCRIBE_DEMO=1: the bundled sample calls stream through our own Transcription Connector endpoint in a loop
+  const demo =
+    process.env.HOOKSCRIBE_DEMO === '1'
+      ? new DemoCaller({
+          url: `ws://127.0.0.1:${port}/api/v1/voicetranscription/ws`,
+          ...demoCredentials(config.audiohookKeys, app.devKey),
+          onError: (file, err) => logger.warn({ err, file }, 'demo call failed'),
+        })
+      : null;
+  if (demo) {
+    demo.start();
+    logger.info('demo mode: streaming sample calls in a loop');
+  }
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -103,7 +115,7 @@ async function main(): Promise<void> {
       return;
     }
     logger.info({ signal }, 'shutting down: draining');
-    app.stop().then(
+    Promise.all([demo?.stop(), app.stop()]).then(
       () => {
         logger.info('stopped');
         process.exit(0);

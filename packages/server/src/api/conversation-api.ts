@@ -37,6 +37,8 @@ export interface ConversationApiOptions {
   store: Pick<ConversationStore, 'getConversation' | 'listConversations' | 'listEvents'>;
   /** recordings (RecordingStore); without it the recording route answers 404 */
   recordings?: RecordingReader | null;
+  /** the recording key of a conversation (default: its id) */
+  recordingKey?: (conversation: { id: string; startedAt: string }) => string;
   /** live API source: a shared feed, or a bus from which the plugin builds (and owns) one */
   live?: LiveEventFeed;
   bus?: EventBus;
@@ -153,21 +155,22 @@ export async function conversationApi(
   fastify.get('/api/conversations/:id/recording', async (request, reply) => {
     const { id } = parseInput(conversationIdParams, request.params);
     const recordings = options.recordings;
-    if (!(await store.getConversation(id)))
-      return problem(reply, 404, 'not_found', `conversation ${id} not found`);
+    const conversation = await store.getConversation(id);
+    if (!conversation) return problem(reply, 404, 'not_found', `conversation ${id} not found`);
     if (!recordings) return problem(reply, 404, 'not_found', 'recordings are not configured');
+    const key = options.recordingKey?.(conversation) ?? id;
     let range = parseRangeHeader(request.headers.range);
     if (range.kind === 'invalid') range = { kind: 'none' }; // RFC 9110: an unparsable Range is ignored
     try {
       let read;
       if (range.kind === 'suffix') {
-        const whole = await recordings.get(id);
+        const whole = await recordings.get(key);
         if (!whole) return problem(reply, 404, 'not_found', `no recording for conversation ${id}`);
         whole.stream.destroy();
-        read = await recordings.get(id, { start: Math.max(0, whole.size - range.length) });
+        read = await recordings.get(key, { start: Math.max(0, whole.size - range.length) });
       } else {
         read = await recordings.get(
-          id,
+          key,
           range.kind === 'range' ? { start: range.start, end: range.end } : undefined,
         );
       }

@@ -32,7 +32,8 @@ import { ApiTokens } from '../api/api-auth.js';
 import type { AppPlugin } from '../app.js';
 import type { ServerConfig } from '../config.js';
 import type { ServerMetrics } from '../metrics.js';
-import type { SessionSubscriber } from '../session-events.js';
+import { recordingKeyFor } from '../recording/call-recorder.js';
+import type { CallInfo, SessionSubscriber } from '../session-events.js';
 import { webUi } from '../web-ui/web-ui-plugin.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { attachAssistSink } from './assist-sink.js';
@@ -49,7 +50,12 @@ export interface PipelineServices {
   plugins: AppPlugin[];
   supportedLanguages: string[];
   /** hands the finalised recording of a call to the uploader (wired to the call recorder) */
-  uploadRecording(job: { conversationId: string; wavPath: string; jsonPath: string | null }): void;
+  uploadRecording(call: CallInfo, files: { wavPath: string; jsonPath: string | null }): void;
+  /**
+   * Starts moving events from the outbox to the bus. Call it after every bus subscriber exists (assist, the live
+   * API registered by buildApp): events left in the outbox by a previous run would otherwise pass them by.
+   */
+  startDelivery(): void;
   /** the REST API token printed for development when HOOKSCRIBE_API_TOKENS is unset */
   devApiToken: string | null;
   health(): Promise<DependencyHealth[]>;
@@ -64,6 +70,13 @@ function loadOrCreateDevApiToken(dataDir: string): string {
   const token = randomBytes(24).toString('base64url');
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
+}
+
+/** how long shutdown waits for recordings of just-ended calls to reach the recording store */
+const UPLOAD_GRACE_MS = 10_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function boolEnv(value: string | undefined, fallback: boolean): boolean {
@@ -94,7 +107,6 @@ export async function startPipelineServices(
     onError,
     ...(pipelineMetrics ? { onMetrics: (m) => pipelineMetrics.observeOutbox(m) } : {}),
   });
-  relay.start();
   const subscribable = delivery.bus.name !== 'webhook';
   if (!subscribable)
     log.warn('HOOKSCRIBE_BUS=webhook: the live API and in-process assist need a subscribable bus');
@@ -112,6 +124,7 @@ export async function startPipelineServices(
           )
         : log.debug({ sessionId: job.conversationId }, 'recording stored'),
   });
+  const pendingUploads = new Set<Promise<void>>();
   uploader
     .resume(join(config.dataDir, 'recordings'))
     .catch((err: unknown) => log.warn({ err }, 'resuming recording uploads failed'));
@@ -183,6 +196,7 @@ export async function startPipelineServices(
         store,
         // the uploader serves local copies until their upload is confirmed, then the store
         recordings: uploader,
+        recordingKey: (c: { id: string; startedAt: string }) => recordingKeyFor(c.id, c.startedAt),
         ...(subscribable ? { bus: delivery.bus } : {}),
         tokens: new ApiTokens(devApiToken ? [devApiToken] : tokenList),
       },
@@ -195,12 +209,27 @@ export async function startPipelineServices(
     plugins,
     supportedLanguages: supportedLanguages(engines),
     devApiToken,
-    uploadRecording(job) {
-      uploader
-        .enqueue(job)
-        .catch((err: unknown) =>
-          log.warn({ err, sessionId: job.conversationId }, 'recording not moved to the recording store yet'),
+    startDelivery: () => relay.start(),
+    uploadRecording(call, files) {
+      const ids = {
+        sessionId: call.sessionId,
+        conversationId: call.conversationId,
+        correlationId: call.correlationId,
+        organizationId: call.organizationId,
+      };
+      const upload = uploader
+        .enqueue({
+          conversationId: call.sessionId,
+          key: recordingKeyFor(call.sessionId, call.openedAt),
+          ...files,
+        })
+        .then(
+          () => undefined,
+          (err: unknown) =>
+            log.warn({ err, ...ids }, 'recording not in the recording store yet; kept locally'),
         );
+      pendingUploads.add(upload);
+      void upload.finally(() => pendingUploads.delete(upload));
     },
     async health() {
       const storeHealth = await store.health().catch((err: unknown) => ({
@@ -224,6 +253,8 @@ export async function startPipelineServices(
       for (const s of subscriptions) await s.close().catch(() => undefined);
       await assistWorker?.stop().catch(() => undefined);
       await relay.stop().catch(() => undefined);
+      // uploads of calls that just ended get a bounded chance; the rest resume at the next start (markers)
+      await Promise.race([Promise.allSettled([...pendingUploads]), sleep(UPLOAD_GRACE_MS)]);
       uploader.close();
       await delivery.close().catch(() => undefined);
       for (const engine of engines) await engine.stop().catch(() => undefined);

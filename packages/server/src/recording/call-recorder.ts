@@ -38,6 +38,15 @@ export function recordingDirFor(dataDir: string, openedAt: string): string {
   return join(dataDir, 'recordings', openedAt.slice(0, 10));
 }
 
+/**
+ * The recording-store key of a call: `YYYY-MM-DD/<sessionId>`, the recorder's own layout under
+ * `<dataDir>/recordings`, so the filesystem store keeps files where they were written and blob stores get the same
+ * date prefixes.
+ */
+export function recordingKeyFor(sessionId: string, openedAt: string): string {
+  return `${openedAt.slice(0, 10)}/${sessionId}`;
+}
+
 export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOptions): void {
   const recordings = new Map<string, CallRecording>();
   const createdDirs = new Set<string>();
