@@ -16,7 +16,11 @@
  * server also holds two recording files per call.
  *
  * Options: --sessions 1000,5000  --duration 60 (steady seconds)  --rate 250 (sessions/s)  --workers 1 (sim threads)
- *          --json FILE (write results)  --server path/to/main.js
+ *          --audio silence|tone (default silence)  --json FILE (write results)  --server path/to/main.js
+ *
+ * "No transcription" (the issue's condition): the server has no switch to turn its speech pipeline off, so the
+ * sessions stream digital silence, the closest the server allows (no speech for its recogniser); --audio tone
+ * makes every call "speak" for comparison.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -33,6 +37,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '60' },
     rate: { type: 'string', default: '250' },
     workers: { type: 'string', default: '1' },
+    audio: { type: 'string', default: 'silence' },
     json: { type: 'string' },
     server: { type: 'string', default: join(root, 'packages/server/dist/main.js') },
   },
@@ -101,8 +106,7 @@ async function runPhase(sessions) {
         values.workers,
         '--duration',
         String(sessionSeconds),
-        '--tone',
-        '440',
+        ...(values.audio === 'tone' ? ['--tone', '440'] : ['--silence']),
         '--format',
         'PCMU',
         '--channels',

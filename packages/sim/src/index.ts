@@ -10,6 +10,7 @@ export {
 export { SimSession, type SessionConfig, type SessionResult } from './sim-session.js';
 export { FrameClock, type FrameClockMember } from './frame-clock.js';
 export { ToneSource } from './tone-source.js';
+export { SilenceSource } from './silence-source.js';
 export { WavSource, WavSourceError } from './wav-source.js';
 export type { AudioSource } from './audio-source.js';
 export { LatencyStats, type LatencySummary } from './latency-stats.js';

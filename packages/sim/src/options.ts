@@ -6,7 +6,7 @@ import { isScenarioName, scenarioNames, type ScenarioName } from './scenarios.js
 export class UsageError extends Error {}
 
 export type OfferedChannels = 'stereo' | 'external' | 'internal';
-export type AudioInput = { kind: 'wav'; path: string } | { kind: 'tone'; hz: number };
+export type AudioInput = { kind: 'wav'; path: string } | { kind: 'tone'; hz: number } | { kind: 'silence' };
 
 export interface SimOptions {
   url: string;
@@ -45,7 +45,8 @@ Audio
   --wav FILE                8 kHz WAV, mono or stereo (channel 0 = external/customer, 1 = internal/agent),
                             PCMU (mu-law) or 16-bit PCM
   --tone HZ                 sine tone instead of a WAV (default 440 Hz; internal channel at 1.5 x HZ)
-  --duration S              seconds to stream (default: whole WAV, or 10 s for a tone)
+  --silence                 digital silence instead (transport load without speech activity)
+  --duration S              seconds to stream (default: whole WAV, or 10 s of tone or silence)
   --format PCMU|L16         offered encoding (default PCMU)
   --channels stereo|external|internal   offered channels (default stereo)
   --language CODE           open.language (e.g. en-US)
@@ -83,6 +84,7 @@ export function parseOptions(argv: string[]): SimOptions | 'help' {
         'org-id': { type: 'string' },
         wav: { type: 'string' },
         tone: { type: 'string' },
+        silence: { type: 'boolean' },
         duration: { type: 'string' },
         format: { type: 'string' },
         channels: { type: 'string' },
@@ -119,12 +121,16 @@ export function parseOptions(argv: string[]): SimOptions | 'help' {
     throw new UsageError(`--url must start with ws:// or wss:// (got ${parsedUrl.protocol}//)`);
   }
 
-  if (values.wav !== undefined && values.tone !== undefined)
-    throw new UsageError('give --wav or --tone, not both');
+  const inputs = [values.wav !== undefined, values.tone !== undefined, values.silence === true].filter(
+    Boolean,
+  );
+  if (inputs.length > 1) throw new UsageError('give one of --wav, --tone and --silence');
   const audio: AudioInput =
     values.wav !== undefined
       ? { kind: 'wav', path: values.wav }
-      : { kind: 'tone', hz: positiveNumber('--tone', values.tone ?? '440') };
+      : values.silence
+        ? { kind: 'silence' }
+        : { kind: 'tone', hz: positiveNumber('--tone', values.tone ?? '440') };
   if (audio.kind === 'tone' && audio.hz >= 4000)
     throw new UsageError('--tone must be below 4000 Hz (8 kHz audio)');
 
@@ -189,9 +195,9 @@ export function parseOptions(argv: string[]): SimOptions | 'help' {
     durationSeconds:
       values.duration !== undefined
         ? positiveNumber('--duration', values.duration)
-        : audio.kind === 'tone'
-          ? 10
-          : null,
+        : audio.kind === 'wav'
+          ? null
+          : 10,
     format,
     channels,
     language,

@@ -369,6 +369,18 @@ describe('audio input', () => {
     expect(Int16Array.from(frames.flatMap((f) => Array.from(f.channels[0]!)))).toEqual(samples);
   });
 
+  it('--silence streams digital silence on both channels', async () => {
+    const s = await serve();
+    const { code, summary } = await simJson(['--url', s.url(), '--silence', ...fast]);
+    expect(code).toBe(0);
+    expect(summary.audioFramesSent).toBe(10);
+    const frames = s.sessions[0]!.events.filter((e) => e.type === 'audio') as Extract<
+      SessionEvent,
+      { type: 'audio' }
+    >[];
+    expect(frames.every((f) => f.channels.every((ch) => ch.every((v) => v === 0)))).toBe(true);
+  });
+
   it('a WAV that is not 8 kHz is a usage error (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-wav-'));
     const path = join(dir, 'wide.wav');
@@ -392,6 +404,7 @@ describe('usage errors exit 2', () => {
     [['--url', 'ws://x', '--secret', 'not base64!'], /base64/],
     [['--url', 'ws://x', '--bogus'], /Unknown option/],
     [['--url', 'ws://x', '--rate', '5'], /need --sessions/],
+    [['--url', 'ws://x', '--silence', '--tone', '300'], /one of --wav, --tone and --silence/],
   ])('%j', async (args, message) => {
     const run = await sim(args as string[]);
     expect(run.code).toBe(2);
