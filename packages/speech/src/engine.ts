@@ -78,6 +78,11 @@ export interface SpeechStream {
   results(): AsyncIterable<RecognitionResult>;
   /** Set when the engine failed irrecoverably; the fallback wrapper watches it. */
   readonly failed: Error | null;
+  /**
+   * Optional: a counter the engine bumps whenever it completes a piece of work (a chunk decoded, a final emitted).
+   * The fallback watchdog uses it to tell a slow engine working through a backlog from a hung one.
+   */
+  readonly progress?: number;
 }
 
 export interface SpeechEngine {

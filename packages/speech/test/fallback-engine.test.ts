@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecognitionResult, SpeechEngine, SpeechStream } from '../src/engine.js';
 import { FallbackEngine } from '../src/engines/fallback-engine.js';
 import { ScriptedEngine } from '../src/engines/scripted-engine.js';
+import { ResultQueue } from '../src/result-queue.js';
 import { CallTranscriber } from '../src/pipeline/call-transcriber.js';
 import type { TranscriberStatus, TranscriptEvent } from '../src/pipeline/transcript-event.js';
 import { describeEngineContract } from './engine-contract.js';
@@ -177,5 +178,121 @@ describe('FallbackEngine', () => {
     await expect(new FallbackEngine({ engines: [broken] }).start()).rejects.toThrow(
       /no engine could be started/,
     );
+  });
+});
+
+/** An engine whose flush completes only when the test says so, bumping `progress` on demand (a slow decoder). */
+class SlowEngine implements SpeechEngine {
+  readonly capabilities = {
+    streaming: true,
+    partials: false,
+    wordTimings: true,
+    languages: ['en-US'],
+    endpointing: false,
+  };
+  readonly streams: SlowStream[] = [];
+  constructor(readonly name: string) {}
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+  openStream(): SpeechStream {
+    const stream = new SlowStream(this.name);
+    this.streams.push(stream);
+    return stream;
+  }
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+class SlowStream implements SpeechStream {
+  failed: Error | null = null;
+  progress = 0;
+  private finish: (() => void) | null = null;
+  private readonly queue = new ResultQueue<RecognitionResult>();
+  constructor(private readonly engine: string) {}
+  write(): void {}
+  flush(): Promise<void> {
+    return new Promise((resolve) => {
+      this.finish = () => {
+        this.queue.push({
+          utteranceId: 'u',
+          isFinal: true,
+          text: 'late but complete',
+          words: [],
+          startSample: 0,
+          durationSamples: 0,
+          confidence: 1,
+          language: 'en-US',
+          engine: this.engine,
+        });
+        resolve();
+      };
+    });
+  }
+  complete(): void {
+    this.finish?.();
+  }
+  close(): Promise<void> {
+    this.queue.end();
+    return Promise.resolve();
+  }
+  results(): AsyncIterable<RecognitionResult> {
+    return this.queue;
+  }
+}
+
+describe('FallbackEngine watchdog and a slow engine', () => {
+  function manualTimers() {
+    const pending: (() => void)[] = [];
+    return {
+      pending,
+      setTimeout: (cb: () => void) => pending.push(cb),
+      clearTimeout: () => undefined,
+      /** fire the armed watchdog timer(s) */
+      expire: () => pending.splice(0).forEach((cb) => cb()),
+    };
+  }
+
+  it('keeps an engine that is still making progress when its flush outlasts the watchdog', async () => {
+    const timers = manualTimers();
+    const slow = new SlowEngine('slow');
+    const backup = new SlowEngine('backup');
+    const engine = new FallbackEngine({ engines: [slow, backup], ...timers });
+    const stream = engine.openStream({ language: 'en-US', sampleRate: 8000, partials: false });
+    stream.write(new Int16Array(S), 0);
+    const flushed = stream.flush();
+    await Promise.resolve();
+    for (let i = 0; i < 5; i++) {
+      slow.streams[0]!.progress++; // decoding the backlog, one chunk per watchdog period
+      timers.expire();
+      await Promise.resolve();
+    }
+    slow.streams[0]!.complete();
+    await flushed;
+    expect(stream.failed).toBeNull();
+    expect(backup.streams).toHaveLength(0); // never switched
+    expect((stream as unknown as { currentEngine: string }).currentEngine).toBe('slow');
+  });
+
+  it('still switches when a progress-reporting engine stops progressing', async () => {
+    const timers = manualTimers();
+    const slow = new SlowEngine('slow');
+    const backup = new SlowEngine('backup');
+    const engine = new FallbackEngine({ engines: [slow, backup], ...timers });
+    const stream = engine.openStream({ language: 'en-US', sampleRate: 8000, partials: false });
+    stream.write(new Int16Array(S), 0);
+    const flushed = stream.flush();
+    await Promise.resolve();
+    slow.streams[0]!.progress++;
+    timers.expire(); // progressed since armed: re-armed
+    await Promise.resolve();
+    timers.expire(); // no progress in a whole period: hung
+    for (let i = 0; i < 5 && backup.streams.length === 0; i++) await Promise.resolve();
+    expect(backup.streams).toHaveLength(1); // switched to the next engine, which got the replay
+    for (let i = 0; i < 5 && !backup.streams[0]!['finish']; i++) await Promise.resolve();
+    backup.streams[0]!.complete();
+    await flushed;
+    expect((stream as unknown as { currentEngine: string }).currentEngine).toBe('backup');
   });
 });

@@ -21,6 +21,7 @@ import {
 } from '@hookscribe/conversations';
 import {
   buildSpeechEngines,
+  defaultPocketsphinxConfig,
   PocketsphinxEngine,
   speechConfigFromEnv,
   supportedLanguages,
@@ -131,7 +132,12 @@ export async function startPipelineServices(
 
   // --- speech
   const speechConfig = speechConfigFromEnv(env);
-  const engines = buildSpeechEngines(speechConfig, { embedded: () => new PocketsphinxEngine() });
+  // two warm decoders: a stereo call's second channel must not wait ~1 s (far more on a loaded box) for a decoder
+  // to load at its first utterance
+  const engines = buildSpeechEngines(speechConfig, {
+    embedded: () =>
+      new PocketsphinxEngine({ pool: { ...defaultPocketsphinxConfig().pool, warmDecoders: 2 } }),
+  });
   for (const engine of engines) {
     engine
       .start()

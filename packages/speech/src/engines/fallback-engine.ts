@@ -13,7 +13,11 @@ export interface FallbackEngineOptions {
   /** in order of preference */
   engines: SpeechEngine[];
   name?: string;
-  /** a flush that has not completed after this long counts as a hung engine (default 10000 ms) */
+  /**
+   * a flush that has not completed after this long counts as a hung engine (default 10000 ms). For an engine that
+   * reports `progress`, the time counts from its last sign of progress: a slow engine working through a backlog is
+   * not hung (its own limits bound the backlog), it only delivers its finals late.
+   */
   watchdogMs?: number;
   /** audio kept since the last completed flush, replayed into the next engine on a switch (default 30 s) */
   maxReplaySeconds?: number;
@@ -145,7 +149,7 @@ class FallbackStream implements SpeechStream {
       if (this.failed || !this.inner) return;
       const generation = this.generation;
       const inner = this.inner;
-      const completed = await this.watch(inner.flush());
+      const completed = await this.watch(inner.flush(), inner);
       if (generation !== this.generation) continue; // switched meanwhile: the replay went to the new engine
       if (completed && !inner.failed) {
         this.confirm(mark);
@@ -164,7 +168,7 @@ class FallbackStream implements SpeechStream {
     const inner = this.inner;
     this.inner = null;
     this.generation++;
-    if (inner) await this.watch(inner.close());
+    if (inner) await this.watch(inner.close(), inner);
     await this.watch(this.currentPump);
     this.queue.end();
   }
@@ -277,13 +281,27 @@ class FallbackStream implements SpeechStream {
     }
   }
 
-  /** true when the work completed in time (and did not throw) */
-  private watch(work: Promise<void>): Promise<boolean> {
+  /**
+   * true when the work completed in time (and did not throw). With a `progressOf` stream that reports progress,
+   * the watchdog re-arms for as long as the stream keeps making progress between two expiries.
+   */
+  private watch(work: Promise<void>, progressOf?: SpeechStream): Promise<boolean> {
     const set = this.engine.options.setTimeout ?? ((cb: () => void, ms: number) => setTimeout(cb, ms));
     const clear = this.engine.options.clearTimeout ?? ((h: unknown) => clearTimeout(h as NodeJS.Timeout));
+    const ms = this.engine.options.watchdogMs ?? 10_000;
     let handle: unknown;
     const timeout = new Promise<boolean>((resolve) => {
-      handle = set(() => resolve(false), this.engine.options.watchdogMs ?? 10_000);
+      let seen = progressOf?.progress;
+      const expire = () => {
+        const now = progressOf?.progress;
+        if (now !== undefined && now !== seen && !progressOf?.failed) {
+          seen = now;
+          handle = set(expire, ms);
+          return;
+        }
+        resolve(false);
+      };
+      handle = set(expire, ms);
     });
     return Promise.race([
       work.then(

@@ -105,6 +105,8 @@ export class PocketsphinxEngine implements SpeechEngine {
 
 class PocketsphinxStream implements SpeechStream {
   failed: Error | null = null;
+  /** bumped after every decoded chunk and final (the fallback watchdog's sign of life) */
+  progress = 0;
   private readonly queue = new ResultQueue<RecognitionResult>();
   private chain: Promise<void> = Promise.resolve();
   private utterance: Utterance | null = null;
@@ -209,6 +211,7 @@ class PocketsphinxStream implements SpeechStream {
         if (hyp) this.emitPartial(utt, hyp, fedEnd);
       } finally {
         this.backlog -= pcm.length;
+        this.progress++;
       }
     });
   }
@@ -225,6 +228,7 @@ class PocketsphinxStream implements SpeechStream {
         this.emitFinal(utt, hyp);
       } finally {
         lease.release();
+        this.progress++;
       }
     });
   }
