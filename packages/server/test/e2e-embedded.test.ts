@@ -1,0 +1,20 @@
+/**
+ * Issue 3/4 end to end on the default embedded setup: main.js with nothing configured but keys and an API token
+ * (SQLite, in-process bus, recordings on disk, pocketsphinx, local assist), driven by hookscribe-sim.
+ * See support/e2e-call-scenario.ts for what is asserted.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCallScenario } from './support/e2e-call-scenario.js';
+import { startServer, stopAll } from './support/e2e-stack.js';
+import { buildProductOnce } from './support/e2e-build.js';
+
+buildProductOnce();
+afterAll(stopAll, 60_000);
+
+describe('end to end, embedded defaults', () => {
+  it('a demo call to the connector and monitor endpoints is transcribed, sent back, stored, recorded, seen live and assisted; a probe leaves no trace', async () => {
+    const server = await startServer();
+    await runCallScenario(server);
+    expect(await server.stop()).toBe(0);
+  }, 240_000);
+});
