@@ -99,6 +99,10 @@ async function main(): Promise<void> {
           url: `ws://127.0.0.1:${port}/api/v1/voicetranscription/ws`,
           ...demoCredentials(config.audiohookKeys, app.devKey),
           onError: (file, err) => logger.warn({ err, file }, 'demo call failed'),
+          onCallEnded: (file, result) => {
+            if (result.ok) logger.info({ file, sessionId: result.sessionId }, 'demo call completed');
+            else logger.warn({ file, violations: result.violations }, 'demo call failed');
+          },
         })
       : null;
   if (demo) {
