@@ -29,8 +29,8 @@ const { WerCounter } = await import(join(speech, 'scripts/wer.mjs'));
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
-const every = Number(opt('--every', '2'));
-const liveUtterances = Number(opt('--live-utterances', '16'));
+const every = Number(opt('--every', '1'));
+const liveUtterances = Number(opt('--live-utterances', '8'));
 const skipWer = argv.includes('--skip-wer');
 
 const defaults = defaultPocketsphinxConfig();

@@ -28,6 +28,7 @@ export function loadSet(set, every = 1) {
       .map((m) => ({
         id: m.id,
         text: m.text,
+        voice: `${m.engine} ${m.voice}`,
         wide: () => readWav(join(dir, 'wide', `${m.id}.wav`)).pcm,
         phone: () => readWav(join(dir, 'phone', `${m.id}.wav`)).pcm,
       }));
@@ -88,6 +89,7 @@ export function evaluate(config, items) {
   let cpu = 0;
   const hyps = [];
   const endOfUtteranceMs = [];
+  const byVoice = {};
   for (const item of items) {
     const pcm =
       config.input === 'wide'
@@ -100,6 +102,8 @@ export function evaluate(config, items) {
     cpu += (dt.user + dt.system) / 1e6;
     audioSeconds += pcm.length / 16000;
     counter.add(item.text, hyp);
+    const voice = item.voice ?? 'testdata';
+    (byVoice[voice] ??= new WerCounter()).add(item.text, hyp);
     hyps.push({ id: item.id, hyp });
   }
   freeDecoder(decoder);
@@ -110,6 +114,7 @@ export function evaluate(config, items) {
     audioSeconds,
     cpuPerAudioSecond: cpu / audioSeconds,
     endOfUtteranceMs,
+    byVoice: Object.fromEntries(Object.entries(byVoice).map(([v, c]) => [v, { wer: c.wer, words: c.words }])),
     hyps,
   };
 }
@@ -132,6 +137,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(
       `${r.name.padEnd(28)} WER ${(100 * r.wer).toFixed(1).padStart(5)}%  (${r.words} words, ${r.audioSeconds.toFixed(0)} s)  CPU ${r.cpuPerAudioSecond.toFixed(3)} s/s`,
     );
-    if (verbose) for (const h of r.hyps) console.log('   ', h.id, h.hyp);
+    if (verbose) {
+      for (const [v, c] of Object.entries(r.byVoice))
+        console.log(`    ${v.padEnd(24)} ${(100 * c.wer).toFixed(1)}% of ${c.words}`);
+      for (const h of r.hyps) console.log('   ', h.id, h.hyp);
+    }
   }
 }
