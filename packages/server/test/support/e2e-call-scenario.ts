@@ -37,7 +37,8 @@ interface Conversation {
 const CALL = 'billing-dispute';
 const CALL_SECONDS = 21.02;
 
-export async function runCallScenario(server: E2eServer): Promise<void> {
+/** Runs the scenario; resolves with the connector call's session id (= conversation id). */
+export async function runCallScenario(server: E2eServer): Promise<string> {
   const live = new LiveClient(server);
   await live.connected;
 
@@ -146,4 +147,5 @@ export async function runCallScenario(server: E2eServer): Promise<void> {
     const { body } = await apiJson<Conversation>(server, `/api/conversations/${connector.sessionId}`);
     return body.assist.length > 0 ? body.assist : undefined;
   });
+  return connector.sessionId;
 }
