@@ -179,9 +179,19 @@ export class ServerSession {
       return step;
     }
     if (samples === 0) return step;
-    const channels = decodeFrame(frame, media);
     const startSample = this.timeline.addAudio(samples);
-    step.events.push({ type: 'audio', channels, raw: frame, startSample });
+    // Decoded on first access only: recording needs the raw bytes, and decoding every frame of every call costs CPU
+    // and garbage even when nothing transcribes it.
+    let channels: Int16Array[] | null = null;
+    step.events.push({
+      type: 'audio',
+      get channels() {
+        channels ??= decodeFrame(frame, media);
+        return channels;
+      },
+      raw: frame,
+      startSample,
+    });
     return step;
   }
 

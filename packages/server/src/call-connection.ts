@@ -199,7 +199,10 @@ export class CallConnection {
         if (this.call) {
           hub.emit('audio', {
             call: this.call,
-            channels: event.channels,
+            // keep the session's lazy decode: only subscribers that read the PCM pay for it
+            get channels() {
+              return event.channels;
+            },
             raw: event.raw,
             startSample: event.startSample,
           });

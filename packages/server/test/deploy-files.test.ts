@@ -73,3 +73,21 @@ describe('deployment files', () => {
     expect(unknown).toEqual([]);
   });
 });
+
+describe('configuration reference', () => {
+  const docs = readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => read(join('docs', f)))
+    .join('\n');
+  const envExample = read('.env.example');
+  // names built by concatenation in code (e.g. a prefix) are not variables of their own
+  const variables = [...knownVariables].filter((name) => !name.endsWith('_'));
+
+  it('every variable the code reads is in .env.example', () => {
+    expect(variables.filter((name) => !envExample.includes(name))).toEqual([]);
+  });
+
+  it('every variable the code reads is documented under docs/', () => {
+    expect(variables.filter((name) => !docs.includes(name))).toEqual([]);
+  });
+});

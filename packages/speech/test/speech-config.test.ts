@@ -56,6 +56,15 @@ describe('speech configuration', () => {
     expect(config.partials).toBe(true);
   });
 
+  it('HOOKSCRIBE_STT_ENGINES=none turns transcription off and builds no engine; none mixed with engines is an error', () => {
+    const config = speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'none' });
+    expect(config.engines).toEqual([]);
+    expect(buildSpeechEngines(config)).toEqual([]);
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'none,embedded' })).toThrow(
+      /none cannot be combined/,
+    );
+  });
+
   it('says exactly what is wrong with a bad configuration', () => {
     expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'whisper' })).toThrow(
       /unknown engine "whisper"/,

@@ -51,7 +51,8 @@ export interface LiveCall {
 }
 
 interface CallState extends LiveCall {
-  transcriber: CallTranscriber;
+  /** null when transcription is off (HOOKSCRIBE_STT_ENGINES=none) */
+  transcriber: CallTranscriber | null;
   sender: RateLimitedEventSender | null;
   entities: TranscriptEntityBuilder | null;
   /** store writes of this call, chained so its events keep their order in the outbox */
@@ -95,6 +96,8 @@ export function callPipeline(options: CallPipelineOptions): {
     }
   };
 
+  const transcribing = options.engines.length > 0;
+
   const subscriber: SessionSubscriber = (hub: SessionEventHub) => {
     hub.on('opened', function startCallPipeline({ call, control, log }) {
       if (call.isProbe) return;
@@ -123,15 +126,17 @@ export function callPipeline(options: CallPipelineOptions): {
           sender.enqueue(entities);
           return true;
         },
-        transcriber: undefined as unknown as CallTranscriber,
+        transcriber: null,
       };
-      state.transcriber = new CallTranscriber({
-        ...options.transcriber,
-        engines: options.engines,
-        callId: call.sessionId,
-        onTranscript: (event) => onTranscript(state, event),
-        onStatus: (status) => log.info({ transcription: status }, 'transcription status'),
-      });
+      if (transcribing) {
+        state.transcriber = new CallTranscriber({
+          ...options.transcriber,
+          engines: options.engines,
+          callId: call.sessionId,
+          onTranscript: (event) => onTranscript(state, event),
+          onStatus: (status) => log.info({ transcription: status }, 'transcription status'),
+        });
+      }
       calls.set(call.sessionId, state);
       const summary = conversationSummaryOf(call);
       write(state, 'conversation', () =>
@@ -139,7 +144,7 @@ export function callPipeline(options: CallPipelineOptions): {
           events: [conversationEvent('session_started', call.sessionId, summary)],
         }),
       );
-      void state.transcriber.handle({
+      void state.transcriber?.handle({
         type: 'opened',
         media: call.media,
         language: call.language,
@@ -147,22 +152,25 @@ export function callPipeline(options: CallPipelineOptions): {
       });
     });
 
-    hub.on('audio', function transcribeAudio({ call, channels, startSample }) {
-      void calls.get(call.sessionId)?.transcriber.handle({ type: 'audio', channels, startSample });
-    });
+    if (transcribing) {
+      // only when transcribing: reading `channels` decodes the frame
+      hub.on('audio', function transcribeAudio({ call, channels, startSample }) {
+        void calls.get(call.sessionId)?.transcriber?.handle({ type: 'audio', channels, startSample });
+      });
+    }
     hub.on('paused', function flushAtPause({ call, atSample }) {
-      void calls.get(call.sessionId)?.transcriber.handle({ type: 'paused', atSample });
+      void calls.get(call.sessionId)?.transcriber?.handle({ type: 'paused', atSample });
     });
     hub.on('resumed', function resumeTimeline({ call, startSample, discardedSamples }) {
-      void calls.get(call.sessionId)?.transcriber.handle({ type: 'resumed', startSample, discardedSamples });
+      void calls.get(call.sessionId)?.transcriber?.handle({ type: 'resumed', startSample, discardedSamples });
     });
     hub.on('discarded', function discardTimeline({ call, startSample, discardedSamples }) {
       void calls
         .get(call.sessionId)
-        ?.transcriber.handle({ type: 'discarded', startSample, discardedSamples });
+        ?.transcriber?.handle({ type: 'discarded', startSample, discardedSamples });
     });
     hub.on('update', function switchLanguage({ call, language, atSample }) {
-      void calls.get(call.sessionId)?.transcriber.handle({ type: 'update', language, atSample });
+      void calls.get(call.sessionId)?.transcriber?.handle({ type: 'update', language, atSample });
     });
     hub.on('client-error', function backOffOnTooManyRequests({ call, code, retryAfterMs }) {
       calls.get(call.sessionId)?.sender?.clientError(code, retryAfterMs);
@@ -173,14 +181,14 @@ export function callPipeline(options: CallPipelineOptions): {
       const state = calls.get(call.sessionId);
       if (!state) return;
       state.closeReason = reason;
-      await state.transcriber.handle({ type: 'closing', atSample });
+      await state.transcriber?.handle({ type: 'closing', atSample });
       await state.sender?.flush();
     });
 
     hub.on('ended', async function endConversation({ call, outcome, atSample, endedAt }) {
       const state = calls.get(call.sessionId);
       if (!state) return;
-      await state.transcriber.handle({ type: 'ended', atSample });
+      await state.transcriber?.handle({ type: 'ended', atSample });
       state.sender?.close();
       calls.delete(call.sessionId);
       const end = {

@@ -9,7 +9,7 @@ import { SileroVad } from '../vad/silero-vad.js';
 
 /** Speech settings from the environment (docs/speech.md lists every variable). */
 export interface SpeechConfig {
-  /** engine names in order of preference: embedded | azure | openai */
+  /** engine names in order of preference: embedded | azure | openai; empty = transcription off (`none`) */
   engines: string[];
   partials: boolean;
   utteranceSilenceMs: number;
@@ -72,7 +72,11 @@ function integer(
 
 /** Parses and checks the HOOKSCRIBE_STT_* / _AZURE_SPEECH_* / _OPENAI_STT_* variables; throws SpeechConfigError. */
 export function speechConfigFromEnv(env: Record<string, string | undefined>): SpeechConfig {
-  const engines = list(env.HOOKSCRIBE_STT_ENGINES, ['embedded']).map((e) => e.toLowerCase());
+  const listed = list(env.HOOKSCRIBE_STT_ENGINES, ['embedded']).map((e) => e.toLowerCase());
+  // `none` turns transcription off (recording and storage only)
+  if (listed.includes('none') && listed.length > 1)
+    throw new SpeechConfigError('HOOKSCRIBE_STT_ENGINES: none cannot be combined with engines');
+  const engines = listed.includes('none') ? [] : listed;
   for (const engine of engines) {
     if (!['embedded', 'azure', 'openai'].includes(engine)) {
       throw new SpeechConfigError(
@@ -181,6 +185,7 @@ export function buildSpeechEngines(
       }
     }
   });
+  if (engines.length === 0) return [];
   // Even a single engine goes through the FallbackEngine: its watchdog turns a hung engine into a reported failure.
   return [new FallbackEngine({ engines })];
 }
