@@ -57,9 +57,21 @@ export interface ConversationSummary {
 
 export interface AssistResult {
   summary?: { issue: string; customerNeed: string; actions: string[]; text: string };
-  sentiment?: { segmentId: string; role: Role; score: number; label: 'negative' | 'neutral' | 'positive'; trend: number };
+  sentiment?: {
+    segmentId: string;
+    role: Role;
+    score: number;
+    label: 'negative' | 'neutral' | 'positive';
+    trend: number;
+  };
   suggestions?: { id: string; title: string; excerpt: string; source: string; score: number }[];
-  alerts?: { id: string; rule: string; severity: 'info' | 'warning' | 'critical'; text: string; segmentId: string }[];
+  alerts?: {
+    id: string;
+    rule: string;
+    severity: 'info' | 'warning' | 'critical';
+    text: string;
+    segmentId: string;
+  }[];
   finalSummary?: { text: string; nextSteps: string[] };
   mode: 'local' | 'llm';
 }

@@ -221,9 +221,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   // events wait in the outbox, so restarting the process would not help.
   fastify.get('/health', async () => {
     if (!deps.dependencyHealth) return { status: 'healthy' };
-    const dependencies = await deps.dependencyHealth().catch((err: unknown) => [
-      { name: 'health-check', status: 'degraded' as const, detail: String(err) },
-    ]);
+    const dependencies = await deps
+      .dependencyHealth()
+      .catch((err: unknown) => [{ name: 'health-check', status: 'degraded' as const, detail: String(err) }]);
     const degraded = dependencies.some((d) => d.status !== 'ok');
     return { status: degraded ? 'degraded' : 'healthy', dependencies };
   });
