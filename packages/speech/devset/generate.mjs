@@ -130,6 +130,7 @@ texts.forEach((text, i) => {
   }
   // wideband reference: 16 kHz, padded, normalised to -3 dBFS peak
   execFileSync('sox', [
+    '-R', // repeatable: sox seeds its dither with a fixed value
     tts,
     '-r',
     '16000',
@@ -161,6 +162,7 @@ texts.forEach((text, i) => {
   writeFileSync(join(tmp, 'w16.raw'), Buffer.from(wide.buffer));
   // phone channel: sox's band-limiting resampler to 8 kHz, then G.711 mu-law there and back
   execFileSync('sox', [
+    '-R', // repeatable: sox seeds its dither with a fixed value
     '-r',
     '16000',
     '-c',

@@ -56,7 +56,7 @@ export function loadSet(set, every = 1) {
 
 /** the dev set's phone channel (sox to 8 kHz, G.711 mu-law round trip) applied to a 16 kHz file */
 function phoneChannel(file) {
-  const raw = execFileSync('sox', [file, '-r', '8000', '-e', 'u-law', '-t', 'raw', '-'], {
+  const raw = execFileSync('sox', ['-R', file, '-r', '8000', '-e', 'u-law', '-t', 'raw', '-'], {
     maxBuffer: 1 << 26,
   });
   const out = new Int16Array(raw.length);
