@@ -78,7 +78,9 @@ export async function conversationApi(
     feed = owned;
   }
   const openSse = new Set<SseStream>();
-  fastify.addHook('onClose', async () => {
+  // preClose, not onClose: fastify.close() waits for in-flight requests before onClose, and a live stream never ends
+  // by itself — a connected live-API client would keep a draining server from exiting
+  fastify.addHook('preClose', async () => {
     for (const sse of openSse) sse.close();
   });
 

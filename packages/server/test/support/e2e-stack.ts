@@ -34,6 +34,20 @@ export interface E2eServer {
 
 const started = new Set<{ stop(): Promise<unknown> }>();
 
+/** a process that has not exited 60 s after SIGTERM is killed (the test then sees -9 instead of hanging) */
+async function exitOrKill(child: ChildProcess, exit: Promise<number | null>): Promise<number | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const killed = new Promise<number>((resolve) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(-9);
+    }, 60_000);
+  });
+  const code = await Promise.race([exit, killed]);
+  clearTimeout(timer);
+  return code;
+}
+
 /** Starts main.js with the test AudioHook key and API token; resolves once it logged "hookscribe listening". */
 export function startServer(env: Record<string, string> = {}): Promise<E2eServer> {
   const dataDir = env.HOOKSCRIBE_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'hookscribe-e2e-'));
@@ -76,7 +90,7 @@ export function startServer(env: Record<string, string> = {}): Promise<E2eServer
           stop: async () => {
             started.delete(server);
             if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-            return exit;
+            return exitOrKill(child, exit);
           },
         };
         started.add(server);
@@ -109,7 +123,7 @@ export function startAssistWorker(env: Record<string, string>): {
     stop: async () => {
       started.delete(worker);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exit;
+      return exitOrKill(child, exit);
     },
   };
   started.add(worker);
