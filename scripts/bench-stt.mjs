@@ -97,7 +97,10 @@ if (!skipWer) {
 
 // ---- end to end, real time ----
 const devDir = join(speech, 'devset/out/dev');
-const manifest = JSON.parse(readFileSync(join(devDir, 'manifest.json'), 'utf8'));
+const manifest = readFileSync(join(devDir, 'manifest.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const picked = manifest
   .filter((_, i) => i % Math.max(1, Math.floor(manifest.length / liveUtterances)) === 1)
   .slice(0, liveUtterances);

@@ -6,7 +6,8 @@
 //
 // Each utterance: TTS (flite or espeak-ng) → 16 kHz, 0.3 s padding, peak-normalised, plus a deterministic room-noise
 // floor → wide/<id>.wav (the wideband reference); then the phone channel exactly as AudioHook delivers it: sox to
-// 8 kHz, G.711 mu-law encode + decode → phone/<id>.wav. manifest.json lists id, voice, speed, text.
+// 8 kHz, G.711 mu-law encode + decode → phone/<id>.wav. manifest.jsonl lists id, voice, speed, text
+// (one JSON object per line; not .json so repository-wide formatters leave the generated folder alone).
 // Dev and train are disjoint in voices and texts: dev uses sentences.txt and DEV_VOICES, train uses random word
 // sequences from the CMU dictionary and TRAIN_VOICES. Needs flite, espeak-ng, sox.
 /* global console, process, Buffer */
@@ -187,6 +188,6 @@ texts.forEach((text, i) => {
   manifest.push({ id, engine, voice, speed, text, seconds: +(phone.length / 8000).toFixed(2) });
 });
 rmSync(tmp, { recursive: true, force: true });
-writeFileSync(join(outDir, 'manifest.json'), JSON.stringify(manifest, null, 1));
+writeFileSync(join(outDir, 'manifest.jsonl'), manifest.map((m) => JSON.stringify(m)).join('\n') + '\n');
 const total = manifest.reduce((s, m) => s + m.seconds, 0);
 console.log(`${mode}: ${manifest.length} utterances, ${total.toFixed(1)} s → ${outDir}`);

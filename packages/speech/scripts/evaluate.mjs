@@ -22,7 +22,10 @@ const { phoneTo16k } = await import(join(here, '../dist/frontend/phone-front-end
 export function loadSet(set, every = 1) {
   if (set === 'dev') {
     const dir = join(here, '../devset/out/dev');
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    const manifest = readFileSync(join(dir, 'manifest.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     return manifest
       .filter((_, i) => i % every === 0)
       .map((m) => ({

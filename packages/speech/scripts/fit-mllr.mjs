@@ -84,7 +84,10 @@ function solve(M, B) {
   return a.map((row) => row.slice(n));
 }
 
-const manifest = JSON.parse(readFileSync(join(trainDir, 'manifest.json'), 'utf8'));
+const manifest = readFileSync(join(trainDir, 'manifest.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const pairs = [];
 for (const m of manifest) {
   const wide = features(readWav(join(trainDir, 'wide', `${m.id}.wav`)).pcm);
