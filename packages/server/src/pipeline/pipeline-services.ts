@@ -132,11 +132,17 @@ export async function startPipelineServices(
 
   // --- speech
   const speechConfig = speechConfigFromEnv(env);
-  // two warm decoders: a stereo call's second channel must not wait ~1 s (far more on a loaded box) for a decoder
-  // to load at its first utterance
+  // Two warm decoders: a stereo call's second channel must not wait ~1 s (far more on a loaded box) for a decoder at
+  // its first utterance. Waiting for a free decoder is only more backlog, which maxBacklogMs (30 s) already bounds: a
+  // shorter acquire timeout, or few waiting places, would kill a whole channel's transcription for the rest of the
+  // call on a burst (a pool failure fails the stream, and a lone engine has nothing to fall back to).
   const engines = buildSpeechEngines(speechConfig, {
-    embedded: () =>
-      new PocketsphinxEngine({ pool: { ...defaultPocketsphinxConfig().pool, warmDecoders: 2 } }),
+    embedded: () => {
+      const defaults = defaultPocketsphinxConfig();
+      return new PocketsphinxEngine({
+        pool: { ...defaults.pool, warmDecoders: 2, acquireTimeoutMs: defaults.maxBacklogMs, maxWaiting: 256 },
+      });
+    },
   });
   for (const engine of engines) {
     engine
