@@ -15,6 +15,15 @@ describe('end to end, embedded defaults', () => {
   it('a demo call to the connector and monitor endpoints is transcribed, sent back, stored, recorded, seen live and assisted; a probe leaves no trace', async () => {
     const server = await startServer();
     await runCallScenario(server);
+    // the pipeline's own view of the calls: finals counted per engine and their latency after end of speech timed
+    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /hookscribe_transcripts_total\{endpoint="transcription",kind="final",engine="[^"]+"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /hookscribe_transcript_final_latency_seconds_count\{endpoint="transcription",engine="[^"]+"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/hookscribe_dependency_degraded\{dependency="store"\} 0/);
     expect(await server.stop()).toBe(0);
   }, 240_000);
 });

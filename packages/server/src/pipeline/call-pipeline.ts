@@ -33,8 +33,8 @@ export interface CallPipelineOptions {
   connectorPartials?: boolean;
   /** client rate limit on server messages (digest §7.6) */
   rateLimit?: { ratePerSecond: number; burst: number };
-  /** a final was produced (for metrics) */
-  onTranscript?: (call: CallInfo, event: TranscriptEvent) => void;
+  /** a result was produced; `latencyMs` (finals): since the audio that ended the utterance was received */
+  onTranscript?: (call: CallInfo, event: TranscriptEvent, latencyMs: number | null) => void;
 }
 
 /** What other subscribers (agent assist) may ask of a live call held by this pipeline. */
@@ -59,6 +59,19 @@ interface CallState extends LiveCall {
   writes: Promise<void>;
   /** the client's `close` reason, when it sent one */
   closeReason: string | null;
+  /** stream position just after the last audio frame, and when it arrived (ms) */
+  lastAudio: { endSample: number; at: number } | null;
+}
+
+/**
+ * Wall time from receiving the audio that ends an utterance to its final: the end's arrival is taken from the last
+ * frame received, assuming frames arrive in real time (as Genesys sends them).
+ */
+function finalLatencyMs(state: CallState, event: TranscriptEvent): number | null {
+  if (event.type !== 'final' || !state.lastAudio) return null;
+  const utteranceEnd = event.startSample + event.durationSamples;
+  const endArrivedAt = state.lastAudio.at - ((state.lastAudio.endSample - utteranceEnd) / 8000) * 1000;
+  return Math.max(0, Date.now() - endArrivedAt);
 }
 
 export function callPipeline(options: CallPipelineOptions): {
@@ -76,7 +89,7 @@ export function callPipeline(options: CallPipelineOptions): {
   };
 
   const onTranscript = (state: CallState, event: TranscriptEvent) => {
-    options.onTranscript?.(state.call, event);
+    options.onTranscript?.(state.call, event, finalLatencyMs(state, event));
     if (state.entities && state.sender) {
       const entities = state.entities.build(event);
       if (entities.length > 0) state.sender.enqueue(entities);
@@ -121,6 +134,7 @@ export function callPipeline(options: CallPipelineOptions): {
           : null,
         writes: Promise.resolve(),
         closeReason: null,
+        lastAudio: null,
         sendEntities: (entities) => {
           if (!sender) return false;
           sender.enqueue(entities);
@@ -155,7 +169,10 @@ export function callPipeline(options: CallPipelineOptions): {
     if (transcribing) {
       // only when transcribing: reading `channels` decodes the frame
       hub.on('audio', function transcribeAudio({ call, channels, startSample }) {
-        void calls.get(call.sessionId)?.transcriber?.handle({ type: 'audio', channels, startSample });
+        const state = calls.get(call.sessionId);
+        if (!state) return;
+        state.lastAudio = { endSample: startSample + (channels[0]?.length ?? 0), at: Date.now() };
+        void state.transcriber?.handle({ type: 'audio', channels, startSample });
       });
     }
     hub.on('paused', function flushAtPause({ call, atSample }) {

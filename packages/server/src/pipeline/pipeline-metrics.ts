@@ -4,12 +4,13 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export class PipelineMetrics {
   readonly transcripts: Counter<'endpoint' | 'kind' | 'engine'>;
-  readonly transcriptLag: Histogram<'endpoint'>;
+  readonly finalLatency: Histogram<'endpoint' | 'engine'>;
   readonly outboxDepth: Gauge;
   readonly busLag: Gauge;
   readonly outboxDelivered: Gauge;
   readonly outboxFailed: Gauge;
   readonly dependencyDegraded: Gauge<'dependency'>;
+  private dependencies: (() => Promise<{ name: string; status: string }[]>) | null = null;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -19,11 +20,11 @@ export class PipelineMetrics {
       labelNames: ['endpoint', 'kind', 'engine'],
       registers,
     });
-    this.transcriptLag = new Histogram({
-      name: 'hookscribe_transcript_final_lag_seconds',
-      help: 'Wall-clock delay between the end of an utterance in the stream and its final result',
-      labelNames: ['endpoint'],
-      buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
+    this.finalLatency = new Histogram({
+      name: 'hookscribe_transcript_final_latency_seconds',
+      help: 'From receiving the audio that ends an utterance to its final result (engine and pipeline)',
+      labelNames: ['endpoint', 'engine'],
+      buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
       registers,
     });
     this.outboxDepth = new Gauge({
@@ -46,12 +47,25 @@ export class PipelineMetrics {
       help: 'Event deliveries refused by the bus since start (retried)',
       registers,
     });
+    // evaluated at every scrape, so the gauge is current without anyone calling /health
+    const dependencies = () => this.dependencies;
     this.dependencyDegraded = new Gauge({
       name: 'hookscribe_dependency_degraded',
       help: '1 while a dependency (store, bus, outbox, recordings) reports degraded',
       labelNames: ['dependency'],
       registers,
+      async collect() {
+        const source = dependencies();
+        if (!source) return;
+        for (const d of await source().catch(() => []))
+          this.set({ dependency: d.name }, d.status === 'ok' ? 0 : 1);
+      },
     });
+  }
+
+  /** Report these dependencies' state in `hookscribe_dependency_degraded` at every scrape. */
+  watchDependencies(source: () => Promise<{ name: string; status: string }[]>): void {
+    this.dependencies = source;
   }
 
   observeOutbox(m: OutboxRelayMetrics): void {

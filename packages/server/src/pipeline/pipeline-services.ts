@@ -157,12 +157,19 @@ export async function startPipelineServices(
     onEventsWritten: () => relay.wake(),
     ...(pipelineMetrics
       ? {
-          onTranscript: (call, event) =>
+          onTranscript: (call, event, latencyMs) => {
             pipelineMetrics.transcripts.inc({
               endpoint: call.profile,
               kind: event.type,
               engine: event.engine,
-            }),
+            });
+            if (latencyMs !== null) {
+              pipelineMetrics.finalLatency.observe(
+                { endpoint: call.profile, engine: event.engine },
+                latencyMs / 1000,
+              );
+            }
+          },
         }
       : {}),
     connectorPartials: speechConfig.partials,
@@ -216,7 +223,7 @@ export async function startPipelineServices(
     { plugin: webUi },
   ];
 
-  return {
+  const services: PipelineServices = {
     subscribers: [pipeline.subscriber],
     plugins,
     supportedLanguages: supportedLanguages(engines),
@@ -257,8 +264,6 @@ export async function startPipelineServices(
         { name: 'outbox', status: relayHealth.status, detail: relayHealth.detail },
         { name: 'recordings', status: uploads.status, detail: uploads.detail },
       ];
-      for (const d of report)
-        pipelineMetrics?.dependencyDegraded.set({ dependency: d.name }, d.status === 'ok' ? 0 : 1);
       return report;
     },
     async close() {
@@ -273,4 +278,6 @@ export async function startPipelineServices(
       await store.close().catch(() => undefined);
     },
   };
+  pipelineMetrics?.watchDependencies(() => services.health());
+  return services;
 }
