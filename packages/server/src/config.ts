@@ -31,6 +31,8 @@ export interface ServerConfig {
   /** on SIGTERM, how long live calls may continue before they get `disconnect` (completed) */
   drainTimeoutMs: number;
   recording: boolean;
+  /** run the assist worker inside the server (false when separate hookscribe-assist workers share the bus) */
+  assistInProcess: boolean;
   /** signed `@authority` when a proxy rewrites Host; null = the Host header as received */
   publicAuthority: string | null;
   /** prefix a proxy stripped from the path; prepended to the raw request target for signature checks */
@@ -163,6 +165,7 @@ const SETTINGS = {
   closingTimeoutMs: setting('HOOKSCRIBE_CLOSING_TIMEOUT_MS', 'closingTimeoutMs', integer(1, 600_000), 5_000),
   drainTimeoutMs: setting('HOOKSCRIBE_DRAIN_TIMEOUT_MS', 'drainTimeoutMs', integer(0, 86_400_000), 300_000),
   recording: setting('HOOKSCRIBE_RECORDING', 'recording', boolean, true),
+  assistInProcess: setting('HOOKSCRIBE_ASSIST_IN_PROCESS', 'assistInProcess', boolean, true),
   publicAuthority: setting<string | null>(
     'HOOKSCRIBE_PUBLIC_AUTHORITY',
     'publicAuthority',

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
         HOOKSCRIBE_CLOSING_TIMEOUT_MS: '4000',
         HOOKSCRIBE_DRAIN_TIMEOUT_MS: '0',
         HOOKSCRIBE_RECORDING: 'off',
+        HOOKSCRIBE_ASSIST_IN_PROCESS: 'false',
         HOOKSCRIBE_PUBLIC_AUTHORITY: 'audiohook.example.com',
         HOOKSCRIBE_PUBLIC_PATH_PREFIX: '/hookscribe',
         HOOKSCRIBE_SIGNATURE_CLOCK_SKEW_S: '3',
@@ -74,6 +75,7 @@ describe('loadConfig', () => {
       closingTimeoutMs: 4000,
       drainTimeoutMs: 0,
       recording: false,
+      assistInProcess: false,
       publicAuthority: 'audiohook.example.com',
       publicPathPrefix: '/hookscribe',
       signatureClockSkewSeconds: 3,
@@ -125,6 +127,13 @@ describe('loadConfig', () => {
       'HOOKSCRIBE_MAX_SESSIONS: must be at least 1 (got "0")',
       'HOOKSCRIBE_RECORDING: must be one of true, 1, yes, on, false, 0, no, off (got "maybe")',
       'HOOKSCRIBE_PUBLIC_AUTHORITY: must be a host[:port] without scheme or path (got "https://x.example.com/")',
+    ]);
+  });
+
+  it('HOOKSCRIBE_ASSIST_IN_PROCESS defaults to true and rejects anything but a boolean word', () => {
+    expect(loadConfig({}, '/srv').assistInProcess).toBe(true);
+    expect(problemsOf({ HOOKSCRIBE_ASSIST_IN_PROCESS: 'maybe' })).toEqual([
+      'HOOKSCRIBE_ASSIST_IN_PROCESS: must be one of true, 1, yes, on, false, 0, no, off (got "maybe")',
     ]);
   });
 

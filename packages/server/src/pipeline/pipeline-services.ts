@@ -80,11 +80,6 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-function boolEnv(value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined || value.trim() === '') return fallback;
-  return ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase());
-}
-
 export async function startPipelineServices(
   config: ServerConfig,
   env: NodeJS.ProcessEnv,
@@ -181,7 +176,7 @@ export async function startPipelineServices(
   let assistRuntime: AssistRuntime | null = null;
   const subscriptions: Subscription[] = [];
   if (subscribable) {
-    if (assistConfig.mode !== 'off' && boolEnv(env.HOOKSCRIBE_ASSIST_IN_PROCESS, true)) {
+    if (assistConfig.mode !== 'off' && config.assistInProcess) {
       assistRuntime = await AssistRuntime.load(assistConfig, {
         logger: { info: (m: string) => log.info(m), warn: (m: string) => log.warn(m) },
       });
