@@ -80,3 +80,28 @@ export function encodeFrame(channels: Int16Array[], format: MediaFormat): Uint8A
   }
   return out;
 }
+
+/**
+ * The `audio` session event of one frame. A class rather than an object literal with a getter: it is created for
+ * every frame of every call, and a literal getter costs a closure and an accessor per frame. PCM is decoded on first
+ * access only: recording needs the raw bytes, and decoding every frame of every call costs CPU and garbage even
+ * when nothing transcribes it.
+ */
+export class AudioFrameEvent {
+  readonly type = 'audio' as const;
+  private decoded: Int16Array[] | null = null;
+
+  constructor(
+    /** raw frame exactly as received (for recording) */
+    readonly raw: Uint8Array,
+    /** stream position of the first sample of this frame, in samples at 8 kHz */
+    readonly startSample: number,
+    private readonly media: Pick<MediaParameter, 'format' | 'channels'>,
+  ) {}
+
+  /** one Int16 PCM array per negotiated channel, in the negotiated order */
+  get channels(): Int16Array[] {
+    this.decoded ??= decodeFrame(this.raw, this.media);
+    return this.decoded;
+  }
+}

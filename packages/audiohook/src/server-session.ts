@@ -27,7 +27,7 @@ import type {
   SessionStep,
   UnknownClientMessage,
 } from './contract.js';
-import { decodeFrame, frameSampleCount, frameStride } from './audio-frame.js';
+import { AudioFrameEvent, frameSampleCount, frameStride } from './audio-frame.js';
 import { durationToSamples, parseDuration } from './duration.js';
 import { batchEventEntities } from './event-batching.js';
 import { selectMedia } from './media-selection.js';
@@ -180,18 +180,7 @@ export class ServerSession {
     }
     if (samples === 0) return step;
     const startSample = this.timeline.addAudio(samples);
-    // Decoded on first access only: recording needs the raw bytes, and decoding every frame of every call costs CPU
-    // and garbage even when nothing transcribes it.
-    let channels: Int16Array[] | null = null;
-    step.events.push({
-      type: 'audio',
-      get channels() {
-        channels ??= decodeFrame(frame, media);
-        return channels;
-      },
-      raw: frame,
-      startSample,
-    });
+    step.events.push(new AudioFrameEvent(frame, startSample, media));
     return step;
   }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame, frameSampleCount, l16Decode, l16Encode } from '../src/index.js';
+import {
+  AudioFrameEvent,
+  decodeFrame,
+  encodeFrame,
+  frameSampleCount,
+  l16Decode,
+  l16Encode,
+} from '../src/index.js';
 
 const stereoPcmu = { format: 'PCMU', channels: ['external', 'internal'] } as const;
 const stereoL16 = { format: 'L16', channels: ['internal', 'external'] } as const;
@@ -64,5 +71,18 @@ describe('audio frames', () => {
     const pcmu = encodeFrame([a, b], 'PCMU');
     expect(pcmu.length).toBe(6);
     expect(() => encodeFrame([a, Int16Array.from([1])], 'PCMU')).toThrow(RangeError);
+  });
+});
+
+describe('AudioFrameEvent', () => {
+  it('keeps the raw frame and decodes PCM once, on first access', () => {
+    const raw = Uint8Array.of(0xff, 0x00, 0x7f, 0x80);
+    const event = new AudioFrameEvent(raw, 160, { format: 'PCMU', channels: ['external', 'internal'] });
+    expect(event).toMatchObject({ type: 'audio', raw, startSample: 160 });
+    const first = event.channels;
+    expect(first.map((c) => [...c])).toEqual(
+      decodeFrame(raw, { format: 'PCMU', channels: ['external', 'internal'] }).map((c) => [...c]),
+    );
+    expect(event.channels).toBe(first);
   });
 });

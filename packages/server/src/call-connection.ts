@@ -42,6 +42,25 @@ function outboundType(text: string): string | undefined {
   }
 }
 
+/** The hub's `audio` event: a class so the per-frame object has no closures and keeps the session's lazy decode. */
+class CallAudioEvent {
+  readonly raw: Uint8Array;
+  readonly startSample: number;
+
+  constructor(
+    readonly call: CallInfo,
+    private readonly frame: Extract<SessionEvent, { type: 'audio' }>,
+  ) {
+    this.raw = frame.raw;
+    this.startSample = frame.startSample;
+  }
+
+  /** only subscribers that read the PCM pay for decoding it */
+  get channels(): Int16Array[] {
+    return this.frame.channels;
+  }
+}
+
 export class CallConnection {
   readonly sessionId: string;
   /** resolves when the socket is gone and every `ended` subscriber finished (or timed out) */
@@ -196,17 +215,7 @@ export class CallConnection {
         this.onOpened(event);
         return;
       case 'audio':
-        if (this.call) {
-          hub.emit('audio', {
-            call: this.call,
-            // keep the session's lazy decode: only subscribers that read the PCM pay for it
-            get channels() {
-              return event.channels;
-            },
-            raw: event.raw,
-            startSample: event.startSample,
-          });
-        }
+        if (this.call) hub.emit('audio', new CallAudioEvent(this.call, event));
         return;
       case 'paused':
         if (this.call) hub.emit('paused', { call: this.call, ...event });

@@ -1,7 +1,7 @@
 /**
  * The call recorder, a SessionEventHub subscriber: per call (probes excepted) a WAV of exactly the audio bytes
  * received and a JSON sidecar of every protocol message, under `<dataDir>/recordings/YYYY-MM-DD/<sessionId>.{wav,json}`
- * (date of `opened`, UTC). Both files are finalised on `ended`, which the connection emits for normal closes and for
+ * (date of `opened`, UTC), written in batches that reach the disk within about two seconds. Both files are finalised on `ended`, which the connection emits for normal closes and for
  * dropped sockets alike. A disk error is logged and counted and only costs the affected file; the call goes on.
  */
 import { mkdirSync } from 'node:fs';
@@ -34,6 +34,9 @@ interface CallRecording {
   frames: number;
 }
 
+/** Period of the stale-data flush: audio and messages reach the disk at most two periods after they arrived. */
+const FLUSH_PERIOD_MS = 1000;
+
 export function recordingDirFor(dataDir: string, openedAt: string): string {
   return join(dataDir, 'recordings', openedAt.slice(0, 10));
 }
@@ -50,6 +53,25 @@ export function recordingKeyFor(sessionId: string, openedAt: string): string {
 export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOptions): void {
   const recordings = new Map<string, CallRecording>();
   const createdDirs = new Set<string>();
+  let flushTimer: NodeJS.Timeout | null = null;
+
+  const flushStale = () => {
+    for (const recording of recordings.values()) {
+      recording.wav?.flushStale();
+      recording.sidecar?.flushStale();
+    }
+  };
+  const track = (sessionId: string, recording: CallRecording) => {
+    recordings.set(sessionId, recording);
+    flushTimer ??= setInterval(flushStale, FLUSH_PERIOD_MS).unref();
+  };
+  const untrack = (sessionId: string) => {
+    recordings.delete(sessionId);
+    if (recordings.size === 0 && flushTimer) {
+      clearInterval(flushTimer);
+      flushTimer = null;
+    }
+  };
 
   const reportFailure = (log: Logger, file: 'wav' | 'sidecar', err: Error) => {
     options.metrics?.recordingErrors.inc({ file });
@@ -96,7 +118,7 @@ export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOp
   hub.on('opened', function recordOpened({ call, log }) {
     if (call.isProbe) return;
     const recording = start(call, log);
-    if (recording) recordings.set(call.sessionId, recording);
+    if (recording) track(call.sessionId, recording);
   });
 
   hub.on('message', function recordMessage({ call, direction, text, at }) {
@@ -113,7 +135,7 @@ export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOp
   hub.on('ended', async function finalizeRecording({ call, outcome, atSample, endedAt }) {
     const recording = recordings.get(call.sessionId);
     if (!recording) return;
-    recordings.delete(call.sessionId);
+    untrack(call.sessionId);
     let audioBytes: number | null = null;
     if (recording.wav) {
       try {

@@ -7,25 +7,30 @@
  *    {"at": "<ISO>", "direction": "in" | "out", "message": {...}}   (or "raw": "<text>" when it was not JSON)
  *   ], "ended": {...}}
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import { BufferedFileWriter } from './buffered-file-writer.js';
+
+/** Staging buffer: most calls' messages (a few hundred bytes each) are written a handful at a time. */
+const SIDECAR_BUFFER_BYTES = 4 * 1024;
+const MAX_QUEUED_BYTES = 1 << 20;
 
 export class ProtocolLogWriter {
-  private readonly stream: WriteStream;
+  private readonly file: BufferedFileWriter;
   private count = 0;
-  private failure: Error | null = null;
   private finalizing: Promise<void> | null = null;
 
   constructor(
     readonly path: string,
     header: Record<string, unknown>,
-    private readonly onFailure: (err: Error) => void,
+    onFailure: (err: Error) => void,
   ) {
-    this.stream = createWriteStream(path, { flags: 'w' });
-    this.stream.on('error', (err) => this.fail(err));
+    this.file = new BufferedFileWriter(
+      path,
+      { bufferBytes: SIDECAR_BUFFER_BYTES, maxQueuedBytes: MAX_QUEUED_BYTES },
+      onFailure,
+    );
     const head = JSON.stringify(header);
     // open the top-level object, keep it open for "messages"
-    this.stream.write(`${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"messages":[`);
+    this.file.appendText(`${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"messages":[`);
   }
 
   get messageCount(): number {
@@ -33,7 +38,7 @@ export class ProtocolLogWriter {
   }
 
   append(direction: 'in' | 'out', text: string, at: Date): void {
-    if (this.failure || this.finalizing) return;
+    if (this.file.failed || this.finalizing) return;
     // embed the message verbatim when it is JSON, so the sidecar shows exactly what went over the wire
     let body: string;
     try {
@@ -43,8 +48,13 @@ export class ProtocolLogWriter {
       body = `"raw":${JSON.stringify(text)}`;
     }
     const separator = this.count === 0 ? '\n' : ',\n';
-    this.stream.write(`${separator}{"at":"${at.toISOString()}","direction":"${direction}",${body}}`);
+    this.file.appendText(`${separator}{"at":"${at.toISOString()}","direction":"${direction}",${body}}`);
     this.count += 1;
+  }
+
+  /** Writes messages staged since the previous call (the recorder calls this every second). */
+  flushStale(): void {
+    this.file.flushStale();
   }
 
   finalize(ended: Record<string, unknown>): Promise<void> {
@@ -53,20 +63,7 @@ export class ProtocolLogWriter {
   }
 
   private async runFinalize(ended: Record<string, unknown>): Promise<void> {
-    if (!this.failure) this.stream.end(`\n],"ended":${JSON.stringify(ended)}}\n`);
-    else this.stream.end();
-    try {
-      await finished(this.stream);
-    } catch {
-      // already reported through the 'error' event
-    }
-    if (this.failure) throw this.failure;
-  }
-
-  private fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    this.onFailure(err);
-    this.stream.destroy();
+    this.file.appendText(`\n],"ended":${JSON.stringify(ended)}}\n`);
+    await this.file.close();
   }
 }

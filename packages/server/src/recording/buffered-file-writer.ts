@@ -1,0 +1,242 @@
+/**
+ * Appends to one file through fixed-size staging buffers: bytes and text are copied into a buffer that is written
+ * (one positional write at a time, in order) when it is full or when flush() is called. Shared by the WAV and
+ * sidecar writers of every recorded call.
+ *
+ * Why copy instead of queueing the caller's buffers: at thousands of calls a recording holds about a second of each
+ * call before it writes. Held frames (and the socket read chunks they are views into) live long enough to be promoted
+ * to V8's old generation, and the major collections that follow cost more CPU than everything else the server does
+ * per frame. A copy into a staging buffer lets every frame die young; staging buffers are allocated outside the V8
+ * heap and recycled through a process-wide pool, so a call in steady state allocates nothing.
+ *
+ * Bounded: when more than maxQueuedBytes wait for a slow disk, the writer fails rather than buffering the call.
+ * After a failure (open, write or queue bound) every further call is a no-op and close() rejects with the error.
+ */
+import { close, open, write } from 'node:fs';
+
+export interface BufferedFileWriterOptions {
+  /** size of a staging buffer: the unit of one write */
+  bufferBytes: number;
+  /** bytes staged or waiting to be written at which the disk counts as too slow */
+  maxQueuedBytes: number;
+}
+
+/** Free staging buffers by size, shared by all writers; bounded so a burst of calls does not pin memory. */
+class StagingBufferPool {
+  private readonly free = new Map<number, Buffer[]>();
+  private freeBytes = 0;
+
+  constructor(private readonly maxFreeBytes: number) {}
+
+  take(size: number): Buffer {
+    const buffer = this.free.get(size)?.pop();
+    if (!buffer) return Buffer.allocUnsafeSlow(size);
+    this.freeBytes -= size;
+    return buffer;
+  }
+
+  give(buffer: Buffer): void {
+    if (this.freeBytes + buffer.byteLength > this.maxFreeBytes) return;
+    const list = this.free.get(buffer.byteLength) ?? [];
+    list.push(buffer);
+    this.free.set(buffer.byteLength, list);
+    this.freeBytes += buffer.byteLength;
+  }
+}
+
+const stagingBuffers = new StagingBufferPool(64 * 1024 * 1024);
+
+interface PendingWrite {
+  /** the whole buffer (recycled when it has the staging size) */
+  buffer: Buffer;
+  length: number;
+  position: number;
+}
+
+export class BufferedFileWriter {
+  private fd: number | null = null;
+  private current: Buffer | null = null;
+  private fill = 0;
+  private readonly queue: PendingWrite[] = [];
+  private queuedBytes = 0;
+  private writing = false;
+  private appended = 0;
+  private failure: Error | null = null;
+  private closing: Promise<void> | null = null;
+  private drained: (() => void) | null = null;
+  /** bytes were staged at the previous flushStale() and not written since */
+  private stagedAtLastCheck = false;
+
+  constructor(
+    readonly path: string,
+    private readonly options: BufferedFileWriterOptions,
+    private readonly onFailure: (err: Error) => void,
+  ) {
+    open(path, 'w', (err, fd) => {
+      if (err) return this.fail(err);
+      // failed (e.g. queue bound) while the open was in flight: nothing will use the descriptor
+      if (this.failure) return close(fd, () => undefined);
+      this.fd = fd;
+      this.pump();
+    });
+  }
+
+  /** bytes appended so far (the file's size once everything is written) */
+  get size(): number {
+    return this.appended;
+  }
+
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  appendBytes(bytes: Uint8Array): void {
+    if (this.failure || this.closing) return;
+    let offset = 0;
+    while (offset < bytes.byteLength) {
+      const target = this.stagingBuffer();
+      const count = Math.min(target.byteLength - this.fill, bytes.byteLength - offset);
+      // a whole frame is copied without a subarray view (one less object per frame)
+      target.set(count === bytes.byteLength ? bytes : bytes.subarray(offset, offset + count), this.fill);
+      this.fill += count;
+      this.appended += count;
+      offset += count;
+      if (this.fill === target.byteLength) this.flush();
+    }
+  }
+
+  appendText(text: string): void {
+    if (this.failure || this.closing) return;
+    const target = this.stagingBuffer();
+    // the common case (a protocol message that fits) is encoded straight into the staging buffer
+    if (Buffer.byteLength(text) <= target.byteLength - this.fill) {
+      const count = target.write(text, this.fill);
+      this.fill += count;
+      this.appended += count;
+      if (this.fill === target.byteLength) this.flush();
+    } else {
+      this.appendBytes(Buffer.from(text, 'utf8'));
+    }
+  }
+
+  /**
+   * Flushes bytes that were already staged at the previous call. Called on a timer, it bounds how long data waits in
+   * memory (at most two periods) without flushing buffers that are about to fill anyway.
+   */
+  flushStale(): void {
+    if (this.stagedAtLastCheck) this.flush();
+    this.stagedAtLastCheck = this.fill > 0;
+  }
+
+  /** Hands what is staged to the disk (asynchronously). */
+  flush(): void {
+    this.stagedAtLastCheck = false;
+    if (this.failure || !this.current || this.fill === 0) return;
+    this.queue.push({ buffer: this.current, length: this.fill, position: this.appended - this.fill });
+    this.queuedBytes += this.fill;
+    this.current = null;
+    this.fill = 0;
+    if (this.queuedBytes > this.options.maxQueuedBytes) {
+      this.fail(new Error(`disk too slow: more than ${this.options.maxQueuedBytes} bytes queued`));
+      return;
+    }
+    this.pump();
+  }
+
+  /**
+   * Writes everything staged, then `patch` (if any) at its position, and closes the file. Safe to call more than
+   * once; rejects with the failure if the file could not be written completely.
+   */
+  close(patch?: { bytes: Uint8Array; position: number }): Promise<void> {
+    this.closing ??= this.runClose(patch);
+    return this.closing;
+  }
+
+  private async runClose(patch?: { bytes: Uint8Array; position: number }): Promise<void> {
+    this.flush();
+    await new Promise<void>((resolve) => {
+      if (this.idle()) resolve();
+      else this.drained = resolve;
+    });
+    const fd = this.fd;
+    this.fd = null;
+    if (!this.failure && fd !== null && patch) {
+      await new Promise<void>((resolve) => {
+        write(fd, patch.bytes, 0, patch.bytes.byteLength, patch.position, (err) => {
+          if (err) this.fail(err);
+          resolve();
+        });
+      });
+    }
+    if (fd !== null) {
+      await new Promise<void>((resolve) =>
+        close(fd, (err) => {
+          if (err) this.fail(err);
+          resolve();
+        }),
+      );
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  /** nothing in flight, and either failed or everything written */
+  private idle(): boolean {
+    return !this.writing && (this.failure !== null || (this.queue.length === 0 && this.fd !== null));
+  }
+
+  private stagingBuffer(): Buffer {
+    this.current ??= stagingBuffers.take(this.options.bufferBytes);
+    return this.current;
+  }
+
+  private pump(): void {
+    if (this.writing || this.fd === null || this.failure) return;
+    const next = this.queue.shift();
+    if (!next) {
+      this.notifyDrained();
+      return;
+    }
+    this.writing = true;
+    this.writeFully(this.fd, next, 0);
+  }
+
+  private writeFully(fd: number, pending: PendingWrite, done: number): void {
+    write(fd, pending.buffer, done, pending.length - done, pending.position + done, (err, written) => {
+      if (!err && !this.failure && done + written < pending.length) {
+        return this.writeFully(fd, pending, done + written);
+      }
+      this.writing = false;
+      if (err) return this.fail(err);
+      // failed while this write was in flight (queue bound): the descriptor can be released now
+      if (this.failure) return this.releaseAfterFailure();
+      this.queuedBytes -= pending.length;
+      stagingBuffers.give(pending.buffer);
+      this.pump();
+    });
+  }
+
+  private notifyDrained(): void {
+    const drained = this.drained;
+    this.drained = null;
+    drained?.();
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    for (const pending of this.queue.splice(0)) stagingBuffers.give(pending.buffer);
+    if (this.current) stagingBuffers.give(this.current);
+    this.current = null;
+    this.onFailure(err);
+    if (!this.writing) this.releaseAfterFailure();
+  }
+
+  private releaseAfterFailure(): void {
+    if (this.fd !== null) {
+      const fd = this.fd;
+      this.fd = null;
+      close(fd, () => undefined);
+    }
+    this.notifyDrained();
+  }
+}
