@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,25 @@ describeRecordingStoreContract('filesystem', async () => {
     store: new FilesystemRecordingStore(root),
     cleanup: async () => rmSync(root, { recursive: true, force: true }),
   };
+});
+
+describe('filesystem store, recording already in place', () => {
+  it('keeps the file where the recorder wrote it and reports its size without hashing (md5 null)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'hookscribe-rec-inplace-'));
+    try {
+      const store = new FilesystemRecordingStore(root);
+      const key = '2026-11-24/3fa85f64-5717-4562-b3fc-2c963f66afa6';
+      mkdirSync(join(root, '2026-11-24'));
+      const wav = store.localPath(key, 'audio');
+      writeFileSync(wav, Buffer.alloc(1044, 1));
+      writeFileSync(store.localPath(key, 'sidecar'), '{}');
+      const stored = await store.put(wav, store.localPath(key, 'sidecar'), key);
+      expect(stored).toMatchObject({ bytes: 1044, md5: null });
+      expect(readFileSync(wav)).toEqual(Buffer.alloc(1044, 1));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
 
 describeRecordingStoreContract('Azure Blob on Azurite', async () => {

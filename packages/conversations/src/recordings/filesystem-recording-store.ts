@@ -1,6 +1,6 @@
 /**
  * FilesystemRecordingStore: recordings stay on local disk under one directory (the default: <data dir>/recordings).
- * put() of a file already at its place is a verification only; otherwise the file is copied next to its destination
+ * put() of a file already at its place only reads its size; otherwise the file is copied next to its destination
  * and renamed into place, so a reader never sees half a file.
  */
 import { createReadStream } from 'node:fs';
@@ -52,13 +52,19 @@ export class FilesystemRecordingStore implements RecordingStore {
 
   async put(localWavPath: string, localJsonPath: string | null, key: string): Promise<StoredRecording> {
     checkRecordingKey(key);
-    const source = await fileMd5(localWavPath);
-    await this.place(localWavPath, this.localPath(key, 'audio'));
+    const destination = this.localPath(key, 'audio');
     if (localJsonPath !== null) await this.place(localJsonPath, this.localPath(key, 'sidecar'));
-    const stored = await fileMd5(this.localPath(key, 'audio'));
+    const uri = pathToFileURL(destination).href;
+    if (resolve(localWavPath) === destination) {
+      // already in place (the default layout): the file is what the recorder wrote
+      return { uri, bytes: (await stat(destination)).size, md5: null };
+    }
+    const source = await fileMd5(localWavPath);
+    await this.place(localWavPath, destination);
+    const stored = await fileMd5(destination);
     if (stored.md5 !== source.md5 || stored.bytes !== source.bytes)
       throw new Error(`recording ${key}: stored copy differs from the local file (size or MD5)`);
-    return { uri: pathToFileURL(this.localPath(key, 'audio')).href, bytes: stored.bytes, md5: stored.md5 };
+    return { uri, bytes: stored.bytes, md5: stored.md5 };
   }
 
   private async place(source: string, destination: string): Promise<void> {

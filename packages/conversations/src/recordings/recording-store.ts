@@ -26,8 +26,12 @@ export interface RecordingRead {
 export interface StoredRecording {
   uri: string;
   bytes: number;
-  /** base64 MD5 of the audio, as verified by the store */
-  md5: string;
+  /**
+   * base64 MD5 of the audio, as verified by the store; null when the store kept the file where the recorder wrote
+   * it (nothing was copied, so there was nothing to verify, and hashing every recording at the end of every call
+   * was the largest cost of a burst of call ends)
+   */
+  md5: string | null;
 }
 
 export interface RecordingStoreHealth {
