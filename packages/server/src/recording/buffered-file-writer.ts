@@ -1,18 +1,19 @@
 /**
  * Appends to one file through fixed-size staging buffers: bytes and text are copied into a buffer that is written
- * (one positional write at a time, in order) when it is full or when flush() is called. Shared by the WAV and
- * sidecar writers of every recorded call.
+ * (one positional write at a time, in order, by the process's disk write thread) when it is full or when flush()
+ * is called. Shared by the WAV and sidecar writers of every recorded call.
  *
  * Why copy instead of queueing the caller's buffers: at thousands of calls a recording holds about a second of each
  * call before it writes. Held frames (and the socket read chunks they are views into) live long enough to be promoted
  * to V8's old generation, and the major collections that follow cost more CPU than everything else the server does
  * per frame. A copy into a staging buffer lets every frame die young; staging buffers are allocated outside the V8
- * heap and recycled through a process-wide pool, so a call in steady state allocates nothing.
+ * heap (shared memory of the disk write thread) and recycled, so a call in steady state allocates nothing.
  *
  * Bounded: when more than maxQueuedBytes wait for a slow disk, the writer fails rather than buffering the call.
  * After a failure (open, write or queue bound) every further call is a no-op and close() rejects with the error.
  */
 import { close, open, write } from 'node:fs';
+import { diskWriteThread } from './disk-write-thread.js';
 
 export interface BufferedFileWriterOptions {
   /** size of a staging buffer: the unit of one write */
@@ -20,31 +21,6 @@ export interface BufferedFileWriterOptions {
   /** bytes staged or waiting to be written at which the disk counts as too slow */
   maxQueuedBytes: number;
 }
-
-/** Free staging buffers by size, shared by all writers; bounded so a burst of calls does not pin memory. */
-class StagingBufferPool {
-  private readonly free = new Map<number, Buffer[]>();
-  private freeBytes = 0;
-
-  constructor(private readonly maxFreeBytes: number) {}
-
-  take(size: number): Buffer {
-    const buffer = this.free.get(size)?.pop();
-    if (!buffer) return Buffer.allocUnsafeSlow(size);
-    this.freeBytes -= size;
-    return buffer;
-  }
-
-  give(buffer: Buffer): void {
-    if (this.freeBytes + buffer.byteLength > this.maxFreeBytes) return;
-    const list = this.free.get(buffer.byteLength) ?? [];
-    list.push(buffer);
-    this.free.set(buffer.byteLength, list);
-    this.freeBytes += buffer.byteLength;
-  }
-}
-
-const stagingBuffers = new StagingBufferPool(64 * 1024 * 1024);
 
 interface PendingWrite {
   /** the whole buffer (recycled when it has the staging size) */
@@ -64,8 +40,8 @@ export class BufferedFileWriter {
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
   private drained: (() => void) | null = null;
-  /** bytes were staged at the previous flushStale() and not written since */
-  private stagedAtLastCheck = false;
+  /** flushStale() calls that found bytes staged since the last flush */
+  private stagedVisits = 0;
 
   constructor(
     readonly path: string,
@@ -120,17 +96,18 @@ export class BufferedFileWriter {
   }
 
   /**
-   * Flushes bytes that were already staged at the previous call. Called on a timer, it bounds how long data waits in
-   * memory (at most two periods) without flushing buffers that are about to fill anyway.
+   * Called periodically: flushes once bytes have been staged at more than `visitsBeforeFlush` consecutive calls. It
+   * bounds how long data waits in memory without writing buffers that are about to fill anyway.
    */
-  flushStale(): void {
-    if (this.stagedAtLastCheck) this.flush();
-    this.stagedAtLastCheck = this.fill > 0;
+  flushStale(visitsBeforeFlush = 1): void {
+    if (this.fill === 0) return;
+    this.stagedVisits += 1;
+    if (this.stagedVisits > visitsBeforeFlush) this.flush();
   }
 
   /** Hands what is staged to the disk (asynchronously). */
   flush(): void {
-    this.stagedAtLastCheck = false;
+    this.stagedVisits = 0;
     if (this.failure || !this.current || this.fill === 0) return;
     this.queue.push({ buffer: this.current, length: this.fill, position: this.appended - this.fill });
     this.queuedBytes += this.fill;
@@ -185,7 +162,7 @@ export class BufferedFileWriter {
   }
 
   private stagingBuffer(): Buffer {
-    this.current ??= stagingBuffers.take(this.options.bufferBytes);
+    this.current ??= diskWriteThread.takeBuffer(this.options.bufferBytes);
     return this.current;
   }
 
@@ -197,20 +174,17 @@ export class BufferedFileWriter {
       return;
     }
     this.writing = true;
-    this.writeFully(this.fd, next, 0);
+    this.writeFully(this.fd, next);
   }
 
-  private writeFully(fd: number, pending: PendingWrite, done: number): void {
-    write(fd, pending.buffer, done, pending.length - done, pending.position + done, (err, written) => {
-      if (!err && !this.failure && done + written < pending.length) {
-        return this.writeFully(fd, pending, done + written);
-      }
+  private writeFully(fd: number, pending: PendingWrite): void {
+    diskWriteThread.write(fd, pending.buffer, pending.length, pending.position, (err) => {
       this.writing = false;
+      diskWriteThread.giveBuffer(pending.buffer);
       if (err) return this.fail(err);
       // failed while this write was in flight (queue bound): the descriptor can be released now
       if (this.failure) return this.releaseAfterFailure();
       this.queuedBytes -= pending.length;
-      stagingBuffers.give(pending.buffer);
       this.pump();
     });
   }
@@ -224,8 +198,8 @@ export class BufferedFileWriter {
   private fail(err: Error): void {
     if (this.failure) return;
     this.failure = err;
-    for (const pending of this.queue.splice(0)) stagingBuffers.give(pending.buffer);
-    if (this.current) stagingBuffers.give(this.current);
+    for (const pending of this.queue.splice(0)) diskWriteThread.giveBuffer(pending.buffer);
+    if (this.current) diskWriteThread.giveBuffer(this.current);
     this.current = null;
     this.onFailure(err);
     if (!this.writing) this.releaseAfterFailure();

@@ -1,7 +1,7 @@
 /**
  * The call recorder, a SessionEventHub subscriber: per call (probes excepted) a WAV of exactly the audio bytes
  * received and a JSON sidecar of every protocol message, under `<dataDir>/recordings/YYYY-MM-DD/<sessionId>.{wav,json}`
- * (date of `opened`, UTC), written in batches that reach the disk within about two seconds. Both files are finalised on `ended`, which the connection emits for normal closes and for
+ * (date of `opened`, UTC), written in batches: audio reaches the disk within 2 s, messages within 5 s. Both files are finalised on `ended`, which the connection emits for normal closes and for
  * dropped sockets alike. A disk error is logged and counted and only costs the affected file; the call goes on.
  */
 import { mkdirSync } from 'node:fs';
@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { ServerMetrics } from '../metrics.js';
 import type { CallInfo, SessionEventHub } from '../session-events.js';
 import { ProtocolLogWriter } from './protocol-log-writer.js';
+import { SpreadFlushSchedule } from './spread-flush-schedule.js';
 import { WavFileWriter } from './wav-file-writer.js';
 
 export interface FinalizedRecording {
@@ -32,9 +33,10 @@ interface CallRecording {
   wav: WavFileWriter | null;
   sidecar: ProtocolLogWriter | null;
   frames: number;
+  flushStale(): void;
 }
 
-/** Period of the stale-data flush: audio and messages reach the disk at most two periods after they arrived. */
+/** Every recording is checked for stale staged data once per period (audio waits ≤ 2 s, messages ≤ 5 s). */
 const FLUSH_PERIOD_MS = 1000;
 
 export function recordingDirFor(dataDir: string, openedAt: string): string {
@@ -53,24 +55,14 @@ export function recordingKeyFor(sessionId: string, openedAt: string): string {
 export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOptions): void {
   const recordings = new Map<string, CallRecording>();
   const createdDirs = new Set<string>();
-  let flushTimer: NodeJS.Timeout | null = null;
-
-  const flushStale = () => {
-    for (const recording of recordings.values()) {
-      recording.wav?.flushStale();
-      recording.sidecar?.flushStale();
-    }
-  };
+  const staleFlushes = new SpreadFlushSchedule<CallRecording>(FLUSH_PERIOD_MS);
   const track = (sessionId: string, recording: CallRecording) => {
     recordings.set(sessionId, recording);
-    flushTimer ??= setInterval(flushStale, FLUSH_PERIOD_MS).unref();
+    staleFlushes.add(recording);
   };
-  const untrack = (sessionId: string) => {
+  const untrack = (sessionId: string, recording: CallRecording) => {
     recordings.delete(sessionId);
-    if (recordings.size === 0 && flushTimer) {
-      clearInterval(flushTimer);
-      flushTimer = null;
-    }
+    staleFlushes.delete(recording);
   };
 
   const reportFailure = (log: Logger, file: 'wav' | 'sidecar', err: Error) => {
@@ -112,7 +104,17 @@ export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOp
       },
       (err) => reportFailure(log, 'sidecar', err),
     );
-    return { log, base, wav, sidecar, frames: 0 };
+    return {
+      log,
+      base,
+      wav,
+      sidecar,
+      frames: 0,
+      flushStale() {
+        wav?.flushStale();
+        sidecar.flushStale();
+      },
+    };
   };
 
   hub.on('opened', function recordOpened({ call, log }) {
@@ -135,7 +137,7 @@ export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOp
   hub.on('ended', async function finalizeRecording({ call, outcome, atSample, endedAt }) {
     const recording = recordings.get(call.sessionId);
     if (!recording) return;
-    untrack(call.sessionId);
+    untrack(call.sessionId, recording);
     let audioBytes: number | null = null;
     if (recording.wav) {
       try {

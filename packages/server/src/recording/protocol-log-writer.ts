@@ -52,9 +52,13 @@ export class ProtocolLogWriter {
     this.count += 1;
   }
 
-  /** Writes messages staged since the previous call (the recorder calls this every second). */
+  /**
+   * Writes messages staged at the previous four calls too (the recorder calls this once a second: messages wait
+   * ≤ 5 s). Most calls send a message every few seconds (ping), so flushing them as often as audio would double the
+   * recorder's writes.
+   */
   flushStale(): void {
-    this.file.flushStale();
+    this.file.flushStale(4);
   }
 
   finalize(ended: Record<string, unknown>): Promise<void> {

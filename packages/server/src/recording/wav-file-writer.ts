@@ -45,9 +45,9 @@ export class WavFileWriter {
     this.file.appendBytes(frame);
   }
 
-  /** Writes audio staged since the previous call (the recorder calls this every second). */
+  /** Writes audio staged at the previous call too (the recorder calls this once a second: audio waits ≤ 2 s). */
   flushStale(): void {
-    this.file.flushStale();
+    this.file.flushStale(1);
   }
 
   /** Flushes, pads and patches the header; resolves with the data size. Safe to call more than once. */
