@@ -7,7 +7,6 @@
 import type { AddressInfo } from 'node:net';
 import { NonceCache } from '@hookscribe/audiohook';
 import Fastify, {
-  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyPluginAsync,
@@ -19,7 +18,7 @@ import { CallConnection } from './call-connection.js';
 import type { AudiohookKeys, ServerConfig } from './config.js';
 import { devKeysOf, loadOrCreateDevAudiohookKey, type DevAudiohookKey } from './dev-audiohook-key.js';
 import { AUDIOHOOK_ENDPOINTS } from './endpoints.js';
-import { createLogger } from './logger.js';
+import { createLogger, ErrorsOnlyRequestLog } from './logger.js';
 import { ServerMetrics } from './metrics.js';
 import { attachCallRecorder, type CallRecorderOptions } from './recording/call-recorder.js';
 import { SessionEventHub, type SessionSubscriber } from './session-events.js';
@@ -203,8 +202,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
 
   const fastify = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    // health probes and metric scrapes would drown the session logs
-    logController: new LogController({ disableRequestLogging: true }),
+    // health probes and metric scrapes would drown the session logs: errors only, URLs without credentials
+    logController: new ErrorsOnlyRequestLog(),
   });
   fastify.server.on('upgrade', gate.handle);
   // accept() failures and the like must be logged, not crash the process holding live calls
