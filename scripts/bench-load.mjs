@@ -17,6 +17,13 @@
  *
  * Options: --sessions 1000,5000  --duration 60 (steady seconds)  --rate 250 (sessions/s)  --workers 1 (sim threads)
  *          --audio silence|tone (default silence)  --json FILE (write results)  --server path/to/main.js
+ *          --call-seconds S: churn (soak) mode. Every session lasts S seconds and new ones keep starting at --rate
+ *            until --sessions were started, so about rate × S calls are up at any time and every call opens,
+ *            records and ends inside the run (per-call leaks show). The window runs from S + 2 s until the last
+ *            session starts; --duration is ignored. `npm run bench:soak` is 30 min at 1,000 concurrent calls.
+ *
+ * Every phase also reports the RSS trend over its window (least-squares slope after the first 3 minutes, in MB per
+ * hour, with the per-minute medians), the figure a soak is judged by.
  *
  * "No transcription" (the issue's condition): the server has no switch to turn its speech pipeline off, so the
  * sessions stream digital silence, the closest the server allows (no speech for its recogniser); --audio tone
@@ -38,6 +45,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '250' },
     workers: { type: 'string', default: '1' },
     audio: { type: 'string', default: 'silence' },
+    'call-seconds': { type: 'string' },
     json: { type: 'string' },
     server: { type: 'string', default: join(root, 'packages/server/dist/main.js') },
   },
@@ -64,8 +72,13 @@ process.exit(results.every((r) => r.errors === 0 && r.completed === r.sessions) 
 
 async function runPhase(sessions) {
   const rampSeconds = sessions / rate;
-  // every session lasts the whole ramp plus the steady window, so all of them overlap during the window
-  const sessionSeconds = Math.ceil(rampSeconds + steadySeconds + 2);
+  const callSeconds = values['call-seconds'] === undefined ? null : Number(values['call-seconds']);
+  // every session lasts the whole ramp plus the steady window, so all of them overlap during the window; in churn
+  // mode sessions last callSeconds and the window is the time in which starts and ends balance
+  const sessionSeconds = callSeconds ?? Math.ceil(rampSeconds + steadySeconds + 2);
+  const windowStartSeconds = callSeconds === null ? rampSeconds + 2 : callSeconds + 2;
+  const windowSeconds = callSeconds === null ? Math.max(1, steadySeconds - 3) : rampSeconds - callSeconds - 2;
+  if (!(windowSeconds > 0)) throw new Error('--call-seconds must be shorter than sessions / rate');
   const dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-bench-'));
   const port = await freePort();
   console.error(
@@ -127,9 +140,9 @@ async function runPhase(sessions) {
     const simExit = new Promise((res) => sim.on('exit', (code) => res(code)));
 
     // steady window: after the ramp (+2 s for the last opens), until 1 s before the first session ends
-    await sleep((rampSeconds + 2) * 1000);
+    await sleep(windowStartSeconds * 1000);
     const samples = [];
-    const windowEnd = Date.now() + Math.max(1, steadySeconds - 3) * 1000;
+    const windowEnd = Date.now() + windowSeconds * 1000;
     let prev = cpuTicks(server.pid);
     let prevAt = performance.now();
     while (Date.now() < windowEnd) {
@@ -139,6 +152,7 @@ async function runPhase(sessions) {
       samples.push({
         cpuPercent: (((ticks - prev) / CLK_TCK) * 100000) / (at - prevAt),
         rssKb: rssKb(server.pid),
+        atSeconds: samples.length + 1,
       });
       prev = ticks;
       prevAt = at;
@@ -163,7 +177,12 @@ async function runPhase(sessions) {
       serverCpuPercentMax: round(Math.max(...cpu)),
       serverIdleRssMb: round(idleRssKb / 1024),
       serverSteadyRssMb: round(steadyRssKb / 1024),
-      rssPerSessionKb: round((steadyRssKb - idleRssKb) / sessions),
+      rssPerSessionKb: round(
+        (steadyRssKb - idleRssKb) /
+          (callSeconds === null ? sessions : Math.min(sessions, rate * callSeconds)),
+      ),
+      callSeconds,
+      rssTrend: rssTrend(samples),
       rttMs: summary.rttMs,
       rttAllActiveMs: summary.rttAllActiveMs,
       openedMs: summary.openedMs,
@@ -236,16 +255,34 @@ function freePort() {
   });
 }
 
+/** Per-minute RSS medians and the least-squares slope (MB/hour) after a 3-minute warm-up (all samples if shorter). */
+function rssTrend(samples) {
+  const perMinuteMb = [];
+  for (let i = 0; i < samples.length; i += 60)
+    perMinuteMb.push(round(median(samples.slice(i, i + 60).map((s) => s.rssKb)) / 1024));
+  const settled = samples.length > 300 ? samples.slice(180) : samples;
+  const xs = settled.map((s) => s.atSeconds / 3600);
+  const ys = settled.map((s) => s.rssKb / 1024);
+  const mx = mean(xs);
+  const my = mean(ys);
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  const sxy = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0);
+  return { slopeMbPerHour: sxx > 0 ? round(sxy / sxx) : null, perMinuteMb };
+}
+
 function table(rows) {
   const lines = [
-    '| sessions | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | ping RTT, all sessions up: p50 / p99 / max | ping RTT, whole run: p99 | opened p50 / p99 | sim CPU | sim loop delay p99 | load avg |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| sessions | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | RSS trend | ping RTT, all sessions up: p50 / p99 / max | ping RTT, whole run: p99 | opened p50 / p99 | sim CPU | sim loop delay p99 | load avg |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
       `| ${r.sessions} | ${r.completed} | ${r.errors} | ${r.serverCpuPercent} / ${r.serverCpuPercentMax} | ` +
-        `${r.serverIdleRssMb} → ${r.serverSteadyRssMb} MB | ${r.rssPerSessionKb} KB | ` +
-        `${r.rttAllActiveMs.p50} / ${r.rttAllActiveMs.p99} / ${r.rttAllActiveMs.max} ms | ${r.rttMs.p99} ms | ${r.openedMs.p50} / ${r.openedMs.p99} ms | ${r.simCpuPercent}% | ${r.simEventLoopDelayMs?.p99 ?? '-'} ms | ${r.loadAverage1m} |`,
+        `${r.serverIdleRssMb} → ${r.serverSteadyRssMb} MB | ${r.rssPerSessionKb} KB | ${r.rssTrend.slopeMbPerHour} MB/h | ` +
+        (r.rttAllActiveMs.count
+          ? `${r.rttAllActiveMs.p50} / ${r.rttAllActiveMs.p99} / ${r.rttAllActiveMs.max} ms |`
+          : 'never all up (churn) |') +
+        ` ${r.rttMs.p99} ms | ${r.openedMs.p50} / ${r.openedMs.p99} ms | ${r.simCpuPercent}% | ${r.simEventLoopDelayMs?.p99 ?? '-'} ms | ${r.loadAverage1m} |`,
     );
   }
   return lines.join('\n');
