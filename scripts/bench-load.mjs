@@ -12,7 +12,8 @@
  * utime+stime) and RSS (/proc/<pid>/status VmRSS) once a second during that overlap, and reports:
  * server CPU % of one core, RSS growth per session, ping RTT p50/p99/max, opened latency, errors.
  *
- * Both children get `ulimit -n` raised to the hard limit: N sessions need N sockets in each process, and the
+ * Both children get `ulimit -n` raised to 65,536 (root, or a hard limit that allows it) or else to the hard limit:
+ * N sessions need N sockets in each process, and the
  * server also holds two recording files per call.
  *
  * Options: --sessions 1000,5000  --duration 60 (steady seconds)  --rate 250 (sessions/s)  --workers 1 (sim threads)
@@ -211,7 +212,7 @@ async function runPhase(sessions) {
 /** `exec` keeps the pid, so /proc/<pid> is the node process itself. */
 function spawnWithFdLimit(command, args, env) {
   const quoted = [command, ...args].map((a) => `'${String(a).replaceAll("'", `'\\''`)}'`).join(' ');
-  return spawn('sh', ['-c', `ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], {
+  return spawn('sh', ['-c', `ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec ${quoted}`], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -255,12 +256,16 @@ function freePort() {
   });
 }
 
-/** Per-minute RSS medians and the least-squares slope (MB/hour) after a 3-minute warm-up (all samples if shorter). */
+/**
+ * Per-minute RSS medians and the least-squares slope (MB/hour) after a 3-minute warm-up. Windows under 10 minutes
+ * get no slope: the heap is still growing into its working size and the slope would extrapolate that.
+ */
 function rssTrend(samples) {
   const perMinuteMb = [];
   for (let i = 0; i < samples.length; i += 60)
     perMinuteMb.push(round(median(samples.slice(i, i + 60).map((s) => s.rssKb)) / 1024));
-  const settled = samples.length > 300 ? samples.slice(180) : samples;
+  if (samples.length < 600) return { slopeMbPerHour: null, perMinuteMb };
+  const settled = samples.slice(180);
   const xs = settled.map((s) => s.atSeconds / 3600);
   const ys = settled.map((s) => s.rssKb / 1024);
   const mx = mean(xs);
@@ -278,10 +283,11 @@ function table(rows) {
   for (const r of rows) {
     lines.push(
       `| ${r.sessions} | ${r.completed} | ${r.errors} | ${r.serverCpuPercent} / ${r.serverCpuPercentMax} | ` +
-        `${r.serverIdleRssMb} → ${r.serverSteadyRssMb} MB | ${r.rssPerSessionKb} KB | ${r.rssTrend.slopeMbPerHour} MB/h | ` +
+        `${r.serverIdleRssMb} → ${r.serverSteadyRssMb} MB | ${r.rssPerSessionKb} KB | ` +
+        `${r.rssTrend.slopeMbPerHour === null ? '–' : `${r.rssTrend.slopeMbPerHour} MB/h`} | ` +
         (r.rttAllActiveMs.count
           ? `${r.rttAllActiveMs.p50} / ${r.rttAllActiveMs.p99} / ${r.rttAllActiveMs.max} ms |`
-          : 'never all up (churn) |') +
+          : `never all up${r.callSeconds === null ? '' : ' (churn)'} |`) +
         ` ${r.rttMs.p99} ms | ${r.openedMs.p50} / ${r.openedMs.p99} ms | ${r.simCpuPercent}% | ${r.simEventLoopDelayMs?.p99 ?? '-'} ms | ${r.loadAverage1m} |`,
     );
   }
