@@ -4,6 +4,7 @@
  * and the web UI. Defaults need nothing but the box (pocketsphinx, SQLite, in-process bus, recordings on disk); the
  * same code scales out on PostgreSQL/Redis/Azure by environment variables alone (docs/configuration.md).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,10 +76,6 @@ function loadOrCreateDevApiToken(dataDir: string): string {
 
 /** how long shutdown waits for recordings of just-ended calls to reach the recording store */
 const UPLOAD_GRACE_MS = 10_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 export async function startPipelineServices(
   config: ServerConfig,
@@ -266,7 +263,10 @@ export async function startPipelineServices(
       await assistWorker?.stop().catch(() => undefined);
       await relay.stop().catch(() => undefined);
       // uploads of calls that just ended get a bounded chance; the rest resume at the next start (markers)
-      await Promise.race([Promise.allSettled([...pendingUploads]), sleep(UPLOAD_GRACE_MS)]);
+      await Promise.race([
+        Promise.allSettled([...pendingUploads]),
+        delay(UPLOAD_GRACE_MS, undefined, { ref: false }),
+      ]);
       uploader.close();
       await delivery.close().catch(() => undefined);
       for (const engine of engines) await engine.stop().catch(() => undefined);
