@@ -178,7 +178,8 @@ var commonEnv = [
   { name: 'HOOKSCRIBE_AZURE_STORAGE_CONTAINER', value: 'recordings' }
   { name: 'HOOKSCRIBE_STT_ENGINES', value: 'azure,embedded' }
   { name: 'HOOKSCRIBE_AZURE_SPEECH_REGION', value: location }
-  { name: 'HOOKSCRIBE_AZURE_SPEECH_KEY', secretRef: 'speech-key' }
+  // Entra ID tokens through the managed identity (Cognitive Services User above), renewed by the server: no key
+  { name: 'HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID', value: speech.id }
   { name: 'HOOKSCRIBE_LLM_URL', value: deployOpenAi ? openai.properties.endpoint : '' }
   { name: 'HOOKSCRIBE_LLM_DEPLOYMENT', value: 'gpt-4o-mini' }
   { name: 'HOOKSCRIBE_LLM_KEY', secretRef: 'llm-key' }
@@ -191,7 +192,6 @@ var commonEnv = [
 var appSecrets = [
   { name: 'postgres-url', value: 'postgres://${postgresUser}:${postgresPassword}@${postgres.properties.fullyQualifiedDomainName}:5432/hookscribe?sslmode=require' }
   { name: 'redis-url', value: 'rediss://:${redis.listKeys().primaryKey}@${redis.properties.hostName}:6380' }
-  { name: 'speech-key', value: speech.listKeys().key1 }
   { name: 'llm-key', value: deployOpenAi ? openai.listKeys().key1 : 'unused' }
 ]
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as sdk from 'microsoft-cognitiveservices-speech-sdk';
 import type { RecognitionResult, SpeechStream } from '../src/engine.js';
 import { AzureSpeechEngine } from '../src/engines/azure-speech-engine.js';
@@ -74,7 +74,7 @@ describe('AzureSpeechEngine at the SDK boundary', () => {
 
   it('rejects start() without credentials or location, and a 16 kHz stream', async () => {
     await expect(new AzureSpeechEngine({ region: 'westeurope' }).start()).rejects.toThrow(
-      /key or an authorization token/,
+      /needs a key, an authorization token or a token provider/,
     );
     await expect(new AzureSpeechEngine({ key: 'k' }).start()).rejects.toThrow(/region or an endpoint/);
     expect(() =>
@@ -169,5 +169,66 @@ describe('AzureSpeechEngine at the SDK boundary', () => {
     stream.write(new Int16Array(160), 10 * S); // ignored, no throw
     await stream.flush();
     await stream.close();
+  });
+});
+
+describe('AzureSpeechEngine with renewed tokens (managed identity)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('starts recognizers with the provider token and hands renewed tokens to open ones 5 minutes before expiry', async () => {
+    vi.useFakeTimers();
+    const start = Date.now();
+    let issued = 0;
+    const provider = {
+      getToken: vi.fn(async () => {
+        issued += 1;
+        return { token: `aad#res#t${issued}`, expiresOnTimestamp: Date.now() + 60 * 60_000 };
+      }),
+    };
+    const fake = fakeAzureSdk();
+    const engine = new AzureSpeechEngine({ tokenProvider: provider, region: 'westeurope', ...fake });
+    await engine.start();
+    engine.openStream({ language: 'en-US', sampleRate: 8000, partials: false });
+    expect(fake.recognizers[0]!.input.speechConfig.authorizationToken).toBe('aad#res#t1');
+
+    await vi.advanceTimersByTimeAsync(54 * 60_000);
+    expect(provider.getToken).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(60_000 + 1);
+    expect(provider.getToken).toHaveBeenCalledTimes(2);
+    expect(fake.recognizers[0]!.authorizationToken).toBe('aad#res#t2');
+    engine.openStream({ language: 'en-US', sampleRate: 8000, partials: false });
+    expect(fake.recognizers[1]!.input.speechConfig.authorizationToken).toBe('aad#res#t2');
+    expect(Date.now() - start).toBeGreaterThanOrEqual(55 * 60_000);
+    await engine.stop();
+  });
+
+  it('keeps the current token when a renewal fails and retries after 30 s; a failing first token fails start()', async () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    const provider = {
+      getToken: vi.fn(async () => {
+        calls += 1;
+        if (calls === 2) throw new Error('IMDS unavailable');
+        return { token: `aad#res#t${calls}`, expiresOnTimestamp: Date.now() + 10 * 60_000 };
+      }),
+    };
+    const fake = fakeAzureSdk();
+    const engine = new AzureSpeechEngine({ tokenProvider: provider, region: 'westeurope', ...fake });
+    await engine.start();
+    engine.openStream({ language: 'en-US', sampleRate: 8000, partials: false });
+    await vi.advanceTimersByTimeAsync(5 * 60_000 + 1); // renewal due 5 min before expiry: fails
+    expect(provider.getToken).toHaveBeenCalledTimes(2);
+    expect(fake.recognizers[0]!.authorizationToken).toBe('');
+    expect(engine.currentToken()).toBe('aad#res#t1');
+    await vi.advanceTimersByTimeAsync(30_000 + 1);
+    expect(provider.getToken).toHaveBeenCalledTimes(3);
+    expect(fake.recognizers[0]!.authorizationToken).toBe('aad#res#t3');
+    await engine.stop();
+
+    const broken = new AzureSpeechEngine({
+      tokenProvider: { getToken: () => Promise.reject(new Error('no identity')) },
+      region: 'westeurope',
+    });
+    await expect(broken.start()).rejects.toThrow(/could not get a token: no identity/);
   });
 });

@@ -56,6 +56,23 @@ describe('speech configuration', () => {
     expect(config.partials).toBe(true);
   });
 
+  it('HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID gives the Azure engine the caller-built token provider for that resource', () => {
+    const config = speechConfigFromEnv({
+      HOOKSCRIBE_STT_ENGINES: 'azure',
+      HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID:
+        '/subscriptions/s/resourceGroups/g/providers/Microsoft.CognitiveServices/accounts/a',
+      HOOKSCRIBE_AZURE_SPEECH_REGION: 'westeurope',
+    });
+    const provider = { getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: 0 }) };
+    const asked: string[] = [];
+    const [engine] = buildSpeechEngines(config, {
+      azureTokenProvider: (resourceId) => (asked.push(resourceId), provider),
+    });
+    const azure = (engine as FallbackEngine).options.engines[0] as AzureSpeechEngine;
+    expect(asked).toEqual([config.azure.resourceId]);
+    expect(azure.options.tokenProvider).toBe(provider);
+  });
+
   it('HOOKSCRIBE_STT_ENGINES=none turns transcription off and builds no engine; none mixed with engines is an error', () => {
     const config = speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'none' });
     expect(config.engines).toEqual([]);
@@ -71,7 +88,9 @@ describe('speech configuration', () => {
     );
     expect(() =>
       speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'azure', HOOKSCRIBE_AZURE_SPEECH_REGION: 'x' }),
-    ).toThrow(/HOOKSCRIBE_AZURE_SPEECH_KEY or HOOKSCRIBE_AZURE_SPEECH_TOKEN/);
+    ).toThrow(
+      /HOOKSCRIBE_AZURE_SPEECH_KEY, HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID \(managed identity\) or HOOKSCRIBE_AZURE_SPEECH_TOKEN/,
+    );
     expect(() =>
       speechConfigFromEnv({ HOOKSCRIBE_STT_ENGINES: 'azure', HOOKSCRIBE_AZURE_SPEECH_KEY: 'k' }),
     ).toThrow(/REGION or/);

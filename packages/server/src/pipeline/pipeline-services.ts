@@ -4,10 +4,10 @@
  * and the web UI. Defaults need nothing but the box (pocketsphinx, SQLite, in-process bus, recordings on disk); the
  * same code scales out on PostgreSQL/Redis/Azure by environment variables alone (docs/configuration.md).
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { assistConfigFromEnv, AssistRuntime, type AssistWorker } from '@hookscribe/assist';
 import {
   createConversationStore,
@@ -35,6 +35,7 @@ import type { AppPlugin } from '../app.js';
 import type { ServerConfig } from '../config.js';
 import type { ServerMetrics } from '../metrics.js';
 import { recordingKeyFor } from '../recording/call-recorder.js';
+import { entraSpeechTokenProvider } from '../secrets/speech-token-provider.js';
 import type { CallInfo, SessionSubscriber } from '../session-events.js';
 import { webUi } from '../web-ui/web-ui-plugin.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
@@ -135,6 +136,7 @@ export async function startPipelineServices(
         pool: { ...defaults.pool, warmDecoders: 2, acquireTimeoutMs: defaults.maxBacklogMs, maxWaiting: 256 },
       });
     },
+    azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
   });
   for (const engine of engines) {
     engine

@@ -1,5 +1,5 @@
 import type { SpeechEngine } from '../engine.js';
-import { AzureSpeechEngine } from '../engines/azure-speech-engine.js';
+import { AzureSpeechEngine, type AzureTokenProvider } from '../engines/azure-speech-engine.js';
 import { FallbackEngine } from '../engines/fallback-engine.js';
 import { OpenAiTranscriptionEngine } from '../engines/openai-transcription-engine.js';
 import type { CallTranscriberOptions } from '../pipeline/call-transcriber.js';
@@ -18,6 +18,8 @@ export interface SpeechConfig {
   azure: {
     key?: string;
     token?: string;
+    /** ARM resource id of the Speech account: Entra ID tokens through the managed identity (renewed) */
+    resourceId?: string;
     region?: string;
     endpoint?: string;
     languages: string[];
@@ -102,6 +104,7 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
     azure: {
       key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,
       token: env.HOOKSCRIBE_AZURE_SPEECH_TOKEN || undefined,
+      resourceId: env.HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID || undefined,
       region: env.HOOKSCRIBE_AZURE_SPEECH_REGION || undefined,
       endpoint: env.HOOKSCRIBE_AZURE_SPEECH_ENDPOINT || undefined,
       languages: list(env.HOOKSCRIBE_AZURE_SPEECH_LANGUAGES, ['en-US']),
@@ -128,9 +131,9 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
     },
   };
   if (engines.includes('azure')) {
-    if (!config.azure.key && !config.azure.token) {
+    if (!config.azure.key && !config.azure.token && !config.azure.resourceId) {
       throw new SpeechConfigError(
-        'azure engine: set HOOKSCRIBE_AZURE_SPEECH_KEY or HOOKSCRIBE_AZURE_SPEECH_TOKEN',
+        'azure engine: set HOOKSCRIBE_AZURE_SPEECH_KEY, HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID (managed identity) or HOOKSCRIBE_AZURE_SPEECH_TOKEN',
       );
     }
     if (!config.azure.region && !config.azure.endpoint) {
@@ -154,7 +157,11 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
  */
 export function buildSpeechEngines(
   config: SpeechConfig,
-  factories: { embedded?: () => SpeechEngine } = {},
+  factories: {
+    embedded?: () => SpeechEngine;
+    /** Entra ID tokens for the Speech resource (HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID), built by the caller */
+    azureTokenProvider?: (resourceId: string) => AzureTokenProvider;
+  } = {},
 ): SpeechEngine[] {
   const engines = config.engines.map((name): SpeechEngine => {
     switch (name) {
@@ -162,6 +169,10 @@ export function buildSpeechEngines(
         return new AzureSpeechEngine({
           key: config.azure.key,
           authorizationToken: config.azure.token,
+          tokenProvider:
+            !config.azure.key && config.azure.resourceId && factories.azureTokenProvider
+              ? factories.azureTokenProvider(config.azure.resourceId)
+              : undefined,
           region: config.azure.region,
           endpoint: config.azure.endpoint,
           languages: config.azure.languages,

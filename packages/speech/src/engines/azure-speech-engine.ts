@@ -11,11 +11,24 @@ import type {
 import { AudioFormatError, checkWrite, EngineFailure, StreamClosedError } from '../errors.js';
 import { ResultQueue } from '../result-queue.js';
 
+/** A source of expiring authorization tokens, e.g. Microsoft Entra ID through a managed identity. */
+export interface AzureTokenProvider {
+  /** a token in the form the Speech SDK takes (for Entra ID: `aad#<resource id>#<access token>`) */
+  getToken(): Promise<{ token: string; expiresOnTimestamp: number }>;
+}
+
 export interface AzureSpeechEngineOptions {
-  /** subscription key (HOOKSCRIBE_AZURE_SPEECH_KEY) — or authorizationToken */
+  /** subscription key (HOOKSCRIBE_AZURE_SPEECH_KEY) — or authorizationToken / tokenProvider */
   key?: string;
-  /** short-lived token from the STS endpoint (HOOKSCRIBE_AZURE_SPEECH_TOKEN) */
+  /** fixed token from the STS endpoint (HOOKSCRIBE_AZURE_SPEECH_TOKEN): valid for 10 minutes, not renewed */
   authorizationToken?: string;
+  /**
+   * renewed tokens (managed identity, HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID): fetched at start(), renewed
+   * 5 minutes before they expire and handed to every open recognizer, so calls longer than a token's life go on
+   */
+  tokenProvider?: AzureTokenProvider;
+  /** test seam: the clock the renewal is scheduled on (default Date.now) */
+  now?: () => number;
   /** e.g. westeurope — or endpoint */
   region?: string;
   /** custom endpoint URL (private link, containers) */
@@ -50,6 +63,8 @@ export interface AzureRecognizerLike {
   canceled:
     | ((sender: unknown, event: { reason: number; errorCode?: number; errorDetails?: string }) => void)
     | undefined;
+  /** the SDK renews the connection's credentials with this on the next (re)connect */
+  authorizationToken: string;
   startContinuousRecognitionAsync(done?: () => void, failed?: (error: string) => void): void;
   stopContinuousRecognitionAsync(done?: () => void, failed?: (error: string) => void): void;
   close(done?: () => void, failed?: (error: string) => void): void;
@@ -79,6 +94,10 @@ interface DetailedJson {
 }
 
 const TICKS_PER_SECOND = 10_000_000;
+/** renew a provided token this long before it expires */
+const TOKEN_RENEW_BEFORE_MS = 5 * 60_000;
+/** after a failed renewal, try again after this long (the old token may still be valid for minutes) */
+const TOKEN_RETRY_MS = 30_000;
 
 /**
  * Azure AI Speech through the official SDK: one continuous recognizer per channel fed through a mu-law 8 kHz push
@@ -92,6 +111,10 @@ export class AzureSpeechEngine implements SpeechEngine {
   readonly name: string;
   readonly capabilities: EngineCapabilities;
   private started = false;
+  private token: string | null = null;
+  private renewTimer: ReturnType<typeof setTimeout> | null = null;
+  /** streams whose recognizers get renewed tokens */
+  private readonly openStreams = new Set<AzureSpeechStream>();
 
   constructor(readonly options: AzureSpeechEngineOptions) {
     this.name = options.name ?? 'azure';
@@ -104,17 +127,47 @@ export class AzureSpeechEngine implements SpeechEngine {
     };
   }
 
-  /** Checks the configuration (no network); idempotent. */
-  start(): Promise<void> {
-    if (this.started) return Promise.resolve();
-    const { key, authorizationToken, region, endpoint } = this.options;
-    if (!key && !authorizationToken) {
-      return Promise.reject(new EngineFailure(this.name, 'needs a key or an authorization token'));
+  /** Checks the configuration and, with a token provider, fetches the first token; idempotent. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    const { key, authorizationToken, tokenProvider, region, endpoint } = this.options;
+    if (!key && !authorizationToken && !tokenProvider) {
+      throw new EngineFailure(this.name, 'needs a key, an authorization token or a token provider');
     }
-    if (!region && !endpoint)
-      return Promise.reject(new EngineFailure(this.name, 'needs a region or an endpoint'));
+    if (!region && !endpoint) throw new EngineFailure(this.name, 'needs a region or an endpoint');
+    if (!key && tokenProvider) await this.renewToken(true);
     this.started = true;
-    return Promise.resolve();
+  }
+
+  /** A stream's recognizer gets renewed tokens until the stream closes or fails. */
+  register(stream: AzureSpeechStream): void {
+    this.openStreams.add(stream);
+  }
+
+  unregister(stream: AzureSpeechStream): void {
+    this.openStreams.delete(stream);
+  }
+
+  /** The token new recognizers start with: the provider's latest, else the fixed one. */
+  currentToken(): string | undefined {
+    return this.token ?? this.options.authorizationToken;
+  }
+
+  private async renewToken(first: boolean): Promise<void> {
+    const provider = this.options.tokenProvider!;
+    const now = this.options.now ?? Date.now;
+    let delay = TOKEN_RETRY_MS;
+    try {
+      const { token, expiresOnTimestamp } = await provider.getToken();
+      this.token = token;
+      for (const stream of this.openStreams) stream.setToken(token);
+      delay = Math.max(TOKEN_RETRY_MS, expiresOnTimestamp - now() - TOKEN_RENEW_BEFORE_MS);
+    } catch (err) {
+      if (first) throw new EngineFailure(this.name, `could not get a token: ${(err as Error).message}`);
+      // keep the current token: it is renewed 5 minutes early, so retries have time before it expires
+    }
+    this.renewTimer = setTimeout(() => void this.renewToken(false), delay);
+    this.renewTimer.unref?.();
   }
 
   openStream(options: SpeechStreamOptions): SpeechStream {
@@ -126,6 +179,8 @@ export class AzureSpeechEngine implements SpeechEngine {
 
   stop(): Promise<void> {
     this.started = false;
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.renewTimer = null;
     return Promise.resolve();
   }
 
@@ -133,7 +188,8 @@ export class AzureSpeechEngine implements SpeechEngine {
     speechConfig: sdk.SpeechConfig;
     autoDetect: sdk.AutoDetectSourceLanguageConfig | null;
   } {
-    const { key, authorizationToken, region, endpoint } = this.options;
+    const { key, region, endpoint } = this.options;
+    const authorizationToken = this.currentToken();
     let config: sdk.SpeechConfig;
     if (endpoint) {
       config = key
@@ -197,6 +253,7 @@ class AzureSpeechStream implements SpeechStream {
     this.recognizer.recognizing = (_s, e) => this.onRecognizing(e.result);
     this.recognizer.recognized = (_s, e) => this.onRecognized(e.result);
     this.recognizer.canceled = (_s, e) => this.onCanceled(e);
+    engine.register(this);
     this.recognizer.startContinuousRecognitionAsync(undefined, (error) =>
       this.fail(new EngineFailure(engine.name, `could not start recognition: ${error}`)),
     );
@@ -246,6 +303,7 @@ class AzureSpeechStream implements SpeechStream {
       this.recognizer.stopContinuousRecognitionAsync(resolve, () => resolve()),
     );
     await new Promise<void>((resolve) => this.recognizer.close(resolve, () => resolve()));
+    this.engine.unregister(this);
     this.queue.end();
     this.releaseFlushes();
   }
@@ -328,9 +386,15 @@ class AzureSpeechStream implements SpeechStream {
 
   // ----------------------------------------------------------------
 
+  /** A renewed token (managed identity): the SDK uses it when it reconnects. */
+  setToken(token: string): void {
+    this.recognizer.authorizationToken = token;
+  }
+
   private fail(error: Error): void {
     if (this.failed) return;
     this.failed = error;
+    this.engine.unregister(this);
     this.queue.end();
     this.releaseFlushes();
   }

@@ -34,6 +34,7 @@ export class FakeAzureRecognizer implements AzureRecognizerLike {
   recognizing: AzureRecognizerLike['recognizing'];
   recognized: AzureRecognizerLike['recognized'];
   canceled: AzureRecognizerLike['canceled'];
+  authorizationToken = '';
   started = false;
   stopped = false;
   closedRecognizer = false;
