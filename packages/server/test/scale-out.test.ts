@@ -4,7 +4,8 @@
  * Six calls alternate between the servers; one server is drained (SIGTERM) while its calls are live. Asserted: the
  * live API of either server saw every call; the drained server's calls got `disconnect` (completed) after
  * HOOKSCRIBE_DRAIN_TIMEOUT_MS, were closed properly, their recordings and transcripts finalised; every final the sim
- * received is stored; assist results exist for every call; the drained server exits 0.
+ * received is stored; assist results exist for every call and both workers did part of the work; the drained
+ * server exits 0.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresService } from '../../conversations/test/support/services-postgres.js';
@@ -162,5 +163,14 @@ describe('scale-out: two servers + two assist workers on Redis + PostgreSQL', ()
     expect(await a.stop()).toBe(0);
     phase('A stopped');
     for (const w of workers) expect(await w.stop()).toBe(0);
+    // the consumer group shared the work: each worker processed finals and published results
+    for (const w of workers) {
+      const summary = /stopped after (\d+) finals of (\d+) conversations, (\d+) results published/.exec(
+        w.output.join(''),
+      );
+      expect(summary, w.output.join('')).not.toBeNull();
+      expect(Number(summary![1])).toBeGreaterThan(0);
+      expect(Number(summary![3])).toBeGreaterThan(0);
+    }
   }, 300_000);
 });

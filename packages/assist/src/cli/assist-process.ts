@@ -72,6 +72,12 @@ export async function startAssistProcess(
       await worker.stop();
       await bus.close();
       await store?.close();
+      // what this worker did: with several workers in the group, each one's share of the load
+      const { conversations, finals, published, publishFailures } = worker.stats;
+      logger.info(
+        `hookscribe-assist: consumer "${consumer}" stopped after ${finals} finals of ${conversations} conversations, ` +
+          `${published} results published, ${publishFailures} publish failures`,
+      );
     },
   };
 }
