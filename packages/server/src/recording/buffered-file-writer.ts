@@ -23,7 +23,7 @@ export interface BufferedFileWriterOptions {
 }
 
 interface PendingWrite {
-  /** the whole buffer (recycled when it has the staging size) */
+  /** a staging buffer of the disk write thread, returned to it once written */
   buffer: Buffer;
   length: number;
   position: number;
@@ -174,16 +174,16 @@ export class BufferedFileWriter {
       return;
     }
     this.writing = true;
-    this.writeFully(this.fd, next);
+    this.submit(this.fd, next);
   }
 
-  private writeFully(fd: number, pending: PendingWrite): void {
+  private submit(fd: number, pending: PendingWrite): void {
     diskWriteThread.write(fd, pending.buffer, pending.length, pending.position, (err) => {
       this.writing = false;
       diskWriteThread.giveBuffer(pending.buffer);
-      if (err) return this.fail(err);
       // failed while this write was in flight (queue bound): the descriptor can be released now
       if (this.failure) return this.releaseAfterFailure();
+      if (err) return this.fail(err);
       this.queuedBytes -= pending.length;
       this.pump();
     });
