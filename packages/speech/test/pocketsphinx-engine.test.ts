@@ -1,11 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RecognitionResult, SpeechStream } from '../src/engine.js';
 import { AudioFormatError, EngineFailure } from '../src/errors.js';
-import { muLawDecode } from '../src/frontend/mulaw.js';
 import {
   DecoderFailedError,
   DecoderPool,
@@ -13,55 +8,11 @@ import {
 } from '../src/pocketsphinx/decoder-pool.js';
 import { decoderArgs, defaultPocketsphinxConfig } from '../src/pocketsphinx/config.js';
 import { PocketsphinxEngine } from '../src/pocketsphinx/engine.js';
+import { espeakSpeech } from './support/espeak-speech.js';
 
 // a sentence and voice the embedded model recognises well through the phone channel (dev-set WER is ~25%, so
 // the assertions below ask for most words, not all)
 const SENTENCE = 'i would like to pay my bill';
-
-/** espeak-ng → 8 kHz G.711 mu-law (the phone channel) → linear PCM, and the same speech at 16 kHz */
-function synthesise(text: string): { phone: Int16Array; wide: Int16Array } {
-  const dir = mkdtempSync(join(tmpdir(), 'ps-test-'));
-  try {
-    execFileSync('espeak-ng', ['-v', 'en-us+f2', '-s', '150', '-w', join(dir, 'tts.wav'), text]);
-    execFileSync('sox', [
-      join(dir, 'tts.wav'),
-      '-r',
-      '8000',
-      '-e',
-      'u-law',
-      '-t',
-      'raw',
-      join(dir, 'phone.ul'),
-      'pad',
-      '0.3',
-      '0.3',
-    ]);
-    execFileSync('sox', [
-      join(dir, 'tts.wav'),
-      '-r',
-      '16000',
-      '-b',
-      '16',
-      '-e',
-      'signed-integer',
-      '-t',
-      'raw',
-      join(dir, 'wide.raw'),
-      'pad',
-      '0.3',
-      '0.3',
-    ]);
-    const wideBytes = readFileSync(join(dir, 'wide.raw'));
-    return {
-      phone: muLawDecode(new Uint8Array(readFileSync(join(dir, 'phone.ul')))),
-      wide: new Int16Array(
-        wideBytes.buffer.slice(wideBytes.byteOffset, wideBytes.byteOffset + wideBytes.length),
-      ),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function feed(stream: SpeechStream, pcm: Int16Array, startSample: number, chunk: number): void {
   for (let i = 0; i < pcm.length; i += chunk)
@@ -88,7 +39,7 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 10));
 }
 
-const audio = synthesise(SENTENCE);
+const audio = espeakSpeech(SENTENCE);
 
 // real decoding on 2 shared cores: allow for a loaded machine (no timing is asserted)
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 });
