@@ -4,13 +4,12 @@
  * invalid configuration.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseWav } from '@hookscribe/audiohook';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   SECRET_BYTES,
   SIGNED_KEY,
@@ -19,38 +18,10 @@ import {
   finalisedSidecar,
   type TestServer,
 } from './support/audiohook-test-client.js';
+import { buildProductOnce } from './support/e2e-build.js';
+import { mainJs } from './support/e2e-stack.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const mainJs = join(repoRoot, 'packages/server/dist/main.js');
-
-function newestSourceMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSourceMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-// `npm test` builds first; when run alone, rebuild only if a source is newer than the built entry point
-beforeAll(() => {
-  const sources = readdirSync(join(repoRoot, 'packages'))
-    .map((p) => join(repoRoot, 'packages', p, 'src'))
-    .filter((dir) => existsSync(dir));
-  const built = existsSync(mainJs) ? statSync(mainJs).mtimeMs : 0;
-  if (Math.max(...sources.map(newestSourceMtime)) > built) {
-    try {
-      execFileSync(join(repoRoot, 'node_modules/.bin/tsc'), ['-b', 'packages/server'], {
-        cwd: repoRoot,
-        stdio: 'pipe',
-      });
-    } catch (err) {
-      throw new Error(
-        `building packages/server failed:\n${String((err as { stdout?: Buffer }).stdout ?? err)}`,
-      );
-    }
-  }
-}, 240_000);
+buildProductOnce();
 
 interface Started {
   child: ChildProcess;
