@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseWav } from '@hookscribe/audiohook';
+import { buildWavHeader, parseWav } from '@hookscribe/audiohook';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServerMetrics } from '../src/metrics.js';
 import { attachCallRecorder, recordingDirFor } from '../src/recording/call-recorder.js';
 import { SessionEventHub, type CallControl, type CallInfo } from '../src/session-events.js';
@@ -157,5 +157,41 @@ describe('call recorder', () => {
       ['sidecar', 1],
       ['wav', 1],
     ]);
+  });
+
+  describe('during a call (what a crash can lose)', () => {
+    afterEach(() => vi.useRealTimers());
+    // only the recorder's flush timer is faked; file I/O and the write thread run for real
+    const waitForDisk = () => new Promise((resolve) => setTimeout(resolve, 100));
+    /** polls (real time, up to 5 s) until the write thread has written what is expected */
+    const until = async (done: () => boolean) => {
+      for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline;) await waitForDisk();
+    };
+
+    it('audio reaches the disk within 2 s, protocol messages within 5 s, before the call ends', async () => {
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const { hub, dataDir } = setup();
+      const call = callInfo();
+      hub.emit('opened', { call, open: JSON.parse(openText(call.sessionId)), control, log: silent });
+      hub.emit('message', { call, direction: 'in', text: openText(call.sessionId), at: new Date() });
+      hub.emit('audio', { call, channels: [], raw: new Uint8Array(3200).fill(0x33), startSample: 0 });
+      const base = join(recordingDirFor(dataDir, call.openedAt), call.sessionId);
+      const size = (ext: string) => (existsSync(`${base}.${ext}`) ? statSync(`${base}.${ext}`).size : 0);
+
+      vi.advanceTimersByTime(1000);
+      await waitForDisk();
+      expect(size('wav')).toBe(0); // staged once: a buffer that may still fill is not written yet
+      vi.advanceTimersByTime(1000);
+      await until(() => size('wav') > 0);
+      const header = buildWavHeader({ format: 'PCMU', channels: 2, sampleRate: 8000 }, 0).byteLength;
+      expect(size('wav')).toBe(header + 3200);
+      expect(size('json')).toBe(0);
+      vi.advanceTimersByTime(3000);
+      await until(() => size('json') > 0);
+      expect(readFileSync(`${base}.json`, 'utf8')).toContain('"type":"open"');
+
+      await hub.emitAndWait('ended', { call, outcome: 'dropped', atSample: 1600, endedAt: new Date() });
+      expect(parseWav(readFileSync(`${base}.wav`)).data.length).toBe(3200);
+    });
   });
 });
