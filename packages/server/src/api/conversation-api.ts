@@ -18,6 +18,7 @@ import { parseRangeHeader } from './http-range.js';
 import { LiveEventFeed } from './live-event-feed.js';
 import { conversationApiOpenApi } from './openapi.js';
 import { SseStream } from './sse-stream.js';
+import './route-access.js'; // route config type: { access: { role, audit } }
 
 /** What the recording route needs of a RecordingStore (structural, so any adapter fits). */
 export interface RecordingReader {
@@ -120,20 +121,26 @@ export async function conversationApi(
     }
   });
 
-  fastify.get('/api/openapi.json', async () => conversationApiOpenApi());
+  fastify.get('/api/openapi.json', { config: { access: { role: 'public' } } }, async () =>
+    conversationApiOpenApi(),
+  );
 
-  fastify.get('/api/conversations', async (request) => {
-    const q = parseInput(listConversationsQuery, request.query);
-    return store.listConversations({
-      state: q.state,
-      from: q.from,
-      to: q.to,
-      text: q.q,
-      ani: q.ani,
-      cursor: q.cursor,
-      limit: q.limit,
-    });
-  });
+  fastify.get(
+    '/api/conversations',
+    { config: { access: { role: 'viewer', audit: 'list' } } },
+    async (request) => {
+      const q = parseInput(listConversationsQuery, request.query);
+      return store.listConversations({
+        state: q.state,
+        from: q.from,
+        to: q.to,
+        text: q.q,
+        ani: q.ani,
+        cursor: q.cursor,
+        limit: q.limit,
+      });
+    },
+  );
 
   const getConversation = async (request: FastifyRequest, reply: FastifyReply) => {
     const { id } = parseInput(conversationIdParams, request.params);
@@ -141,59 +148,75 @@ export async function conversationApi(
     if (!conversation) return problem(reply, 404, 'not_found', `conversation ${id} not found`);
     return conversation;
   };
-  fastify.get('/api/conversations/:id', getConversation);
+  fastify.get(
+    '/api/conversations/:id',
+    { config: { access: { role: 'viewer', audit: 'read' } } },
+    getConversation,
+  );
   // the seed's URL
-  fastify.get('/api/conversation/:id', getConversation);
+  fastify.get(
+    '/api/conversation/:id',
+    { config: { access: { role: 'viewer', audit: 'read' } } },
+    getConversation,
+  );
 
-  fastify.get('/api/conversations/:id/events', async (request, reply) => {
-    const { id } = parseInput(conversationIdParams, request.params);
-    const q = parseInput(listEventsQuery, request.query);
-    if (!(await store.getConversation(id)))
-      return problem(reply, 404, 'not_found', `conversation ${id} not found`);
-    const items = await store.listEvents(id, { after: q.after, limit: q.limit });
-    return { items, nextAfter: items.length > 0 ? items[items.length - 1]!.seq : (q.after ?? null) };
-  });
+  fastify.get(
+    '/api/conversations/:id/events',
+    { config: { access: { role: 'viewer', audit: 'read' } } },
+    async (request, reply) => {
+      const { id } = parseInput(conversationIdParams, request.params);
+      const q = parseInput(listEventsQuery, request.query);
+      if (!(await store.getConversation(id)))
+        return problem(reply, 404, 'not_found', `conversation ${id} not found`);
+      const items = await store.listEvents(id, { after: q.after, limit: q.limit });
+      return { items, nextAfter: items.length > 0 ? items[items.length - 1]!.seq : (q.after ?? null) };
+    },
+  );
 
-  fastify.get('/api/conversations/:id/recording', async (request, reply) => {
-    const { id } = parseInput(conversationIdParams, request.params);
-    const recordings = options.recordings;
-    const conversation = await store.getConversation(id);
-    if (!conversation) return problem(reply, 404, 'not_found', `conversation ${id} not found`);
-    if (!recordings) return problem(reply, 404, 'not_found', 'recordings are not configured');
-    const key = options.recordingKey?.(conversation) ?? id;
-    let range = parseRangeHeader(request.headers.range);
-    if (range.kind === 'invalid') range = { kind: 'none' }; // RFC 9110: an unparsable Range is ignored
-    try {
-      let read;
-      if (range.kind === 'suffix') {
-        const whole = await recordings.get(key);
-        if (!whole) return problem(reply, 404, 'not_found', `no recording for conversation ${id}`);
-        whole.stream.destroy();
-        read = await recordings.get(key, { start: Math.max(0, whole.size - range.length) });
-      } else {
-        read = await recordings.get(
-          key,
-          range.kind === 'range' ? { start: range.start, end: range.end } : undefined,
-        );
+  fastify.get(
+    '/api/conversations/:id/recording',
+    { config: { access: { role: 'supervisor', audit: 'play' } } },
+    async (request, reply) => {
+      const { id } = parseInput(conversationIdParams, request.params);
+      const recordings = options.recordings;
+      const conversation = await store.getConversation(id);
+      if (!conversation) return problem(reply, 404, 'not_found', `conversation ${id} not found`);
+      if (!recordings) return problem(reply, 404, 'not_found', 'recordings are not configured');
+      const key = options.recordingKey?.(conversation) ?? id;
+      let range = parseRangeHeader(request.headers.range);
+      if (range.kind === 'invalid') range = { kind: 'none' }; // RFC 9110: an unparsable Range is ignored
+      try {
+        let read;
+        if (range.kind === 'suffix') {
+          const whole = await recordings.get(key);
+          if (!whole) return problem(reply, 404, 'not_found', `no recording for conversation ${id}`);
+          whole.stream.destroy();
+          read = await recordings.get(key, { start: Math.max(0, whole.size - range.length) });
+        } else {
+          read = await recordings.get(
+            key,
+            range.kind === 'range' ? { start: range.start, end: range.end } : undefined,
+          );
+        }
+        if (!read) return problem(reply, 404, 'not_found', `no recording for conversation ${id}`);
+        reply
+          .header('accept-ranges', 'bytes')
+          .header('content-type', read.contentType)
+          .header('content-length', String(read.end - read.start + 1))
+          .header('content-disposition', `inline; filename="${id}.wav"`);
+        if (range.kind !== 'none')
+          reply.code(206).header('content-range', `bytes ${read.start}-${read.end}/${read.size}`);
+        return reply.send(read.stream);
+      } catch (error) {
+        const e = error as Error & { size?: number };
+        if (e.name === 'RecordingRangeError') {
+          reply.header('content-range', `bytes */${e.size ?? '*'}`);
+          return problem(reply, 416, 'range_not_satisfiable', e.message);
+        }
+        throw error;
       }
-      if (!read) return problem(reply, 404, 'not_found', `no recording for conversation ${id}`);
-      reply
-        .header('accept-ranges', 'bytes')
-        .header('content-type', read.contentType)
-        .header('content-length', String(read.end - read.start + 1))
-        .header('content-disposition', `inline; filename="${id}.wav"`);
-      if (range.kind !== 'none')
-        reply.code(206).header('content-range', `bytes ${read.start}-${read.end}/${read.size}`);
-      return reply.send(read.stream);
-    } catch (error) {
-      const e = error as Error & { size?: number };
-      if (e.name === 'RecordingRangeError') {
-        reply.header('content-range', `bytes */${e.size ?? '*'}`);
-        return problem(reply, 416, 'range_not_satisfiable', e.message);
-      }
-      throw error;
-    }
-  });
+    },
+  );
 
   const serveLive = async (request: FastifyRequest, reply: FastifyReply, conversationId: string | null) => {
     const q = parseInput(liveQuery, request.query);
@@ -263,9 +286,17 @@ export async function conversationApi(
   };
 
   // no automatic HEAD routes: a HEAD must not open a stream
-  fastify.get('/api/live', { exposeHeadRoute: false }, (request, reply) => serveLive(request, reply, null));
-  fastify.get('/api/conversations/:id/live', { exposeHeadRoute: false }, async (request, reply) => {
-    const { id } = parseInput(conversationIdParams, request.params);
-    return serveLive(request, reply, id);
-  });
+  fastify.get(
+    '/api/live',
+    { exposeHeadRoute: false, config: { access: { role: 'supervisor' } } },
+    (request, reply) => serveLive(request, reply, null),
+  );
+  fastify.get(
+    '/api/conversations/:id/live',
+    { exposeHeadRoute: false, config: { access: { role: 'viewer', audit: 'read' } } },
+    async (request, reply) => {
+      const { id } = parseInput(conversationIdParams, request.params);
+      return serveLive(request, reply, id);
+    },
+  );
 }
