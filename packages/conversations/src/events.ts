@@ -1,7 +1,8 @@
 /**
  * Conversation events: the versioned JSON schema published on the EventBus, stored in the outbox, served on the live
  * API and consumed by the assist worker. Names keep the seed's: session_started, partial_transcript,
- * transcript_available, recording_available, session_ended; assist adds assist_update.
+ * transcript_available, recording_available, session_ended; assist adds assist_update; secure pause and retention add
+ * stream_paused, stream_resumed, recording_redacted, data_deleted.
  * Bump `schemaVersion` on any incompatible change and document it in docs/events.md.
  */
 
@@ -53,6 +54,53 @@ export interface ConversationSummary {
   state: 'active' | 'ended' | 'failed';
   closeReason: string | null;
   recording: string | null;
+  /** on legal hold: exempt from the retention sweep and from erasure (present only while held) */
+  legalHold?: boolean;
+  /** the stored recording had spans silenced after the call (PCI); present once it was done */
+  recordingRedaction?: RecordingRedaction;
+}
+
+/** A span of the stored recording that was silenced or toned over (seconds on the stream timeline). */
+export interface RedactedAudioSpan {
+  start: number;
+  end: number;
+  /** why it was silenced: words the transcript redaction masked */
+  reason: 'redaction';
+}
+
+/** What the post-call audio redaction did to a recording (reported on the conversation and in the sidecar). */
+export interface RecordingRedaction {
+  /** ISO-8601 */
+  at: string;
+  method: 'silence' | 'tone';
+  /** seconds added before and after each masked word */
+  marginSeconds: number;
+  spans: RedactedAudioSpan[];
+}
+
+/** What a retention sweep, a deletion request or an erasure removed (never any of the removed data itself). */
+export interface DataDeletion {
+  /** 'conversation': everything of it is gone; otherwise only that kind of data */
+  scope: 'conversation' | 'recording' | 'transcripts' | 'assist';
+  /** retention: the sweep; request: DELETE /api/conversations/:id; erasure: a data-subject request by ANI */
+  reason: 'retention' | 'request' | 'erasure';
+}
+
+/** The stream stopped (AudioHook `paused`): server-initiated (a secure pause among them) or by the client. */
+export interface StreamPause {
+  /** seconds on the stream timeline where the pause began */
+  offset: number;
+  initiator: 'server' | 'client';
+  /** a secure pause requested through the API (card capture): the audio never reaches hookscribe */
+  secure: boolean;
+}
+
+/** The stream flows again (AudioHook `resumed`). */
+export interface StreamResume {
+  /** seconds on the stream timeline where the pause began */
+  offset: number;
+  /** seconds of audio not sent during the pause */
+  discarded: number;
 }
 
 export interface AssistResult {
@@ -94,6 +142,10 @@ export type ConversationEvent =
   | EventBase<'transcript_available', TranscriptSegment>
   | EventBase<'recording_available', { uri: string; bytes: number; durationSeconds: number }>
   | EventBase<'session_ended', ConversationSummary>
-  | EventBase<'assist_update', AssistResult>;
+  | EventBase<'assist_update', AssistResult>
+  | EventBase<'stream_paused', StreamPause>
+  | EventBase<'stream_resumed', StreamResume>
+  | EventBase<'recording_redacted', RecordingRedaction>
+  | EventBase<'data_deleted', DataDeletion>;
 
 export type ConversationEventType = ConversationEvent['type'];

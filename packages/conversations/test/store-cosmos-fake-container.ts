@@ -146,6 +146,18 @@ class Parser {
   }
 
   private atom(): Expr {
+    if (this.peek('NOT')) {
+      this.take();
+      const inner = this.atom();
+      return (scope) => !inner(scope);
+    }
+    if (this.peek('IS_DEFINED')) {
+      this.take();
+      this.take('(');
+      const inner = this.value();
+      this.take(')');
+      return (scope) => inner(scope) !== undefined;
+    }
     if (this.peek('(')) {
       this.take();
       const inner = this.condition();
@@ -216,6 +228,8 @@ class Parser {
     }
     if (token.kind === 'string') return () => token.text;
     if (token.kind === 'number') return () => Number(token.text);
+    const literals: Record<string, unknown> = { true: true, false: false, null: null };
+    if (token.kind === 'word' && token.text in literals) return () => literals[token.text];
     const path = [token.text];
     while (this.peek('.')) {
       this.take();
@@ -287,6 +301,20 @@ export class FakeCosmosContainer {
       let failedAt = -1;
       operations.forEach((operation, index) => {
         if (failedAt >= 0) return;
+        if (operation.operationType === 'Delete') {
+          const key = FakeCosmosContainer.key(partition, operation.id!);
+          const current = staged.get(key);
+          const status =
+            current === undefined
+              ? 404
+              : operation.ifMatch !== undefined && current._etag !== operation.ifMatch
+                ? 412
+                : 204;
+          results.push({ statusCode: status });
+          if (status >= 400) failedAt = index;
+          else staged.delete(key);
+          return;
+        }
         const body = operation.resourceBody!;
         const id = operation.id ?? body.id;
         if (body.conversationId !== partition) {
@@ -314,6 +342,7 @@ export class FakeCosmosContainer {
             statusCode: index === failedAt ? results[index]!.statusCode : 424,
           })),
         };
+      this.docs.clear(); // staged holds the whole container after the batch (deletes included)
       for (const [key, doc] of staged) this.docs.set(key, doc);
       return { result: results };
     },

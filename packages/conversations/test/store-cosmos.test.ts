@@ -10,6 +10,7 @@ import {
   makeEvent,
   makeSegment,
 } from './store-contract.js';
+import { describeConversationPrivacyContract } from './store-privacy-contract.js';
 import { FakeCosmosContainer } from './store-cosmos-fake-container.js';
 
 const asContainer = (fake: FakeCosmosContainer): CosmosContainerLike =>
@@ -23,6 +24,11 @@ describeConversationStoreContract('Cosmos DB (fake container at the SDK boundary
     openPeer: async () => new CosmosConversationStore({ container: asContainer(fake) }),
     cleanup: () => store.close(),
   };
+});
+
+describeConversationPrivacyContract('Cosmos DB (fake container at the SDK boundary)', async () => {
+  const store = new CosmosConversationStore({ container: asContainer(new FakeCosmosContainer()) });
+  return { store, cleanup: () => store.close() };
 });
 
 describe('Cosmos adapter specifics', () => {

@@ -12,6 +12,7 @@ import {
   makeEvent,
   makeSegment,
 } from './store-contract.js';
+import { describeConversationPrivacyContract } from './store-privacy-contract.js';
 import { startPostgres, type PostgresService } from './support/services-postgres.js';
 
 describeConversationStoreContract('PostgreSQL (real server)', async () => {
@@ -20,6 +21,18 @@ describeConversationStoreContract('PostgreSQL (real server)', async () => {
   return {
     store,
     openPeer: async () => new PostgresConversationStore({ connectionString: server.url }),
+    cleanup: async () => {
+      await store.close();
+      await server.destroy();
+    },
+  };
+});
+
+describeConversationPrivacyContract('PostgreSQL (real server)', async () => {
+  const server = await startPostgres();
+  const store = new PostgresConversationStore({ connectionString: server.url });
+  return {
+    store,
     cleanup: async () => {
       await store.close();
       await server.destroy();
@@ -43,8 +56,8 @@ describe('PostgreSQL migrations and faults', () => {
     const second = new PostgresConversationStore({ connectionString: server.url });
     try {
       await Promise.all([first.init(), second.init()]);
-      expect(await first.appliedMigrations()).toEqual([1, 2]);
-      expect(await second.appliedMigrations()).toEqual([1, 2]);
+      expect(await first.appliedMigrations()).toEqual([1, 2, 50]);
+      expect(await second.appliedMigrations()).toEqual([1, 2, 50]);
     } finally {
       await first.close();
       await second.close();
@@ -99,7 +112,7 @@ describe('PostgreSQL migrations and faults', () => {
     const store = new PostgresConversationStore({ connectionString: url });
     try {
       await store.init();
-      expect(await store.appliedMigrations()).toEqual([1, 2]);
+      expect(await store.appliedMigrations()).toEqual([1, 2, 50]);
       expect((await store.getConversation(conversation.id))?.transcript).toEqual([segment]);
       expect((await store.listConversations({ text: 'upgrade' })).items.map((item) => item.id)).toEqual([
         conversation.id,

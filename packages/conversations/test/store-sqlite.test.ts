@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { SqliteConversationStore } from '../src/index.js';
-import { describeConversationStoreContract, makeConversation } from './store-contract.js';
+import { describeConversationStoreContract, makeConversation, makeSegment } from './store-contract.js';
+import { describeConversationPrivacyContract } from './store-privacy-contract.js';
 
 describeConversationStoreContract('SQLite (temp file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookscribe-sqlite-'));
@@ -24,6 +26,58 @@ describeConversationStoreContract('SQLite (:memory:)', async () => {
   return { store, cleanup: () => store.close() };
 });
 
+describeConversationPrivacyContract('SQLite (temp file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookscribe-sqlite-'));
+  const store = new SqliteConversationStore({ path: join(dir, 'conversations.db') });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SQLite privacy specifics', () => {
+  it('purges leave no row in the FTS5 index (the search index itself, not only the query result)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookscribe-sqlite-'));
+    const path = join(dir, 'conversations.db');
+    try {
+      const store = new SqliteConversationStore({ path });
+      const kept = makeConversation();
+      const purged = makeConversation();
+      const wholly = makeConversation();
+      for (const conversation of [kept, purged, wholly]) {
+        await store.upsertConversation(conversation);
+        await store.appendSegment(
+          conversation.id,
+          makeSegment(`zebra quagga ${conversation.id.slice(0, 4)}`),
+        );
+      }
+      await store.purgeConversation(purged.id, 'transcripts');
+      await store.purgeConversation(wholly.id, 'conversation');
+      await store.close();
+      const db = new Database(path, { readonly: true });
+      try {
+        const indexed = db
+          .prepare("SELECT count(*) AS n FROM segments_fts WHERE segments_fts MATCH 'quagga'")
+          .get() as {
+          n: number;
+        };
+        expect(indexed.n).toBe(1);
+        // the index's own term list (fts5vocab): no term of a purged segment is left behind
+        db.exec("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, 'segments_fts', 'row')");
+        const terms = db.prepare("SELECT term, doc FROM temp.vocab WHERE term = 'zebra'").all();
+        expect(terms).toEqual([{ term: 'zebra', doc: 1 }]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('SQLite migrations', () => {
   it('are applied once and survive reopening the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hookscribe-sqlite-'));
@@ -32,10 +86,10 @@ describe('SQLite migrations', () => {
       const first = new SqliteConversationStore({ path });
       const conversation = makeConversation();
       await first.upsertConversation(conversation);
-      expect(first.appliedMigrations()).toEqual([1]);
+      expect(first.appliedMigrations()).toEqual([1, 50]);
       await first.close();
       const second = new SqliteConversationStore({ path });
-      expect(second.appliedMigrations()).toEqual([1]);
+      expect(second.appliedMigrations()).toEqual([1, 50]);
       expect((await second.getConversation(conversation.id))?.id).toBe(conversation.id);
       await second.close();
     } finally {

@@ -31,6 +31,19 @@ const transcriptSegment = z.looseObject({
   engine: z.string(),
 });
 
+const recordingRedaction = z.looseObject({
+  at: isoTime,
+  method: z.enum(['silence', 'tone']),
+  marginSeconds: z.number().nonnegative(),
+  spans: z.array(
+    z.looseObject({
+      start: z.number().describe('seconds on the stream timeline'),
+      end: z.number(),
+      reason: z.enum(['redaction']),
+    }),
+  ),
+});
+
 const conversationSummary = z.looseObject({
   id: z.string().min(1).describe('hookscribe conversation id = AudioHook session id'),
   conversationId: z.string(),
@@ -48,12 +61,30 @@ const conversationSummary = z.looseObject({
   state: z.enum(['active', 'ended', 'failed']),
   closeReason: z.string().nullable(),
   recording: z.string().nullable(),
+  legalHold: z.boolean().optional().describe('on legal hold: exempt from retention sweep and erasure'),
+  recordingRedaction: recordingRedaction.optional(),
 });
 
 const recordingAvailable = z.looseObject({
   uri: z.string(),
   bytes: z.number().int().nonnegative(),
   durationSeconds: z.number().nonnegative(),
+});
+
+const dataDeletion = z.looseObject({
+  scope: z.enum(['conversation', 'recording', 'transcripts', 'assist']),
+  reason: z.enum(['retention', 'request', 'erasure']),
+});
+
+const streamPause = z.looseObject({
+  offset: z.number().describe('seconds on the stream timeline'),
+  initiator: z.enum(['server', 'client']),
+  secure: z.boolean(),
+});
+
+const streamResume = z.looseObject({
+  offset: z.number().describe('seconds on the stream timeline where the pause began'),
+  discarded: z.number().nonnegative(),
 });
 
 const assistResult = z.looseObject({
@@ -125,6 +156,14 @@ export const conversationEventSchema = z
     envelope('recording_available', recordingAvailable, 'The recording is stored at data.uri.'),
     envelope('session_ended', conversationSummary, 'The call ended or failed; data.closeReason says why.'),
     envelope('assist_update', assistResult, 'Agent-assist result (summary, sentiment, suggestions, alerts).'),
+    envelope('stream_paused', streamPause, 'The audio stream stopped (server, secure or client pause).'),
+    envelope('stream_resumed', streamResume, 'The audio stream flows again.'),
+    envelope('recording_redacted', recordingRedaction, 'Spans of the stored recording were silenced (PCI).'),
+    envelope(
+      'data_deleted',
+      dataDeletion,
+      'Data of the conversation was deleted (retention sweep, deletion request or erasure).',
+    ),
   ])
   .describe(`hookscribe conversation event, schemaVersion ${EVENT_SCHEMA_VERSION}`);
 

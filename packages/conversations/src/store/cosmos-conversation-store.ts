@@ -13,7 +13,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Container, CosmosClient, JSONObject, OperationInput, SqlParameter } from '@azure/cosmos';
-import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type {
+  AssistResult,
+  ConversationEvent,
+  ConversationSummary,
+  RecordingRedaction,
+  TranscriptSegment,
+} from '../events.js';
+import {
+  EVENT_TYPES_OF_SCOPE,
+  type ExpiredConversation,
+  type PurgeOptions,
+  type PurgeOutcome,
+  type PurgeScope,
+} from './conversation-privacy.js';
 import type {
   ConversationDetail,
   ConversationEnd,
@@ -31,6 +44,7 @@ import {
   checkConversation,
   checkEnd,
   checkEvents,
+  checkExpiry,
   checkSegment,
   encodeCursor,
   eventLimit,
@@ -77,6 +91,17 @@ export function isTransientCosmosError(error: unknown): boolean {
 /** Documents are plain JSON; the SDK's JSONObject type wants an index signature our interfaces do not declare. */
 function json(value: object): JSONObject {
   return value as JSONObject;
+}
+
+/** The summary plus the hold, a field of the document beside it (so that re-upserting a call keeps it). */
+function summaryOf(doc: Doc): ConversationSummary {
+  const summary = doc.summary as ConversationSummary;
+  return doc.legalHold === true ? { ...summary, legalHold: true } : summary;
+}
+
+function withoutRecording(summary: ConversationSummary): ConversationSummary {
+  const { recordingRedaction: _report, ...rest } = summary;
+  return { ...rest, recording: null };
 }
 
 function words(text: string): string[] {
@@ -230,21 +255,27 @@ export class CosmosConversationStore implements ConversationStore {
     const row = checkConversation(conversation);
     const events = checkEvents(options?.events);
     this.checkPartition(row.id, events);
-    return this.write(row.id, async (container) => [
-      {
-        operationType: 'Upsert',
-        resourceBody: json({
-          id: row.id,
-          conversationId: row.id,
-          type: 'conversation',
-          startedAt: row.startedAt,
-          state: row.state,
-          ani: row.ani,
-          summary: row,
-        }),
-      },
-      ...(await this.eventOperations(container, events)),
-    ]);
+    return this.write(row.id, async (container) => {
+      // the hold and the purge markers are fields of the document: a re-upserted call keeps them
+      const existing = await this.readDoc(container, row.id, row.id);
+      return [
+        {
+          operationType: 'Upsert',
+          resourceBody: json({
+            id: row.id,
+            conversationId: row.id,
+            type: 'conversation',
+            startedAt: row.startedAt,
+            state: row.state,
+            ani: row.ani,
+            summary: row,
+            ...(existing?.legalHold === true ? { legalHold: true } : {}),
+            ...(existing?.purged !== undefined ? { purged: existing.purged } : {}),
+          }),
+        },
+        ...(await this.eventOperations(container, events)),
+      ];
+    });
   }
 
   private updateSummary(
@@ -382,7 +413,7 @@ export class CosmosConversationStore implements ConversationStore {
       .filter((part) => part.type === 'assist')
       .sort((a, b) => Number(a.seq) - Number(b.seq))
       .map((part) => ({ at: String(part.at), result: part.result as AssistResult }));
-    return { ...(doc.summary as ConversationSummary), transcript: segments, assist };
+    return { ...summaryOf(doc), transcript: segments, assist };
   }
 
   async listConversations(query?: ConversationQuery): Promise<ConversationPage> {
@@ -421,7 +452,7 @@ export class CosmosConversationStore implements ConversationStore {
       `SELECT TOP ${q.limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.startedAt DESC, c.id DESC`,
       parameters,
     );
-    const items = docs.slice(0, q.limit).map((doc) => doc.summary as ConversationSummary);
+    const items = docs.slice(0, q.limit).map(summaryOf);
     const last = items[items.length - 1];
     const nextCursor =
       docs.length > q.limit && last !== undefined
@@ -441,6 +472,119 @@ export class CosmosConversationStore implements ConversationStore {
       conversationId,
     );
     return docs.map((doc) => ({ seq: Number(doc.seq), event: doc.event as ConversationEvent }));
+  }
+
+  // ---- privacy: legal hold, retention, erasure, audio-redaction report (conversation-privacy.ts) ----------------
+
+  async setLegalHold(id: string, hold: boolean): Promise<void> {
+    return this.write(id, async (container) => {
+      const doc = await this.requireConversation(container, id);
+      const { legalHold: _previous, ...rest } = doc;
+      return [
+        {
+          operationType: 'Replace',
+          id,
+          ...(doc._etag ? { ifMatch: doc._etag } : {}),
+          resourceBody: json(hold ? { ...rest, legalHold: true } : rest),
+        },
+      ];
+    });
+  }
+
+  async setRecordingRedaction(
+    id: string,
+    redaction: RecordingRedaction,
+    options?: WriteOptions,
+  ): Promise<void> {
+    return this.updateSummary(
+      id,
+      (summary) => ({ ...summary, recordingRedaction: redaction }),
+      checkEvents(options?.events),
+    );
+  }
+
+  /**
+   * Purge markers stand in for the SQL adapters' EXISTS over segments and assist results: Cosmos cannot join
+   * documents, so a conversation whose transcripts were purged carries `purged.transcripts` and is not found again.
+   */
+  async findExpired(scope: PurgeScope, before: string, limit: number): Promise<ExpiredConversation[]> {
+    const bounds = checkExpiry(before, limit);
+    const has: Record<PurgeScope, string> = {
+      conversation: '',
+      recording: ' AND IS_DEFINED(c.summary.recording) AND c.summary.recording != null',
+      transcripts: ' AND NOT IS_DEFINED(c.purged.transcripts)',
+      assist: ' AND NOT IS_DEFINED(c.purged.assist)',
+    };
+    const docs = await this.query<Doc>(
+      `SELECT TOP ${bounds.limit} * FROM c WHERE c.type = 'conversation' AND c.startedAt < @before
+       AND (NOT IS_DEFINED(c.legalHold) OR c.legalHold = false)${has[scope]} ORDER BY c.startedAt, c.id`,
+      [{ name: '@before', value: bounds.before }],
+    );
+    return docs.map((doc) => ({
+      id: doc.id,
+      startedAt: String(doc.startedAt),
+      recording: (doc.summary as ConversationSummary).recording ?? null,
+    }));
+  }
+
+  async purgeConversation(id: string, scope: PurgeScope, options?: PurgeOptions): Promise<PurgeOutcome> {
+    const events = checkEvents(options?.events);
+    this.checkPartition(id, events);
+    let outcome: PurgeOutcome = 'not-found';
+    await this.write(id, async (container) => {
+      const doc = await this.readDoc(container, id, id);
+      if (doc === null || doc.type !== 'conversation') {
+        outcome = 'not-found';
+        return [];
+      }
+      if (doc.legalHold === true) {
+        outcome = 'held';
+        return [];
+      }
+      // The parts go first, in batches; the conversation document last, with the events. Interrupted half-way, the
+      // conversation still exists (unpurged) and the next sweep or a repeated request finishes the job.
+      const types = scope === 'conversation' ? [] : EVENT_TYPES_OF_SCOPE[scope];
+      const partType = scope === 'transcripts' ? 'segment' : scope === 'assist' ? 'assist' : null;
+      const parts = await this.query<Doc>(
+        scope === 'conversation'
+          ? "SELECT * FROM c WHERE c.conversationId = @id AND c.type != 'conversation' AND (c.type != 'outbox' OR c.event.type != 'data_deleted')"
+          : `SELECT * FROM c WHERE c.conversationId = @id AND (c.type = @part
+             OR ((c.type = 'event' OR c.type = 'outbox') AND ARRAY_CONTAINS(@types, c.event.type)))`,
+        [
+          { name: '@id', value: id },
+          { name: '@part', value: partType ?? '-' },
+          { name: '@types', value: types },
+        ],
+        id,
+      );
+      // one by one, not in batches: a batch is all-or-nothing, and a part gone meanwhile (an outbox entry just
+      // acknowledged) would fail it; a 404 here is what we wanted anyway
+      for (const part of parts) {
+        try {
+          await container.item(part.id, id).delete();
+        } catch (error) {
+          if (statusOf(error) !== 404) throw error;
+        }
+      }
+      outcome = 'purged';
+      const now = new Date(this.now()).toISOString();
+      const last: OperationInput =
+        scope === 'conversation'
+          ? { operationType: 'Delete', id, ...(doc._etag ? { ifMatch: doc._etag } : {}) }
+          : {
+              operationType: 'Replace',
+              id,
+              ...(doc._etag ? { ifMatch: doc._etag } : {}),
+              resourceBody: json({
+                ...doc,
+                purged: { ...((doc.purged as Record<string, string> | undefined) ?? {}), [scope]: now },
+                summary:
+                  scope === 'recording' ? withoutRecording(doc.summary as ConversationSummary) : doc.summary,
+              }),
+            };
+      return [last, ...(await this.eventOperations(container, events))];
+    });
+    return outcome;
   }
 
   // ---- outbox -------------------------------------------------------------------------------------------------

@@ -9,7 +9,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type {
+  AssistResult,
+  ConversationEvent,
+  ConversationSummary,
+  RecordingRedaction,
+  TranscriptSegment,
+} from '../events.js';
+import {
+  EVENT_TYPES_OF_SCOPE,
+  type ExpiredConversation,
+  type PurgeOptions,
+  type PurgeOutcome,
+  type PurgeScope,
+} from './conversation-privacy.js';
 import type {
   ConversationDetail,
   ConversationEnd,
@@ -28,6 +41,7 @@ import {
   checkConversation,
   checkEnd,
   checkEvents,
+  checkExpiry,
   checkSegment,
   encodeCursor,
   eventLimit,
@@ -52,6 +66,12 @@ export interface PostgresConversationStoreOptions {
 }
 
 type Row = Record<string, unknown>;
+
+/** The stored body plus the legal-hold column (a column, so that re-upserting a call keeps the hold). */
+function summaryOf(row: Row): ConversationSummary {
+  const summary = row.body as ConversationSummary;
+  return row.legal_hold === true ? { ...summary, legalHold: true } : summary;
+}
 
 /** partial events of one conversation waiting to be written together */
 interface PartialGroup {
@@ -477,7 +497,7 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   async getConversation(id: string): Promise<ConversationDetail | null> {
-    const [row] = await this.query('SELECT body FROM conversations WHERE id = $1', [id]);
+    const [row] = await this.query('SELECT body, legal_hold FROM conversations WHERE id = $1', [id]);
     if (row === undefined) return null;
     const segments = await this.query(
       'SELECT body FROM segments WHERE conversation_id = $1 ORDER BY start_offset, channel, id',
@@ -488,7 +508,7 @@ export class PostgresConversationStore implements ConversationStore {
       [id],
     );
     return {
-      ...(row.body as ConversationSummary),
+      ...summaryOf(row),
       transcript: segments.map((segment) => segment.body as TranscriptSegment),
       assist: assist.map((entry) => ({
         at: (entry.at as Date).toISOString(),
@@ -517,11 +537,11 @@ export class PostgresConversationStore implements ConversationStore {
     if (q.cursor !== null)
       where.push(`(c.started_at, c.id) < (${param(q.cursor.startedAt)}::timestamptz, ${param(q.cursor.id)})`);
     const rows = await this.query(
-      `SELECT c.body FROM conversations c ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      `SELECT c.body, c.legal_hold FROM conversations c ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY c.started_at DESC, c.id DESC LIMIT ${param(q.limit + 1)}`,
       params,
     );
-    const items = rows.slice(0, q.limit).map((row) => row.body as ConversationSummary);
+    const items = rows.slice(0, q.limit).map(summaryOf);
     const last = items[items.length - 1];
     const nextCursor =
       rows.length > q.limit && last !== undefined
@@ -537,6 +557,106 @@ export class PostgresConversationStore implements ConversationStore {
       [conversationId, query?.after ?? 0, limit],
     );
     return rows.map((row) => ({ seq: Number(row.seq), event: row.body as ConversationEvent }));
+  }
+
+  // ---- privacy: legal hold, retention, erasure, audio-redaction report (conversation-privacy.ts) ----------------
+
+  async setLegalHold(id: string, hold: boolean): Promise<void> {
+    return this.write(id, async (client) => {
+      const result = await client.query('UPDATE conversations SET legal_hold = $2 WHERE id = $1', [id, hold]);
+      if (result.rowCount === 0) throw new StoreNotFoundError(`conversation ${id} not found`);
+    });
+  }
+
+  async setRecordingRedaction(
+    id: string,
+    redaction: RecordingRedaction,
+    options?: WriteOptions,
+  ): Promise<void> {
+    const events = checkEvents(options?.events);
+    return this.write(id, async (client) => {
+      const result = await client.query('UPDATE conversations SET body = body || $2::jsonb WHERE id = $1', [
+        id,
+        JSON.stringify({ recordingRedaction: redaction }),
+      ]);
+      if (result.rowCount === 0) throw new StoreNotFoundError(`conversation ${id} not found`);
+      await this.insertEvents(client, events);
+    });
+  }
+
+  async findExpired(scope: PurgeScope, before: string, limit: number): Promise<ExpiredConversation[]> {
+    const bounds = checkExpiry(before, limit);
+    const has: Record<PurgeScope, string> = {
+      conversation: 'true',
+      recording: "c.body->>'recording' IS NOT NULL",
+      transcripts: `(EXISTS (SELECT 1 FROM segments s WHERE s.conversation_id = c.id)
+        OR EXISTS (SELECT 1 FROM event_log e WHERE e.conversation_id = c.id AND e.type IN ('partial_transcript', 'transcript_available')))`,
+      assist: `(EXISTS (SELECT 1 FROM assist_results a WHERE a.conversation_id = c.id)
+        OR EXISTS (SELECT 1 FROM event_log e WHERE e.conversation_id = c.id AND e.type = 'assist_update'))`,
+    };
+    const rows = await this.query(
+      `SELECT c.id, c.started_at, c.body->>'recording' AS recording FROM conversations c
+       WHERE NOT c.legal_hold AND c.started_at < $1 AND ${has[scope]}
+       ORDER BY c.started_at, c.id LIMIT $2`,
+      [bounds.before, bounds.limit],
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      startedAt: (row.started_at as Date).toISOString(),
+      recording: row.recording === null ? null : String(row.recording),
+    }));
+  }
+
+  async purgeConversation(id: string, scope: PurgeScope, options?: PurgeOptions): Promise<PurgeOutcome> {
+    const events = checkEvents(options?.events);
+    let outcome: PurgeOutcome = 'not-found';
+    await this.write(id, async (client) => {
+      // FOR UPDATE: a hold set concurrently by another instance is either seen here or waits for this purge
+      const { rows } = await client.query('SELECT legal_hold FROM conversations WHERE id = $1 FOR UPDATE', [
+        id,
+      ]);
+      const row = rows[0] as Row | undefined;
+      if (row === undefined) {
+        outcome = 'not-found';
+        return;
+      }
+      if (row.legal_hold === true) {
+        outcome = 'held';
+        return;
+      }
+      if (scope === 'conversation') {
+        // segments (with their tsvector) and assist results go by ON DELETE CASCADE
+        await client.query('DELETE FROM conversations WHERE id = $1', [id]);
+        await client.query('DELETE FROM event_log WHERE conversation_id = $1', [id]);
+        // undelivered announcements of earlier purges stay: consumers still need to hear of them
+        await client.query(
+          "DELETE FROM outbox WHERE body->>'conversationId' = $1 AND body->>'type' <> 'data_deleted'",
+          [id],
+        );
+      } else {
+        const types = EVENT_TYPES_OF_SCOPE[scope];
+        if (scope === 'transcripts')
+          await client.query('DELETE FROM segments WHERE conversation_id = $1', [id]);
+        if (scope === 'assist')
+          await client.query('DELETE FROM assist_results WHERE conversation_id = $1', [id]);
+        if (scope === 'recording')
+          await client.query(
+            `UPDATE conversations SET body = (body - 'recordingRedaction') || '{"recording":null}'::jsonb WHERE id = $1`,
+            [id],
+          );
+        await client.query('DELETE FROM event_log WHERE conversation_id = $1 AND type = ANY($2::text[])', [
+          id,
+          types,
+        ]);
+        await client.query(
+          "DELETE FROM outbox WHERE body->>'conversationId' = $1 AND body->>'type' = ANY($2::text[])",
+          [id, types],
+        );
+      }
+      await this.insertEvents(client, events);
+      outcome = 'purged';
+    });
+    return outcome;
   }
 
   // ---- outbox -------------------------------------------------------------------------------------------------

@@ -70,4 +70,12 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       ALTER TABLE segments ALTER COLUMN body TYPE json USING body::json;
     `,
   },
+  {
+    version: 50,
+    name: 'legal hold flag; retention scans oldest first past held conversations',
+    sql: `
+      ALTER TABLE conversations ADD COLUMN legal_hold boolean NOT NULL DEFAULT false;
+      CREATE INDEX conversations_for_retention ON conversations (started_at, id) WHERE NOT legal_hold;
+    `,
+  },
 ];

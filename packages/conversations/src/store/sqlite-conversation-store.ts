@@ -5,7 +5,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type {
+  AssistResult,
+  ConversationEvent,
+  ConversationSummary,
+  RecordingRedaction,
+  TranscriptSegment,
+} from '../events.js';
+import {
+  EVENT_TYPES_OF_SCOPE,
+  type ExpiredConversation,
+  type PurgeOptions,
+  type PurgeOutcome,
+  type PurgeScope,
+} from './conversation-privacy.js';
 import type {
   ConversationDetail,
   ConversationEnd,
@@ -24,6 +37,7 @@ import {
   checkConversation,
   checkEnd,
   checkEvents,
+  checkExpiry,
   checkSegment,
   encodeCursor,
   eventLimit,
@@ -46,6 +60,19 @@ export interface SqliteConversationStoreOptions {
 }
 
 type Row = Record<string, unknown>;
+
+/** The stored body plus the legal-hold column (the hold is a column so that re-upserting a call keeps it). */
+function summaryOf(row: Row): ConversationSummary {
+  const summary = JSON.parse(String(row.body)) as ConversationSummary;
+  delete summary.legalHold;
+  return Number(row.legal_hold) === 1 ? { ...summary, legalHold: true } : summary;
+}
+
+/** The body as stored: without the hold, which lives in its column. */
+function bodyOf(summary: ConversationSummary): string {
+  const { legalHold: _held, ...body } = summary;
+  return JSON.stringify(body);
+}
 
 const TRANSIENT_CODES = new Set([
   'SQLITE_FULL',
@@ -150,7 +177,7 @@ export class SqliteConversationStore implements ConversationStore {
            ON CONFLICT (id) DO UPDATE SET started_at = excluded.started_at, state = excluded.state,
              ani = excluded.ani, body = excluded.body`,
         )
-        .run(row.id, row.startedAt, row.state, row.ani, JSON.stringify(row));
+        .run(row.id, row.startedAt, row.state, row.ani, bodyOf(row));
       this.insertEvents(events);
     });
   }
@@ -170,7 +197,7 @@ export class SqliteConversationStore implements ConversationStore {
       };
       this.db
         .prepare('UPDATE conversations SET state = ?, body = ? WHERE id = ?')
-        .run(updated.state, JSON.stringify(updated), id);
+        .run(updated.state, bodyOf(updated), id);
       this.insertEvents(events);
     });
   }
@@ -182,7 +209,7 @@ export class SqliteConversationStore implements ConversationStore {
       if (current === null) throw new StoreNotFoundError(`conversation ${id} not found`);
       this.db
         .prepare('UPDATE conversations SET body = ? WHERE id = ?')
-        .run(JSON.stringify({ ...current, recording }), id);
+        .run(bodyOf({ ...current, recording }), id);
       this.insertEvents(events);
     });
   }
@@ -278,8 +305,9 @@ export class SqliteConversationStore implements ConversationStore {
   // ---- reads --------------------------------------------------------------------------------------------------
 
   private readSummary(id: string): ConversationSummary | null {
-    const row = this.db.prepare('SELECT body FROM conversations WHERE id = ?').get(id) as Row | undefined;
-    return row === undefined ? null : (JSON.parse(String(row.body)) as ConversationSummary);
+    const row = this.db.prepare('SELECT body, legal_hold FROM conversations WHERE id = ?').get(id) as
+      Row | undefined;
+    return row === undefined ? null : summaryOf(row);
   }
 
   async getConversation(id: string): Promise<ConversationDetail | null> {
@@ -332,10 +360,10 @@ export class SqliteConversationStore implements ConversationStore {
         where.push('(c.started_at < ? OR (c.started_at = ? AND c.id < ?))');
         params.push(q.cursor.startedAt, q.cursor.startedAt, q.cursor.id);
       }
-      const sql = `SELECT c.body FROM conversations c ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+      const sql = `SELECT c.body, c.legal_hold FROM conversations c ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
                    ORDER BY c.started_at DESC, c.id DESC LIMIT ?`;
       const rows = this.db.prepare(sql).all(...params, q.limit + 1) as Row[];
-      const items = rows.slice(0, q.limit).map((row) => JSON.parse(String(row.body)) as ConversationSummary);
+      const items = rows.slice(0, q.limit).map(summaryOf);
       const last = items[items.length - 1];
       const nextCursor =
         rows.length > q.limit && last !== undefined
@@ -357,6 +385,111 @@ export class SqliteConversationStore implements ConversationStore {
           .all(conversationId, after, limit) as Row[]
       ).map((row) => ({ seq: Number(row.seq), event: JSON.parse(String(row.body)) as ConversationEvent })),
     );
+  }
+
+  // ---- privacy: legal hold, retention, erasure, audio-redaction report (conversation-privacy.ts) ----------------
+
+  async setLegalHold(id: string, hold: boolean): Promise<void> {
+    return this.write(id, () => {
+      const result = this.db
+        .prepare('UPDATE conversations SET legal_hold = ? WHERE id = ?')
+        .run(hold ? 1 : 0, id);
+      if (result.changes === 0) throw new StoreNotFoundError(`conversation ${id} not found`);
+    });
+  }
+
+  async setRecordingRedaction(
+    id: string,
+    redaction: RecordingRedaction,
+    options?: WriteOptions,
+  ): Promise<void> {
+    const events = checkEvents(options?.events);
+    return this.write(id, () => {
+      const current = this.readSummary(id);
+      if (current === null) throw new StoreNotFoundError(`conversation ${id} not found`);
+      this.db
+        .prepare('UPDATE conversations SET body = ? WHERE id = ?')
+        .run(bodyOf({ ...current, recordingRedaction: redaction }), id);
+      this.insertEvents(events);
+    });
+  }
+
+  async findExpired(scope: PurgeScope, before: string, limit: number): Promise<ExpiredConversation[]> {
+    const bounds = checkExpiry(before, limit);
+    const has: Record<PurgeScope, string> = {
+      conversation: '1',
+      recording: "json_extract(c.body, '$.recording') IS NOT NULL",
+      transcripts: `(EXISTS (SELECT 1 FROM segments s WHERE s.conversation_id = c.id)
+        OR EXISTS (SELECT 1 FROM event_log e WHERE e.conversation_id = c.id AND e.type IN ('partial_transcript', 'transcript_available')))`,
+      assist: `(EXISTS (SELECT 1 FROM assist_results a WHERE a.conversation_id = c.id)
+        OR EXISTS (SELECT 1 FROM event_log e WHERE e.conversation_id = c.id AND e.type = 'assist_update'))`,
+    };
+    return this.read(() =>
+      (
+        this.db
+          .prepare(
+            `SELECT c.id, c.started_at, json_extract(c.body, '$.recording') AS recording FROM conversations c
+             WHERE c.legal_hold = 0 AND c.started_at < ? AND ${has[scope]}
+             ORDER BY c.started_at, c.id LIMIT ?`,
+          )
+          .all(bounds.before, bounds.limit) as Row[]
+      ).map((row) => ({
+        id: String(row.id),
+        startedAt: String(row.started_at),
+        recording: row.recording === null ? null : String(row.recording),
+      })),
+    );
+  }
+
+  async purgeConversation(id: string, scope: PurgeScope, options?: PurgeOptions): Promise<PurgeOutcome> {
+    const events = checkEvents(options?.events);
+    let outcome: PurgeOutcome = 'not-found';
+    await this.write(id, () => {
+      const row = this.db.prepare('SELECT legal_hold FROM conversations WHERE id = ?').get(id) as
+        Row | undefined;
+      if (row === undefined) return;
+      if (Number(row.legal_hold) === 1) {
+        outcome = 'held';
+        return;
+      }
+      const ofConversation = "json_extract(body, '$.conversationId') = ?";
+      if (scope === 'conversation') {
+        // segments and assist results go by ON DELETE CASCADE; the FTS index by the segments' delete trigger
+        this.db.prepare('DELETE FROM conversations WHERE id = ?').run(id);
+        this.db.prepare('DELETE FROM event_log WHERE conversation_id = ?').run(id);
+        // undelivered announcements of earlier purges stay: consumers still need to hear of them
+        this.db
+          .prepare(
+            `DELETE FROM outbox WHERE ${ofConversation} AND json_extract(body, '$.type') <> 'data_deleted'`,
+          )
+          .run(id);
+      } else {
+        const types = EVENT_TYPES_OF_SCOPE[scope];
+        const marks = types.map(() => '?').join(', ');
+        if (scope === 'transcripts')
+          this.db.prepare('DELETE FROM segments WHERE conversation_id = ?').run(id);
+        if (scope === 'assist')
+          this.db.prepare('DELETE FROM assist_results WHERE conversation_id = ?').run(id);
+        if (scope === 'recording') {
+          const current = this.readSummary(id)!;
+          const { recordingRedaction: _report, ...rest } = current;
+          this.db
+            .prepare('UPDATE conversations SET body = ? WHERE id = ?')
+            .run(bodyOf({ ...rest, recording: null }), id);
+        }
+        this.db
+          .prepare(`DELETE FROM event_log WHERE conversation_id = ? AND type IN (${marks})`)
+          .run(id, ...types);
+        this.db
+          .prepare(
+            `DELETE FROM outbox WHERE ${ofConversation} AND json_extract(body, '$.type') IN (${marks})`,
+          )
+          .run(id, ...types);
+      }
+      this.insertEvents(events);
+      outcome = 'purged';
+    });
+    return outcome;
   }
 
   // ---- outbox -------------------------------------------------------------------------------------------------

@@ -73,4 +73,12 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_by_availability ON outbox (available_at, id);
     `,
   },
+  {
+    version: 50,
+    name: 'legal hold flag; retention scans oldest first past held conversations',
+    sql: `
+      ALTER TABLE conversations ADD COLUMN legal_hold INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX conversations_for_retention ON conversations (legal_hold, started_at, id);
+    `,
+  },
 ];

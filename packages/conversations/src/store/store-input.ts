@@ -35,8 +35,10 @@ export function checkConversation(conversation: ConversationSummary): Conversati
     throw new StoreInputError(
       `conversation.state must be active, ended or failed, not ${String(conversation.state)}`,
     );
+  // the legal hold is set only through setLegalHold: a re-upserted call keeps it, a summary cannot fake it
+  const { legalHold: _held, ...fields } = conversation;
   return {
-    ...conversation,
+    ...fields,
     ani: conversation.ani ?? '',
     startedAt: normalizeTime(conversation.startedAt, 'conversation.startedAt'),
     endedAt:
@@ -85,7 +87,8 @@ export function checkEvents(events: ConversationEvent[] | undefined): Conversati
 
 /** partial_transcript events are delivered through the outbox but not kept in the event log. */
 export function isLogged(event: ConversationEvent): boolean {
-  return event.type !== 'partial_transcript';
+  // a deletion is about data that is gone: it goes to the bus, never into the deleted conversation's log
+  return event.type !== 'partial_transcript' && event.type !== 'data_deleted';
 }
 
 export function pageSize(limit: number | undefined): number {
@@ -152,4 +155,10 @@ export function normalizeQuery(query: ConversationQuery | undefined): Normalized
     cursor: decodeCursor(q.cursor),
     limit: pageSize(q.limit),
   };
+}
+
+/** findExpired's bounds: an ISO time and a page size of 1–1000. */
+export function checkExpiry(before: string, limit: number): { before: string; limit: number } {
+  if (!Number.isInteger(limit) || limit < 1) throw new StoreInputError('limit must be a positive integer');
+  return { before: normalizeTime(before, 'before'), limit: Math.min(limit, 1000) };
 }
