@@ -6,7 +6,7 @@ import {
   conversationEventJsonSchema,
   parseConversationEvent,
 } from '../src/bus/event-schema.js';
-import { sampleEvents } from './bus-sample-events.js';
+import { samplePrivacyEvents, sampleEvents } from './bus-sample-events.js';
 
 const published = JSON.parse(
   readFileSync(new URL('../../../docs/events.schema.json', import.meta.url), 'utf8'),
@@ -19,13 +19,17 @@ describe('event JSON Schema (docs/events.schema.json)', () => {
   });
 
   it('accepts one sample event of every type', () => {
-    const events = sampleEvents();
+    const events = [...sampleEvents(), ...samplePrivacyEvents()];
     expect(events.map((e) => e.type).sort()).toEqual([
       'assist_update',
+      'data_deleted',
       'partial_transcript',
       'recording_available',
+      'recording_redacted',
       'session_ended',
       'session_started',
+      'stream_paused',
+      'stream_resumed',
       'transcript_available',
     ]);
     for (const event of events) {

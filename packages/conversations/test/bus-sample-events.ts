@@ -75,6 +75,29 @@ export function sampleEvents(conversationId = randomUUID()): ConversationEvent[]
   ];
 }
 
+/** One event of each privacy type (secure pause, audio redaction, deletion) for the given conversation. */
+export function samplePrivacyEvents(conversationId = randomUUID()): ConversationEvent[] {
+  return [
+    {
+      ...base(conversationId),
+      type: 'stream_paused',
+      data: { offset: 12.5, initiator: 'server', secure: true },
+    },
+    { ...base(conversationId), type: 'stream_resumed', data: { offset: 12.5, discarded: 30 } },
+    {
+      ...base(conversationId),
+      type: 'recording_redacted',
+      data: {
+        at: '2026-11-24T03:05:10.000Z',
+        method: 'silence',
+        marginSeconds: 0.25,
+        spans: [{ start: 3.1, end: 7.9, reason: 'redaction' }],
+      },
+    },
+    { ...base(conversationId), type: 'data_deleted', data: { scope: 'conversation', reason: 'retention' } },
+  ];
+}
+
 /** `count` transcript events numbered in their text ("n=0", "n=1", …) for ordering checks. */
 export function numberedEvents(count: number, conversationId = randomUUID()): ConversationEvent[] {
   return Array.from({ length: count }, (_, n) => ({
