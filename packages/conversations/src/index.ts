@@ -13,6 +13,7 @@ export * from './bus/in-process-event-bus.js';
 export * from './bus/redis-streams-event-bus.js';
 export * from './recordings/recording-store.js';
 export * from './recordings/filesystem-recording-store.js';
+export * from './recordings/recording-encryption.js';
 export * from './recordings/azure-blob-recording-store.js';
 export * from './recordings/recording-uploader.js';
 export * from './outbox-relay.js';

@@ -30,6 +30,28 @@ describe('createRecordingStore (HOOKSCRIBE_RECORDINGS)', () => {
     expect(byUrl).toBeInstanceOf(AzureBlobRecordingStore);
   });
 
+  it('HOOKSCRIBE_RECORDING_KEYS encrypts the filesystem store, and is refused for azure-blob', async () => {
+    const key = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+    const store = await createRecordingStore({ HOOKSCRIBE_RECORDING_KEYS: key }, '/data');
+    expect((store as FilesystemRecordingStore).encrypted).toBe(true);
+    expect((await createRecordingStore({}, '/data')) as FilesystemRecordingStore).toMatchObject({
+      encrypted: false,
+    });
+    await expect(
+      createRecordingStore(
+        {
+          HOOKSCRIBE_RECORDINGS: 'azure-blob',
+          HOOKSCRIBE_AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+          HOOKSCRIBE_RECORDING_KEYS: key,
+        },
+        '/data',
+      ),
+    ).rejects.toThrow(/Azure Blob Storage encrypts at rest itself/);
+    await expect(createRecordingStore({ HOOKSCRIBE_RECORDING_KEYS: 'k1:short' }, '/data')).rejects.toThrow(
+      /must be 32 bytes/,
+    );
+  });
+
   it('names what is missing or wrong', async () => {
     await expect(createRecordingStore({ HOOKSCRIBE_RECORDINGS: 'azure-blob' }, '/data')).rejects.toThrow(
       /needs HOOKSCRIBE_AZURE_STORAGE_CONNECTION_STRING or HOOKSCRIBE_AZURE_STORAGE_ACCOUNT_URL/,

@@ -106,6 +106,24 @@ export function describeRecordingStoreContract(
       expect(await store.exists(key)).toBe(false);
     });
 
+    it('deletes both parts of one key and nothing else; deleting again finds nothing', async () => {
+      const gone = `2026/02/${randomUUID()}`;
+      const kept = `2026/02/${randomUUID()}`;
+      writeWav(join(dir, 'del.wav'), 1);
+      writeFileSync(join(dir, 'del.json'), '{}');
+      await store.put(join(dir, 'del.wav'), join(dir, 'del.json'), gone);
+      await store.put(join(dir, 'del.wav'), join(dir, 'del.json'), kept);
+      expect(await store.delete(gone)).toBe(true);
+      expect(await store.exists(gone)).toBe(false);
+      expect(await store.exists(gone, 'sidecar')).toBe(false);
+      expect(await store.get(gone)).toBeNull();
+      expect(await store.get(gone, undefined, 'sidecar')).toBeNull();
+      expect(await store.exists(kept)).toBe(true);
+      expect(await store.exists(kept, 'sidecar')).toBe(true);
+      expect(await store.delete(gone)).toBe(false);
+      await expect(store.delete('../x')).rejects.toBeInstanceOf(RecordingKeyError);
+    });
+
     it('reports healthy', async () => {
       expect(await store.health()).toMatchObject({ status: 'ok', detail: null });
     });

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AzureBlobRecordingStore, FilesystemRecordingStore } from '../src/index.js';
+import { randomBytes } from 'node:crypto';
+import { AzureBlobRecordingStore, FilesystemRecordingStore, parseRecordingKeys } from '../src/index.js';
 import { describeRecordingStoreContract } from './recording-contract.js';
 import { startAzurite } from './support/services-azurite.js';
 
@@ -10,6 +11,15 @@ describeRecordingStoreContract('filesystem', async () => {
   const root = mkdtempSync(join(tmpdir(), 'hookscribe-rec-'));
   return {
     store: new FilesystemRecordingStore(root),
+    cleanup: async () => rmSync(root, { recursive: true, force: true }),
+  };
+});
+
+describeRecordingStoreContract('filesystem, encrypted at rest', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'hookscribe-rec-enc-'));
+  const keyring = parseRecordingKeys(`k1:${randomBytes(32).toString('base64')}`);
+  return {
+    store: new FilesystemRecordingStore(root, { keyring }),
     cleanup: async () => rmSync(root, { recursive: true, force: true }),
   };
 });

@@ -125,6 +125,18 @@ export class AzureBlobRecordingStore implements RecordingStore {
     return this.container.getBlobClient(objectName(key, part)).exists();
   }
 
+  /** Deletes both blobs with their snapshots (the account's soft-delete policy, if any, still applies). */
+  async delete(key: string): Promise<boolean> {
+    let found = false;
+    for (const part of ['audio', 'sidecar'] as const) {
+      const response = await this.container
+        .getBlobClient(objectName(key, part))
+        .deleteIfExists({ deleteSnapshots: 'include' });
+      found ||= response.succeeded;
+    }
+    return found;
+  }
+
   async health(): Promise<RecordingStoreHealth> {
     try {
       await this.ensureContainer();

@@ -1,7 +1,8 @@
 /**
  * Builds the configured RecordingStore from environment variables:
  *   HOOKSCRIBE_RECORDINGS=fs (default) | azure-blob
- *   fs:         HOOKSCRIBE_RECORDINGS_DIR (default <data dir>/recordings)
+ *   fs:         HOOKSCRIBE_RECORDINGS_DIR (default <data dir>/recordings); HOOKSCRIBE_RECORDING_KEYS envelope-encrypts
+ *               recordings at rest (recording-encryption.ts)
  *   azure-blob: HOOKSCRIBE_AZURE_STORAGE_CONNECTION_STRING, or HOOKSCRIBE_AZURE_STORAGE_ACCOUNT_URL with a credential
  *               (passed in, else DefaultAzureCredential from @azure/identity); HOOKSCRIBE_AZURE_STORAGE_CONTAINER
  *               (default recordings)
@@ -9,6 +10,7 @@
 import { join } from 'node:path';
 import { AzureBlobRecordingStore, type BlobCredential } from './azure-blob-recording-store.js';
 import { FilesystemRecordingStore } from './filesystem-recording-store.js';
+import { parseRecordingKeys } from './recording-encryption.js';
 import type { RecordingStore } from './recording-store.js';
 
 export async function createRecordingStore(
@@ -17,9 +19,19 @@ export async function createRecordingStore(
   injected: { credential?: BlobCredential } = {},
 ): Promise<RecordingStore> {
   const kind = (env.HOOKSCRIBE_RECORDINGS ?? 'fs').trim().toLowerCase();
+  const keyring = parseRecordingKeys(env.HOOKSCRIBE_RECORDING_KEYS);
   if (kind === 'fs')
-    return new FilesystemRecordingStore(env.HOOKSCRIBE_RECORDINGS_DIR?.trim() || join(dataDir, 'recordings'));
+    return new FilesystemRecordingStore(
+      env.HOOKSCRIBE_RECORDINGS_DIR?.trim() || join(dataDir, 'recordings'),
+      {
+        keyring,
+      },
+    );
   if (kind !== 'azure-blob') throw new Error(`HOOKSCRIBE_RECORDINGS must be fs or azure-blob, not "${kind}"`);
+  if (keyring !== null)
+    throw new Error(
+      'HOOKSCRIBE_RECORDING_KEYS encrypts the filesystem store; Azure Blob Storage encrypts at rest itself (service-side, optionally with your Key Vault key): unset it for azure-blob',
+    );
   const container = env.HOOKSCRIBE_AZURE_STORAGE_CONTAINER?.trim() || 'recordings';
   const connectionString = env.HOOKSCRIBE_AZURE_STORAGE_CONNECTION_STRING?.trim();
   if (connectionString) return new AzureBlobRecordingStore({ connectionString, container });

@@ -49,6 +49,11 @@ export interface RecordingStore {
   /** null when absent; rejects with RecordingRangeError for a range outside the object. */
   get(key: string, range?: ByteRange, part?: RecordingPart): Promise<RecordingRead | null>;
   exists(key: string, part?: RecordingPart): Promise<boolean>;
+  /**
+   * Delete both parts (audio and sidecar) of `key`; resolves with whether anything was there. Used by retention,
+   * deletion requests and erasure; deleting an absent recording is not an error.
+   */
+  delete(key: string): Promise<boolean>;
   /** The file path that backs `key` when the store is the local filesystem (never delete it as a "local copy"). */
   localPath?(key: string, part?: RecordingPart): string;
   health(): Promise<RecordingStoreHealth>;

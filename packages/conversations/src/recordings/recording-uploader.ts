@@ -52,6 +52,8 @@ const MARKER_SUFFIX = '.upload.json';
 interface Pending {
   job: Required<RecordingUploadJob>;
   lastError: unknown;
+  /** deleted (erasure, deletion request) while pending: abandon the upload, keep nothing */
+  deleted: boolean;
 }
 
 export class RecordingUploader {
@@ -72,7 +74,7 @@ export class RecordingUploader {
     if (this.closed) throw new Error('recording uploader is closed');
     if (this.pending.has(full.key)) throw new Error(`recording ${full.key} is already being uploaded`);
     await writeFile(full.wavPath + MARKER_SUFFIX, JSON.stringify(full));
-    const entry: Pending = { job: full, lastError: null };
+    const entry: Pending = { job: full, lastError: null, deleted: false };
     this.pending.set(full.key, entry);
     try {
       return await this.run(entry);
@@ -105,8 +107,13 @@ export class RecordingUploader {
     for (;;) {
       if (this.closed)
         throw new Error(`recording uploader closed; ${job.key} stays local (marker kept for resume)`);
+      if (entry.deleted) throw new Error(`recording ${job.key} was deleted before its upload finished`);
       try {
         const stored = await this.options.store.put(job.wavPath, job.jsonPath, job.key);
+        if (entry.deleted) {
+          await this.options.store.delete(job.key);
+          throw new Error(`recording ${job.key} was deleted before its upload finished`);
+        }
         entry.lastError = null;
         this.options.onStatus?.(job, null);
         await this.record(job, stored);
@@ -168,6 +175,22 @@ export class RecordingUploader {
       if (local !== null) return local;
     }
     return this.options.store.get(key, range, part);
+  }
+
+  /**
+   * Delete a recording wherever it is: a pending upload is abandoned and its local files and marker removed, then
+   * the store's copy is deleted. Resolves with whether anything was found.
+   */
+  async delete(key: string): Promise<boolean> {
+    checkRecordingKey(key);
+    let found = false;
+    const entry = this.pending.get(key);
+    if (entry !== undefined) {
+      entry.deleted = true;
+      found = true;
+      await this.removeLocal(entry.job);
+    }
+    return (await this.options.store.delete(key)) || found;
   }
 
   get pendingUploads(): number {

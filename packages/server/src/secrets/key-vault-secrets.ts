@@ -19,6 +19,7 @@ export const KEY_VAULT_SECRETS: Readonly<Record<string, string>> = {
   'webhook-secret': 'HOOKSCRIBE_WEBHOOK_SECRET',
   'eventhubs-connection-string': 'HOOKSCRIBE_EVENTHUBS_CONNECTION_STRING',
   'cosmos-key': 'HOOKSCRIBE_COSMOS_KEY',
+  'recording-keys': 'HOOKSCRIBE_RECORDING_KEYS',
 };
 
 /** The slice of SecretClient used here (tests pass a fake). */
