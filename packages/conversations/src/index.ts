@@ -25,3 +25,7 @@ export * from './store/conversation-store-config.js';
 export * from './recordings/recording-store-config.js';
 export * from './bus/event-hubs-event-bus.js';
 export * from './bus/event-bus-config.js';
+export * from './retention/retention-policy.js';
+export * from './retention/data-deletion-event.js';
+export * from './retention/conversation-eraser.js';
+export * from './retention/retention-sweeper.js';
