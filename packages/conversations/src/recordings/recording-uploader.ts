@@ -36,6 +36,11 @@ export interface RecordingUploaderOptions {
   conversations?: ConversationStore;
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Runs on the local files before each upload attempt (e.g. silencing redacted spans, so the store never gets
+   * them); must be idempotent. A failure is retried like a failed upload.
+   */
+  prepare?: (job: Required<RecordingUploadJob>) => Promise<void>;
   /** every failed attempt (error) and each success (null) — wire to the logger */
   onStatus?: (job: RecordingUploadJob, error: unknown | null) => void;
 }
@@ -109,6 +114,7 @@ export class RecordingUploader {
         throw new Error(`recording uploader closed; ${job.key} stays local (marker kept for resume)`);
       if (entry.deleted) throw new Error(`recording ${job.key} was deleted before its upload finished`);
       try {
+        await this.options.prepare?.(job);
         const stored = await this.options.store.put(job.wavPath, job.jsonPath, job.key);
         if (entry.deleted) {
           await this.options.store.delete(job.key);

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConversationEvent, ConversationStore, EventBus } from '@hookscribe/conversations';
 import { ApiTokens, presentedToken } from './api-auth.js';
+import type { ApiRoutes } from './api-routes.js';
 import {
   ApiInputError,
   conversationIdParams,
@@ -54,6 +55,8 @@ export interface ConversationApiOptions {
   /** ring of recent events kept for Last-Event-ID resume when the plugin builds the feed (default 5000) */
   ringSize?: number;
   onClientDropped?: () => void;
+  /** more routes under the same authentication and error handling (privacy, secure pause) */
+  routes?: ApiRoutes[];
 }
 
 const PUBLIC_PATHS = new Set(['/api/openapi.json']);
@@ -122,8 +125,9 @@ export async function conversationApi(
   });
 
   fastify.get('/api/openapi.json', { config: { access: { role: 'public' } } }, async () =>
-    conversationApiOpenApi(),
+    conversationApiOpenApi(options.routes),
   );
+  for (const routes of options.routes ?? []) await fastify.register(routes.plugin);
 
   fastify.get(
     '/api/conversations',

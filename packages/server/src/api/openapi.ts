@@ -4,8 +4,9 @@
  */
 import { conversationEventJsonSchema } from '@hookscribe/conversations';
 import { MAX_EVENTS_PAGE, MAX_PAGE_SIZE } from './api-schemas.js';
+import type { ApiRoutes } from './api-routes.js';
 
-const idParam = {
+export const idParam = {
   name: 'id',
   in: 'path',
   required: true,
@@ -13,12 +14,12 @@ const idParam = {
   schema: { type: 'string', pattern: '^[A-Za-z0-9._-]+$', maxLength: 200 },
 };
 
-const errorResponse = (description: string) => ({
+export const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
 });
 
-const standardErrors = {
+export const standardErrors = {
   '400': errorResponse('malformed request (the message names the field)'),
   '401': errorResponse('missing or invalid API token'),
   '503': errorResponse('a dependency (store) is unavailable'),
@@ -55,7 +56,18 @@ const sseResponse = {
   content: { 'text/event-stream': { schema: { type: 'string' } } },
 };
 
-export function conversationApiOpenApi(): Record<string, unknown> {
+/** `extra`: route groups registered inside the plugin (their paths are merged in). */
+export function conversationApiOpenApi(extra: readonly ApiRoutes[] = []): Record<string, unknown> {
+  const document = baseDocument();
+  const paths = document.paths as Record<string, Record<string, unknown>>;
+  // per path, the methods of every group side by side (DELETE /api/conversations/{id} beside its GET)
+  for (const routes of extra)
+    for (const [path, methods] of Object.entries(routes.openapiPaths))
+      paths[path] = { ...paths[path], ...(methods as Record<string, unknown>) };
+  return document;
+}
+
+function baseDocument(): Record<string, unknown> {
   const { $schema: _schema, $id: _id, ...eventSchema } = conversationEventJsonSchema();
   return {
     openapi: '3.1.0',
@@ -284,6 +296,14 @@ export function conversationApiOpenApi(): Record<string, unknown> {
             state: { type: 'string', enum: ['active', 'ended', 'failed'] },
             closeReason: { type: ['string', 'null'] },
             recording: { type: ['string', 'null'] },
+            legalHold: {
+              type: 'boolean',
+              description: 'present (true) while the conversation is on legal hold',
+            },
+            recordingRedaction: {
+              type: 'object',
+              description: 'spans of the recording silenced after the call (PCI; see docs/security.md)',
+            },
           },
         },
         ConversationDetail: {

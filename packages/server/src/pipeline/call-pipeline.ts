@@ -17,7 +17,13 @@ import {
 } from '@hookscribe/speech';
 import type { ConversationStore, TranscriptRedactor } from '@hookscribe/conversations';
 import type { Logger } from 'pino';
-import type { CallControl, CallInfo, SessionEventHub, SessionSubscriber } from '../session-events.js';
+import type {
+  CallControl,
+  CallInfo,
+  CallOutcome,
+  SessionEventHub,
+  SessionSubscriber,
+} from '../session-events.js';
 import { conversationSummaryOf, transcriptSegmentOf } from './call-records.js';
 import { conversationEvent } from './conversation-event-factory.js';
 
@@ -77,8 +83,11 @@ function finalLatencyMs(state: CallState, event: TranscriptEvent): number | null
 export function callPipeline(options: CallPipelineOptions): {
   subscriber: SessionSubscriber;
   live: LiveCalls;
+  /** resolves once an ended call's last store writes (finals, end) are done; at once for unknown calls */
+  settled(sessionId: string): Promise<void>;
 } {
   const calls = new Map<string, CallState>();
+  const settling = new Map<string, Promise<void>>();
 
   const write = (state: CallState, what: string, work: () => Promise<void>) => {
     state.writes = state.writes.then(work).then(
@@ -202,7 +211,18 @@ export function callPipeline(options: CallPipelineOptions): {
       await state.sender?.flush();
     });
 
-    hub.on('ended', async function endConversation({ call, outcome, atSample, endedAt }) {
+    hub.on('ended', function endConversation({ call, outcome, atSample, endedAt }) {
+      const done = finishConversation(call, outcome, atSample, endedAt);
+      settling.set(call.sessionId, done);
+      void done.finally(() => settling.delete(call.sessionId)).catch(() => undefined);
+      return done;
+    });
+    async function finishConversation(
+      call: CallInfo,
+      outcome: CallOutcome,
+      atSample: number,
+      endedAt: Date,
+    ): Promise<void> {
       const state = calls.get(call.sessionId);
       if (!state) return;
       await state.transcriber?.handle({ type: 'ended', atSample });
@@ -225,8 +245,12 @@ export function callPipeline(options: CallPipelineOptions): {
         }),
       );
       await state.writes;
-    });
+    }
   };
 
-  return { subscriber, live: { get: (id) => calls.get(id) } };
+  return {
+    subscriber,
+    live: { get: (id) => calls.get(id) },
+    settled: (sessionId) => settling.get(sessionId) ?? Promise.resolve(),
+  };
 }

@@ -40,6 +40,7 @@ import type { CallInfo, SessionSubscriber } from '../session-events.js';
 import { webUi } from '../web-ui/web-ui-plugin.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { attachAssistSink } from './assist-sink.js';
+import { createPrivacyServices, privacyConfigFromEnv } from './privacy-services.js';
 import { callPipeline } from './call-pipeline.js';
 
 export interface DependencyHealth {
@@ -106,10 +107,13 @@ export async function startPipelineServices(
     log.warn('HOOKSCRIBE_BUS=webhook: the live API and in-process assist need a subscribable bus');
 
   // --- recordings
+  const privacyConfig = privacyConfigFromEnv(env);
   const recordings = await createRecordingStore(env, config.dataDir);
   const uploader = new RecordingUploader({
     store: recordings,
     conversations: store,
+    // redacted spans are silenced before the recording is stored, encrypted or uploaded
+    prepare: (job) => privacy.prepareRecording(job),
     onStatus: (job, err) =>
       err
         ? log.warn(
@@ -119,9 +123,6 @@ export async function startPipelineServices(
         : log.debug({ sessionId: job.conversationId }, 'recording stored'),
   });
   const pendingUploads = new Set<Promise<void>>();
-  uploader
-    .resume(join(config.dataDir, 'recordings'))
-    .catch((err: unknown) => log.warn({ err }, 'resuming recording uploads failed'));
 
   // --- speech
   const speechConfig = speechConfigFromEnv(env);
@@ -169,6 +170,20 @@ export async function startPipelineServices(
     connectorPartials: speechConfig.partials,
   });
 
+  const privacy = createPrivacyServices({
+    config: privacyConfig,
+    store,
+    recordings: uploader,
+    recordingKey: (c) => recordingKeyFor(c.id, c.startedAt),
+    logger,
+    settled: (sessionId) => pipeline.settled(sessionId),
+    onEventsWritten: () => relay.wake(),
+  });
+  // after the privacy services exist: a resumed upload is redacted first (prepare)
+  uploader
+    .resume(join(config.dataDir, 'recordings'))
+    .catch((err: unknown) => log.warn({ err }, 'resuming recording uploads failed'));
+
   // --- assist (in-process unless the deployment runs hookscribe-assist workers)
   const assistConfig = assistConfigFromEnv(env);
   let assistWorker: AssistWorker | null = null;
@@ -212,17 +227,21 @@ export async function startPipelineServices(
         recordingKey: (c: { id: string; startedAt: string }) => recordingKeyFor(c.id, c.startedAt),
         ...(subscribable ? { bus: delivery.bus } : {}),
         tokens: new ApiTokens(devApiToken ? [devApiToken] : tokenList),
+        routes: privacy.routes,
       },
     },
     { plugin: webUi },
   ];
 
   const services: PipelineServices = {
-    subscribers: [pipeline.subscriber],
+    subscribers: [pipeline.subscriber, privacy.subscriber],
     plugins,
     supportedLanguages: supportedLanguages(engines),
     devApiToken,
-    startDelivery: () => relay.start(),
+    startDelivery: () => {
+      relay.start();
+      privacy.start();
+    },
     uploadRecording(call, files) {
       const ids = {
         sessionId: call.sessionId,
@@ -261,6 +280,7 @@ export async function startPipelineServices(
       return report;
     },
     async close() {
+      await privacy.stop().catch(() => undefined);
       for (const s of subscriptions) await s.close().catch(() => undefined);
       await assistWorker?.stop().catch(() => undefined);
       await relay.stop().catch(() => undefined);

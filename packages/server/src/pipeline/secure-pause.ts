@@ -1,0 +1,167 @@
+/**
+ * Secure pause: on request (an agent about to take card details), hookscribe sends AudioHook `pause` to Genesys, so
+ * the card data is never streamed to it at all; `resume` follows on request or when the configured limit runs out.
+ * Requests respect the protocol's limits on server `pause`/`resume` (2/s, burst 4 each, digest §7.6): beyond them a
+ * request is refused (HTTP 429) rather than risking Genesys closing the call. Every pause and resume of every call —
+ * secure, language, client-side — is published as stream_paused / stream_resumed, so the lanes and the recording
+ * view can show the spans.
+ *
+ * Scope: a request is served by the instance that holds the call's WebSocket. Scaled out, a request reaching another
+ * instance is answered 409 `not_on_this_instance` (see docs/api.md).
+ */
+import { randomUUID } from 'node:crypto';
+import { ServerMessageRateLimiter } from '@hookscribe/audiohook';
+import {
+  EVENT_SCHEMA_VERSION,
+  type ConversationEvent,
+  type ConversationStore,
+} from '@hookscribe/conversations';
+import type { Logger } from 'pino';
+import type { CallControl, SessionSubscriber } from '../session-events.js';
+
+export interface SecurePauseOptions {
+  store: Pick<ConversationStore, 'enqueueEvents'>;
+  /** a secure pause ends by itself after this long (HOOKSCRIBE_SECURE_PAUSE_MAX_SECONDS) */
+  maxPauseMs: number;
+  logger: Logger;
+  /** the events were written to the store (wake the outbox relay) */
+  onEventsWritten?: () => void;
+  /** for tests: the clock of the rate limiters (ms) */
+  nowMs?: () => number;
+}
+
+export type SecurePauseResult =
+  | { outcome: 'sent'; paused: boolean; autoResumeAt: string | null }
+  | { outcome: 'not-live' | 'rate-limited' | 'refused' };
+
+export interface SecurePauseStatus {
+  paused: boolean;
+  /** a secure pause requested through the API is in force */
+  secure: boolean;
+  autoResumeAt: string | null;
+}
+
+interface LiveCallPause {
+  control: CallControl;
+  pauseLimit: ServerMessageRateLimiter;
+  resumeLimit: ServerMessageRateLimiter;
+  /** we asked for a secure pause and have not resumed */
+  secure: boolean;
+  /** the stream is paused (the client said `paused`) */
+  paused: boolean;
+  autoResume: NodeJS.Timeout | null;
+  autoResumeAt: string | null;
+}
+
+/** The protocol's limit on server pause and on server resume messages, each (digest §7.6). */
+const PAUSE_RATE = { ratePerSecond: 2, burst: 4 };
+
+export class SecurePause {
+  private readonly calls = new Map<string, LiveCallPause>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: SecurePauseOptions) {
+    this.now = options.nowMs ?? Date.now;
+  }
+
+  readonly subscriber: SessionSubscriber = (hub) => {
+    hub.on('opened', ({ call, control }) => {
+      if (call.isProbe) return;
+      this.calls.set(call.sessionId, {
+        control,
+        pauseLimit: new ServerMessageRateLimiter(PAUSE_RATE),
+        resumeLimit: new ServerMessageRateLimiter(PAUSE_RATE),
+        secure: false,
+        paused: false,
+        autoResume: null,
+        autoResumeAt: null,
+      });
+    });
+    hub.on('paused', ({ call, atSample, serverInitiated }) => {
+      const state = this.calls.get(call.sessionId);
+      if (state === undefined) return;
+      const wasPaused = state.paused;
+      state.paused = true;
+      if (wasPaused) return; // a repeated `paused` (client pause still in force) is no new span
+      this.publish(call.sessionId, 'stream_paused', {
+        offset: atSample / 8000,
+        initiator: serverInitiated ? 'server' : 'client',
+        secure: state.secure,
+      });
+    });
+    hub.on('resumed', ({ call, startSample, discardedSamples }) => {
+      const state = this.calls.get(call.sessionId);
+      if (state === undefined) return;
+      state.paused = false;
+      this.publish(call.sessionId, 'stream_resumed', {
+        offset: startSample / 8000,
+        discarded: discardedSamples / 8000,
+      });
+    });
+    hub.on('ended', ({ call }) => {
+      const state = this.calls.get(call.sessionId);
+      if (state?.autoResume) clearTimeout(state.autoResume);
+      this.calls.delete(call.sessionId);
+    });
+  };
+
+  status(sessionId: string): SecurePauseStatus | null {
+    const state = this.calls.get(sessionId);
+    if (state === undefined) return null;
+    return { paused: state.paused, secure: state.secure, autoResumeAt: state.autoResumeAt };
+  }
+
+  pause(sessionId: string): SecurePauseResult {
+    const state = this.calls.get(sessionId);
+    if (state === undefined) return { outcome: 'not-live' };
+    if (!state.pauseLimit.tryTake(this.now())) return { outcome: 'rate-limited' };
+    if (!state.control.pause()) return { outcome: 'refused' };
+    state.secure = true;
+    if (state.autoResume) clearTimeout(state.autoResume);
+    state.autoResumeAt = new Date(Date.now() + this.options.maxPauseMs).toISOString();
+    state.autoResume = setTimeout(() => {
+      state.autoResume = null;
+      this.options.logger.info({ sessionId }, 'secure pause limit reached; resuming the stream');
+      this.resume(sessionId);
+    }, this.options.maxPauseMs);
+    state.autoResume.unref();
+    this.options.logger.info({ sessionId }, 'secure pause requested');
+    return { outcome: 'sent', paused: true, autoResumeAt: state.autoResumeAt };
+  }
+
+  resume(sessionId: string): SecurePauseResult {
+    const state = this.calls.get(sessionId);
+    if (state === undefined) return { outcome: 'not-live' };
+    if (!state.resumeLimit.tryTake(this.now())) return { outcome: 'rate-limited' };
+    if (!state.control.resume()) return { outcome: 'refused' };
+    state.secure = false;
+    if (state.autoResume) clearTimeout(state.autoResume);
+    state.autoResume = null;
+    state.autoResumeAt = null;
+    this.options.logger.info({ sessionId }, 'secure pause ended');
+    return { outcome: 'sent', paused: false, autoResumeAt: null };
+  }
+
+  private publish<T extends 'stream_paused' | 'stream_resumed'>(
+    conversationId: string,
+    type: T,
+    data: Extract<ConversationEvent, { type: T }>['data'],
+  ): void {
+    const event = {
+      schemaVersion: EVENT_SCHEMA_VERSION,
+      eventId: randomUUID(),
+      type,
+      conversationId,
+      time: new Date().toISOString(),
+      data,
+    } as ConversationEvent;
+    this.options.store.enqueueEvents([event]).then(
+      () => this.options.onEventsWritten?.(),
+      (err: unknown) =>
+        this.options.logger.warn(
+          { err, sessionId: conversationId },
+          'pause event not stored; the call goes on',
+        ),
+    );
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * PCI for the audio: after a call, the spans the transcript redaction masked (card numbers, CVVs…) are silenced — or
+ * toned over — in the recording itself, before it is encrypted or uploaded, so neither the filesystem nor the Blob
+ * store ever holds them. Spans come from the redacted words' timings on the stream timeline, widened by a margin;
+ * the WAV holds only audio that was received, so the paused and discarded spans recorded in the sidecar (`resumed`,
+ * `discarded`) are subtracted to find the bytes. The result is reported in the sidecar (`audioRedaction`) and on the
+ * conversation (`recordingRedaction`, with a recording_redacted event).
+ */
+import { randomUUID } from 'node:crypto';
+import { open, readFile, rename, writeFile } from 'node:fs/promises';
+import { mulawEncodeSample, parseDuration, parseWav, WavFormatError } from '@hookscribe/audiohook';
+import {
+  EVENT_SCHEMA_VERSION,
+  type ConversationStore,
+  type RecordingRedaction,
+  type RedactedAudioSpan,
+  type TranscriptSegment,
+} from '@hookscribe/conversations';
+
+export type AudioRedactionMethod = RecordingRedaction['method'];
+
+export interface AudioRedactionOptions {
+  store: Pick<ConversationStore, 'getConversation' | 'setRecordingRedaction'>;
+  method: AudioRedactionMethod;
+  /** seconds added before and after each masked word (word timings are estimates) */
+  marginSeconds: number;
+  now?: () => Date;
+}
+
+export interface AudioRedactionJob {
+  conversationId: string;
+  wavPath: string;
+  jsonPath: string | null;
+}
+
+/** A span of stream time that carried no audio (pause or discard): [start, start + length). */
+interface TimelineGap {
+  start: number;
+  length: number;
+}
+
+/** The masked words of the transcript as merged [start, end] spans (seconds on the stream timeline). */
+export function redactedSpans(transcript: TranscriptSegment[], marginSeconds: number): RedactedAudioSpan[] {
+  const spans = transcript
+    .flatMap((segment) => segment.words.filter((word) => word.redacted === true))
+    .map((word) => ({
+      start: Math.max(0, word.offset - marginSeconds),
+      end: word.offset + word.duration + marginSeconds,
+    }))
+    .sort((a, b) => a.start - b.start);
+  const merged: RedactedAudioSpan[] = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && span.start <= last.end) last.end = Math.max(last.end, span.end);
+    else merged.push({ ...span, reason: 'redaction' });
+  }
+  return merged.map((span) => ({ ...span, start: round(span.start), end: round(span.end) }));
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
+/** Paused and discarded spans from the sidecar's client messages (`resumed` and `discarded` carry start + length). */
+export function timelineGaps(sidecar: unknown): TimelineGap[] {
+  const messages = (sidecar as { messages?: unknown[] } | null)?.messages ?? [];
+  const gaps: TimelineGap[] = [];
+  for (const entry of messages) {
+    const { direction, message } = entry as { direction?: string; message?: Record<string, unknown> };
+    if (direction !== 'in' || (message?.type !== 'resumed' && message?.type !== 'discarded')) continue;
+    const parameters = message.parameters as { start?: unknown; discarded?: unknown } | undefined;
+    if (typeof parameters?.start !== 'string' || typeof parameters.discarded !== 'string') continue;
+    try {
+      const length = parseDuration(parameters.discarded);
+      if (length > 0) gaps.push({ start: parseDuration(parameters.start), length });
+    } catch {
+      // a malformed duration was answered by the session already; it moves nothing here
+    }
+  }
+  return gaps.sort((a, b) => a.start - b.start);
+}
+
+/** Stream time → seconds of received audio (what the WAV holds): gaps before it are not in the file. */
+function receivedSeconds(streamSeconds: number, gaps: TimelineGap[]): number {
+  let missing = 0;
+  for (const gap of gaps) {
+    if (gap.start >= streamSeconds) break;
+    missing += Math.min(gap.length, streamSeconds - gap.start);
+  }
+  return streamSeconds - missing;
+}
+
+const TONE_HZ = 1000;
+/** about -20 dBFS: clearly a tone, not loud */
+const TONE_AMPLITUDE = 3277;
+
+/** Overwrite the WAV's sample frames in [startFrame, endFrame) with silence or a tone, every channel. */
+async function overwriteFrames(
+  path: string,
+  layout: { dataOffset: number; dataBytes: number; format: 'PCMU' | 'L16'; channels: number; rate: number },
+  startFrame: number,
+  endFrame: number,
+  method: AudioRedactionMethod,
+): Promise<void> {
+  const bytesPerSample = layout.format === 'PCMU' ? 1 : 2;
+  const frameBytes = bytesPerSample * layout.channels;
+  const totalFrames = Math.floor(layout.dataBytes / frameBytes);
+  const first = Math.max(0, Math.min(startFrame, totalFrames));
+  const last = Math.max(first, Math.min(endFrame, totalFrames));
+  if (last === first) return;
+  const block = Buffer.alloc((last - first) * frameBytes);
+  for (let frame = first; frame < last; frame++) {
+    const sample =
+      method === 'tone'
+        ? Math.round(TONE_AMPLITUDE * Math.sin((2 * Math.PI * TONE_HZ * frame) / layout.rate))
+        : 0;
+    for (let channel = 0; channel < layout.channels; channel++) {
+      const at = (frame - first) * frameBytes + channel * bytesPerSample;
+      if (layout.format === 'PCMU') block[at] = mulawEncodeSample(sample);
+      else block.writeInt16LE(sample, at);
+    }
+  }
+  const file = await open(path, 'r+');
+  try {
+    await file.write(block, 0, block.length, layout.dataOffset + first * frameBytes);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
+async function wavLayout(path: string) {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    const size = (await file.stat()).size;
+    const parsed = parseWav(head.subarray(0, bytesRead));
+    const dataOffset = parsed.data.byteOffset - head.byteOffset;
+    return {
+      dataOffset,
+      dataBytes: size - dataOffset,
+      format: parsed.format as 'PCMU' | 'L16',
+      channels: parsed.channels,
+      rate: parsed.sampleRate,
+    };
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Redact one finished recording in place. Idempotent (silencing twice changes nothing; a conversation already
+ * reported is skipped), so a restart that repeats it is harmless. Resolves with the report, or null when nothing
+ * was masked (no write at all then) or the conversation is unknown.
+ */
+export async function redactRecordingAudio(
+  job: AudioRedactionJob,
+  options: AudioRedactionOptions,
+): Promise<RecordingRedaction | null> {
+  const conversation = await options.store.getConversation(job.conversationId);
+  if (conversation === null || conversation.recordingRedaction !== undefined) return null;
+  const spans = redactedSpans(conversation.transcript, options.marginSeconds);
+  if (spans.length === 0) return null;
+
+  let sidecar: Record<string, unknown> | null = null;
+  if (job.jsonPath !== null) {
+    try {
+      sidecar = JSON.parse(await readFile(job.jsonPath, 'utf8')) as Record<string, unknown>;
+    } catch {
+      sidecar = null; // no usable sidecar: no gaps known, stream time = file time
+    }
+  }
+  const gaps = timelineGaps(sidecar);
+  let layout;
+  try {
+    layout = await wavLayout(job.wavPath);
+  } catch (error) {
+    if (error instanceof WavFormatError)
+      throw new Error(`recording ${job.wavPath} cannot be redacted: ${error.message}`, { cause: error });
+    throw error;
+  }
+  for (const span of spans) {
+    const start = Math.floor(receivedSeconds(span.start, gaps) * layout.rate);
+    const end = Math.ceil(receivedSeconds(span.end, gaps) * layout.rate);
+    await overwriteFrames(job.wavPath, layout, start, end, options.method);
+  }
+
+  const report: RecordingRedaction = {
+    at: (options.now?.() ?? new Date()).toISOString(),
+    method: options.method,
+    marginSeconds: options.marginSeconds,
+    spans,
+  };
+  if (sidecar !== null && job.jsonPath !== null) {
+    const partial = `${job.jsonPath}.redacting`;
+    await writeFile(partial, `${JSON.stringify({ ...sidecar, audioRedaction: report })}\n`);
+    await rename(partial, job.jsonPath);
+  }
+  await options.store.setRecordingRedaction(job.conversationId, report, {
+    events: [
+      {
+        schemaVersion: EVENT_SCHEMA_VERSION,
+        eventId: randomUUID(),
+        type: 'recording_redacted',
+        conversationId: job.conversationId,
+        time: report.at,
+        data: report,
+      },
+    ],
+  });
+  return report;
+}
+
+/** HOOKSCRIBE_AUDIO_REDACTION: silence (default) | tone | off. */
+export function parseAudioRedactionMethod(value: string | undefined): AudioRedactionMethod | null {
+  const word = (value ?? 'silence').trim().toLowerCase() || 'silence';
+  if (word === 'off' || word === 'none') return null;
+  if (word === 'silence' || word === 'tone') return word;
+  throw new Error(`HOOKSCRIBE_AUDIO_REDACTION must be silence, tone or off, not "${value}"`);
+}
+
+/** HOOKSCRIBE_AUDIO_REDACTION_MARGIN_MS: 0–5000, default 250. */
+export function parseAudioRedactionMargin(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 0.25;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 5000)
+    throw new Error(`HOOKSCRIBE_AUDIO_REDACTION_MARGIN_MS must be an integer 0–5000, not "${value}"`);
+  return ms / 1000;
+}
