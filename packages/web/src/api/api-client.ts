@@ -2,7 +2,13 @@
  * The conversation API as the UI uses it: JSON over fetch with the Bearer token, SSE URLs carrying `?key=`
  * (EventSource cannot set headers). A 401 anywhere calls `onUnauthorized` so the app can return to the login.
  */
-import type { ConversationDetail, ConversationFilter, ConversationPage } from './types.js';
+import type {
+  ConversationDetail,
+  ConversationEvent,
+  ConversationFilter,
+  ConversationPage,
+  SecurePauseState,
+} from './types.js';
 
 export class UnauthorizedError extends Error {
   override name = 'UnauthorizedError';
@@ -27,8 +33,14 @@ export class ApiClient {
     private readonly fetchImpl: Fetch = (input, init) => fetch(input, init),
   ) {}
 
-  private async request(path: string): Promise<Response> {
-    const response = await this.fetchImpl(path, { headers: { authorization: `Bearer ${this.token}` } });
+  private async request(path: string, method = 'GET', body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await this.fetchImpl(path, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     if (response.status === 401) {
       this.onUnauthorized();
       throw new UnauthorizedError('the API token was not accepted');
@@ -61,6 +73,21 @@ export class ApiClient {
 
   getConversation(id: string): Promise<ConversationDetail> {
     return this.json(`/api/conversations/${encodeURIComponent(id)}`);
+  }
+
+  /** The conversation's stored event log (for the pause spans of a past call). */
+  async listEvents(id: string): Promise<ConversationEvent[]> {
+    const page = await this.json<{ items: { event: ConversationEvent }[] }>(
+      `/api/conversations/${encodeURIComponent(id)}/events?limit=5000`,
+    );
+    return page.items.map((item) => item.event);
+  }
+
+  /** Secure pause of a live call (supervisor): Genesys stops streaming until resume or the configured limit. */
+  async securePause(id: string, pause: boolean): Promise<SecurePauseState> {
+    const action = pause ? 'pause' : 'resume';
+    const response = await this.request(`/api/conversations/${encodeURIComponent(id)}/${action}`, 'POST');
+    return (await response.json()) as SecurePauseState;
   }
 
   async getRecording(id: string): Promise<ArrayBuffer> {

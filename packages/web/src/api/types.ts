@@ -21,6 +21,13 @@ export interface ConversationDetail extends ConversationSummary {
   assist: { at: string; result: AssistResult }[];
 }
 
+/** POST /api/conversations/:id/pause and /resume */
+export interface SecurePauseState {
+  id: string;
+  paused: boolean;
+  autoResumeAt: string | null;
+}
+
 export interface ConversationPage {
   items: ConversationSummary[];
   nextCursor: string | null;

@@ -2,11 +2,13 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api/api-client.js';
 import type { ConversationEvent, ConversationSummary } from '../api/types.js';
 import { applyAssist, EMPTY_ASSIST, type AssistView } from '../lib/assist-model.js';
+import { applyPauseEvent, pauseSpansOf, type PauseSpan } from '../lib/pause-spans.js';
 import { applySegment, applySegments, inStreamOrder, type TranscriptModel } from '../lib/transcript-model.js';
 import { useLiveEvents } from '../lib/use-live-events.js';
 import { useNow } from '../lib/use-now.js';
 import { AssistPanel } from './AssistPanel.js';
 import { CallHeader } from './CallHeader.js';
+import { SecurePauseControl } from './SecurePauseControl.js';
 import { TranscriptLanes } from './TranscriptLanes.js';
 
 export interface ConversationViewProps {
@@ -24,6 +26,7 @@ export function ConversationView({ api, id, onBack, onOpenHistory }: Conversatio
   const [call, setCall] = useState<ConversationSummary | null>(null);
   const [transcript, setTranscript] = useState<TranscriptModel>(new Map());
   const [assist, setAssist] = useState<AssistView>(EMPTY_ASSIST);
+  const [pauses, setPauses] = useState<PauseSpan[]>([]);
   const [error, setError] = useState<string | null>(null);
   const held = useRef<ConversationEvent[] | null>([]);
   const now = useNow(1000);
@@ -44,6 +47,10 @@ export function ConversationView({ api, id, onBack, onOpenHistory }: Conversatio
       case 'recording_available':
         setCall((c) => (c ? { ...c, recording: event.data.uri } : c));
         break;
+      case 'stream_paused':
+      case 'stream_resumed':
+        setPauses((spans) => applyPauseEvent(spans, event));
+        break;
     }
   }, []);
 
@@ -55,6 +62,9 @@ export function ConversationView({ api, id, onBack, onOpenHistory }: Conversatio
       setCall(summary);
       setTranscript((model) => applySegments(model, segments));
       setAssist(results.reduce((view, r) => applyAssist(view, r.result), EMPTY_ASSIST));
+      // pauses before this view opened are in the event log (not in the stored detail)
+      const logged = await api.listEvents(id).catch(() => []);
+      setPauses(pauseSpansOf(logged));
       setError(null);
     } catch (err) {
       setError((err as Error).message);
@@ -69,6 +79,7 @@ export function ConversationView({ api, id, onBack, onOpenHistory }: Conversatio
     setCall(null);
     setTranscript(new Map());
     setAssist(EMPTY_ASSIST);
+    setPauses([]);
     held.current = [];
     void load();
   }, [load]);
@@ -102,8 +113,9 @@ export function ConversationView({ api, id, onBack, onOpenHistory }: Conversatio
         </p>
       )}
       {call && <CallHeader call={call} now={now} />}
+      {call?.state === 'active' && <SecurePauseControl api={api} id={id} pauses={pauses} />}
       <div className="conversation-body">
-        <TranscriptLanes segments={segments} follow />
+        <TranscriptLanes segments={segments} pauses={pauses} follow />
         <AssistPanel assist={assist} />
       </div>
     </section>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from '../api/api-client.js';
 import type { ConversationDetail } from '../api/types.js';
 import { applyAssist, EMPTY_ASSIST } from '../lib/assist-model.js';
+import { fileTimeOf, pauseSpansOf, recordingGaps, streamTimeOf, type PauseSpan } from '../lib/pause-spans.js';
 import { useRecording } from '../lib/use-recording.js';
 import { buildWordTimeline, wordAtTime } from '../lib/word-at-time.js';
 import { AssistPanel } from './AssistPanel.js';
@@ -13,21 +14,28 @@ import { TranscriptLanes } from './TranscriptLanes.js';
 export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string; onClose: () => void }) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [pauses, setPauses] = useState<PauseSpan[]>([]);
   const recording = useRecording(api, id);
 
   useEffect(() => {
     api.getConversation(id).then(setDetail, (err: Error) => setError(err.message));
+    api.listEvents(id).then(
+      (events) => setPauses(pauseSpansOf(events)),
+      () => setPauses([]),
+    );
   }, [api, id]);
 
   const segments = detail?.transcript ?? [];
   const timeline = useMemo(() => buildWordTimeline(segments), [segments]);
-  const activeWord = recording.status === 'ready' ? wordAtTime(timeline, recording.position) : null;
+  // the recording holds no audio for paused spans: its position is converted to the stream timeline of the words
+  const activeWord =
+    recording.status === 'ready' ? wordAtTime(timeline, streamTimeOf(recording.position, pauses)) : null;
   const assist = useMemo(
     () => (detail?.assist ?? []).reduce((view, r) => applyAssist(view, r.result), EMPTY_ASSIST),
     [detail],
   );
   const seekAndPlay = (seconds: number) => {
-    recording.seek(seconds);
+    recording.seek(fileTimeOf(seconds, pauses));
     if (!recording.playing) recording.play();
   };
 
@@ -45,9 +53,16 @@ export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string
         </p>
       )}
       {detail && <CallHeader call={detail} now={Date.now()} />}
-      <RecordingPlayer recording={recording} />
+      <RecordingPlayer recording={recording} gaps={recordingGaps(pauses)} />
+      {detail?.recordingRedaction && (
+        <p className="muted redaction-note" data-spans={detail.recordingRedaction.spans.length}>
+          {detail.recordingRedaction.spans.length} redacted span
+          {detail.recordingRedaction.spans.length === 1 ? '' : 's'}{' '}
+          {detail.recordingRedaction.method === 'tone' ? 'toned over' : 'silenced'} in the recording
+        </p>
+      )}
       <div className="conversation-body">
-        <TranscriptLanes segments={segments} activeWord={activeWord} onSeek={seekAndPlay} />
+        <TranscriptLanes segments={segments} pauses={pauses} activeWord={activeWord} onSeek={seekAndPlay} />
         <AssistPanel assist={assist} />
       </div>
     </article>

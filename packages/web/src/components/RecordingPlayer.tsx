@@ -1,8 +1,21 @@
 import type { RecordingState } from '../lib/use-recording.js';
 import { formatClock } from '../lib/time-format.js';
 
+/** A place in the recording where a pause left no audio (file seconds, and how long the pause was). */
+export interface RecordingGap {
+  at: number;
+  seconds: number;
+  secure: boolean;
+}
+
 /** Play/pause, a seek slider and the position; the transcript next to it highlights the word being played. */
-export function RecordingPlayer({ recording }: { recording: RecordingState }) {
+export function RecordingPlayer({
+  recording,
+  gaps = [],
+}: {
+  recording: RecordingState;
+  gaps?: readonly RecordingGap[];
+}) {
   if (recording.status === 'loading') return <p className="muted player">Loading recording…</p>;
   if (recording.status === 'missing') return <p className="muted player">No recording for this call.</p>;
   if (recording.status === 'error') {
@@ -34,6 +47,18 @@ export function RecordingPlayer({ recording }: { recording: RecordingState }) {
       <span className="mono position" data-position={recording.position.toFixed(2)}>
         {formatClock(recording.position)} / {formatClock(recording.duration)}
       </span>
+      {gaps.length > 0 && (
+        <ul className="recording-gaps" aria-label="Paused spans (not recorded)">
+          {gaps.map((gap) => (
+            <li key={gap.at} className={gap.secure ? 'secure' : undefined}>
+              <button type="button" className="link" onClick={() => recording.seek(gap.at)}>
+                ⏸ {gap.secure ? 'Secure pause' : 'Pause'} at {formatClock(gap.at)}: {Math.round(gap.seconds)}{' '}
+                s not recorded
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

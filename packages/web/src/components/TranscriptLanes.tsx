@@ -1,6 +1,7 @@
 import { Fragment, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { TranscriptSegment, TranscriptWord } from '../api/types.js';
 import { formatClock } from '../lib/time-format.js';
+import type { PauseSpan } from '../lib/pause-spans.js';
 import type { WordRef } from '../lib/word-at-time.js';
 
 /** Words below this confidence are marked (dotted underline, confidence in the tooltip). */
@@ -15,6 +16,29 @@ export interface TranscriptLanesProps {
   activeWord?: WordRef | null;
   /** clicking a word (or Enter on a turn) seeks the recording */
   onSeek?: (seconds: number) => void;
+  /** paused spans of the stream (secure pause and others), shown across both lanes where they happened */
+  pauses?: readonly PauseSpan[];
+}
+
+function PauseMarker({ span }: { span: PauseSpan }) {
+  const what = span.secure ? 'Secure pause' : 'Paused';
+  const until = span.end === null ? 'now' : formatClock(span.end);
+  return (
+    <div className={`pause-marker${span.secure ? ' secure' : ''}`} data-start={span.start} role="note">
+      ⏸ {what} {formatClock(span.start)}–{until}: audio not streamed{span.secure ? ' (card details)' : ''}
+    </div>
+  );
+}
+
+/** Turns and pause markers in stream order (a pause sorts before a turn starting at the same time). */
+function timelineItems(segments: readonly TranscriptSegment[], pauses: readonly PauseSpan[]) {
+  const items: (
+    { kind: 'turn'; at: number; segment: TranscriptSegment } | { kind: 'pause'; at: number; span: PauseSpan }
+  )[] = [
+    ...segments.map((segment) => ({ kind: 'turn' as const, at: segment.offset, segment })),
+    ...pauses.map((span) => ({ kind: 'pause' as const, at: span.start, span })),
+  ];
+  return items.sort((a, b) => a.at - b.at || (a.kind === 'pause' ? -1 : 1));
 }
 
 function Word({
@@ -113,6 +137,7 @@ export function TranscriptLanes({
   follow = false,
   activeWord = null,
   onSeek,
+  pauses = [],
 }: TranscriptLanesProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [stuck, setStuck] = useState(true);
@@ -120,7 +145,7 @@ export function TranscriptLanes({
   useLayoutEffect(() => {
     const el = scroller.current;
     if (follow && stuck && el) el.scrollTop = el.scrollHeight;
-  }, [segments, follow, stuck]);
+  }, [segments, pauses, follow, stuck]);
 
   // keep the played word in view
   useEffect(() => {
@@ -155,15 +180,19 @@ export function TranscriptLanes({
         role="log"
         tabIndex={0}
       >
-        {segments.length === 0 && <p className="empty">No speech yet.</p>}
-        {segments.map((segment) => (
-          <Turn
-            key={segment.id}
-            segment={segment}
-            activeIndex={activeWord?.segmentId === segment.id ? activeWord.index : null}
-            onSeek={onSeek}
-          />
-        ))}
+        {segments.length === 0 && pauses.length === 0 && <p className="empty">No speech yet.</p>}
+        {timelineItems(segments, pauses).map((item) =>
+          item.kind === 'pause' ? (
+            <PauseMarker key={`pause-${item.span.start}`} span={item.span} />
+          ) : (
+            <Turn
+              key={item.segment.id}
+              segment={item.segment}
+              activeIndex={activeWord?.segmentId === item.segment.id ? activeWord.index : null}
+              onSeek={onSeek}
+            />
+          ),
+        )}
       </div>
       {follow && !stuck && (
         <button type="button" className="jump-live" onClick={jumpToLive}>

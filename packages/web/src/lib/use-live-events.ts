@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'recording_available',
   'session_ended',
   'assist_update',
+  'stream_paused',
+  'stream_resumed',
 ] as const;
 
 export interface LiveEventHandlers {
