@@ -74,6 +74,8 @@ export class CallConnection {
   private readonly beforeOpen: { direction: 'in' | 'out'; text: string; at: Date }[] = [];
   private openTimer: NodeJS.Timeout | null = null;
   private safetyTimer: NodeJS.Timeout | null = null;
+  /** a coalesced pause/resume waits for the client's rate limit (SessionStep.wakeAfterMs) */
+  private wakeTimer: NodeJS.Timeout | null = null;
   private ended = false;
   private socketGone = false;
   private openReceivedAt = 0;
@@ -183,6 +185,15 @@ export class CallConnection {
     for (const text of step.send) this.send(text);
     for (const event of step.events) this.dispatch(event);
     if (step.closeSocket) this.closeSocket();
+    if (step.wakeAfterMs !== undefined) this.armWakeTimer(step.wakeAfterMs);
+  }
+
+  private armWakeTimer(afterMs: number): void {
+    if (this.wakeTimer || this.socketGone) return; // the earlier wake re-arms if more is still due
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.tryStep(() => this.session.wake());
+    }, afterMs);
   }
 
   private send(text: string): void {
@@ -364,5 +375,7 @@ export class CallConnection {
   private clearTimers(): void {
     this.clearOpenTimer();
     this.clearSafetyTimer();
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
   }
 }
