@@ -283,6 +283,7 @@ export interface ServerSessionOptions {
  *   .finishClose(): SessionStep                      // sends `closed` after the pipeline flushed (MUST 14)
  *   .socketClosed(): SessionStep                     // transport dropped: emits `ended` (dropped) once
  *   .unauthorized(info?): SessionStep                // post-upgrade auth failure path (MUST 5)
+ *   .wake(): SessionStep                             // after step.wakeAfterMs: the coalesced pause/resume (§7.6)
  *
  * ClientSession (client-session.ts) mirrors it for the simulator and tests:
  *   new ClientSession({ sessionId, organizationId, conversationId, participant, media, language?,

@@ -214,6 +214,20 @@ describe('ServerSession: open transaction', () => {
     r.session.resume();
     expect(r.open()[0]!.parameters).not.toHaveProperty('startPaused');
   });
+
+  it('§7.7: sends nothing on its own initiative before opened, so opened is always seq 1', () => {
+    const h = new Harness({ pauseOnUnsupportedLanguage: true });
+    for (const step of [h.session.pause(), h.session.wake(), h.session.resume(), h.session.wake()])
+      expect(step.send).toEqual([]);
+    expect(() => h.session.sendEvent([transcriptEntity()])).toThrow(/not allowed/);
+    expect(h.open({ language: 'de-DE' })).toEqual([
+      expect.objectContaining({
+        type: 'opened',
+        seq: 1,
+        parameters: expect.objectContaining({ startPaused: true }),
+      }),
+    ]);
+  });
 });
 
 describe('ServerSession: sequence numbers and envelope', () => {

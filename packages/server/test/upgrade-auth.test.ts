@@ -133,14 +133,14 @@ describe('authentication before the upgrade (protocol answer: HTTP 401/400, neve
     expect(body).not.toContain(SIGNED_KEY);
   });
 
-  it('§1.1: selects the first subprotocol a client offers (real handshake) and the call runs', async () => {
+  it('MUST 1 (§1.1): selects the first subprotocol a client offers (real handshake) and the call runs', async () => {
     const client = await connectOk({ server, protocols: ['audiohook', 'other'] });
     expect(client.ws.protocol).toBe('audiohook'); // the ws client fails the handshake when none comes back
     expect(await client.open()).toMatchObject({ type: 'opened', seq: 1 });
     expect(await client.close()).toMatchObject({ type: 'closed' });
   });
 
-  it('§1.1: never requires a subprotocol: a client offering none gets none and the call runs', async () => {
+  it('MUST 1 (§1.1): never requires a subprotocol: a client offering none gets none and the call runs', async () => {
     const client = await connectOk({ server });
     expect(client.ws.protocol).toBe('');
     expect(await client.open()).toMatchObject({ type: 'opened', seq: 1 });
