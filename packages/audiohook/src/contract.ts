@@ -9,7 +9,7 @@
  * - SessionEvent 'opened' gains `startPaused: boolean` (the session opened in a server-initiated pause).
  * - Issue 11: OpenParameters.media is the raw offer (`unknown[]`, entries checked one by one); SessionStep gains
  *   `wakeAfterMs` and ServerSession `wake()` (coalesced pause/resume under the rate limit); ServerSessionOptions
- *   gains `nowMs` and `pauseResumeLimit`.
+ *   gains `nowMs` (required: the clock is injected) and `pauseResumeLimit`.
  * - SessionEvent gains `{ type: 'ignored'; messageType; reason }`: a tolerated message that caused no action (unknown
  *   message type, MUST 29; a message not meaningful in the current state; audio after `close`). Log it, nothing else.
  */
@@ -262,8 +262,8 @@ export interface ServerSessionOptions {
   pauseOnUnsupportedLanguage: boolean;
   /** max text message length in UTF-16 units / bytes (default 65535) */
   maxTextLength?: number;
-  /** monotonic clock in ms for the pause/resume rate limit (default performance.now) */
-  nowMs?: () => number;
+  /** monotonic clock in ms, injected: the pause/resume rate limit (the transport passes performance.now) */
+  nowMs: () => number;
   /** budget for server `pause` + `resume` together (default 2/s, burst 4: Genesys's per-kind limit, §7.6) */
   pauseResumeLimit?: { ratePerSecond: number; burst: number };
 }

@@ -71,7 +71,7 @@ export class ServerSession {
 
   constructor(private readonly options: ServerSessionOptions) {
     this.maxTextLength = options.maxTextLength ?? MAX_TEXT_LENGTH;
-    this.nowMs = options.nowMs ?? (() => performance.now());
+    this.nowMs = options.nowMs;
     this.pauseResumeBudget = new ServerMessageRateLimiter(
       options.pauseResumeLimit ?? { ratePerSecond: 2, burst: 4 },
     );

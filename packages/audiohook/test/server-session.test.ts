@@ -36,6 +36,7 @@ class Harness {
       profile: 'transcription',
       supportedLanguages: ['en-US', 'fr-FR'],
       pauseOnUnsupportedLanguage: false,
+      nowMs: () => 0,
       ...options,
     });
   }

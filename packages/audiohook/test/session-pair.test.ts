@@ -5,6 +5,7 @@ import { CONVERSATION_ID, EXTERNAL, NIL, ORG_ID, SESSION_ID, STEREO, transcriptE
 /** ClientSession and ServerSession talking to each other in memory: neither may see a violation. */
 function pair(profile: 'monitor' | 'transcription', conversationId = CONVERSATION_ID) {
   const server = new ServerSession({
+    nowMs: () => performance.now(),
     sessionId: SESSION_ID,
     organizationId: ORG_ID,
     profile,

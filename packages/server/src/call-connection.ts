@@ -102,6 +102,7 @@ export class CallConnection {
       profile: endpoint.profile,
       supportedLanguages: options.supportedLanguages,
       pauseOnUnsupportedLanguage: endpoint.profile === 'transcription',
+      nowMs: () => performance.now(),
     });
     options.metrics.sessionsActive.inc({ endpoint: endpoint.path });
     this.textTally = options.metrics.receiveTally(endpoint.path, 'text');

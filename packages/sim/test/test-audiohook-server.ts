@@ -77,6 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const record = { events: [] as SessionEvent[], upgradeHeaders: req.headers };
     sessions.push(record);
     const session = new ServerSession({
+      nowMs: () => performance.now(),
       sessionId: String(req.headers['audiohook-session-id']),
       organizationId: String(req.headers['audiohook-organization-id']),
       profile: options.profile ?? 'monitor',
