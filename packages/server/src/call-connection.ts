@@ -5,6 +5,7 @@
  * the open timeout, the safety nets after `disconnect` / `closed`, and the bounded wait for `closing` subscribers.
  */
 import {
+  InvalidServerMessageError,
   ServerSession,
   type CloseReason,
   type DisconnectReason,
@@ -177,7 +178,12 @@ export class CallConnection {
       this.apply(step());
       return true;
     } catch (err) {
-      this.log.debug({ err: (err as Error).message }, 'session refused the request in its current state');
+      if (err instanceof InvalidServerMessageError) {
+        // a bug upstream (an entity with a member Genesys does not know): dropped, never sent, but loud
+        this.log.error({ err: err.message }, 'server message does not match its schema; not sent');
+      } else {
+        this.log.debug({ err: (err as Error).message }, 'session refused the request in its current state');
+      }
       return false;
     }
   }
