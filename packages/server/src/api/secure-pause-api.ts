@@ -40,7 +40,7 @@ export function securePauseApi(options: SecurePauseApiOptions): ApiRoutes {
       case 'rate-limited':
         return reply.code(429).header('retry-after', '1').send({
           error: 'rate_limited',
-          message: 'AudioHook allows 2 pause and 2 resume messages per second (burst 4); try again shortly',
+          message: 'AudioHook allows 2 pause/resume messages per second (burst 4); try again shortly',
         });
       case 'refused':
         return reply.code(409).send({

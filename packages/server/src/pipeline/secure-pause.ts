@@ -1,8 +1,9 @@
 /**
  * Secure pause: on request (an agent about to take card details), hookscribe sends AudioHook `pause` to Genesys, so
  * the card data is never streamed to it at all; `resume` follows on request or when the configured limit runs out.
- * Requests respect the protocol's limits on server `pause`/`resume` (2/s, burst 4 each, digest §7.6): beyond them a
- * request is refused (HTTP 429) rather than risking Genesys closing the call. Every pause and resume of every call —
+ * Requests respect the protocol's limits on server `pause`/`resume` (2/s, burst 4, digest §7.6) in the reading the
+ * session uses too — one budget for both: beyond it a request is refused (HTTP 429), so the person clicking learns
+ * it, instead of the session coalescing it silently (which it does for everything else that pauses). Every pause and resume of every call —
  * secure, language, client-side — is published as stream_paused / stream_resumed, so the lanes and the recording
  * view can show the spans.
  *
@@ -43,8 +44,8 @@ export interface SecurePauseStatus {
 
 interface LiveCallPause {
   control: CallControl;
-  pauseLimit: ServerMessageRateLimiter;
-  resumeLimit: ServerMessageRateLimiter;
+  /** requests through this API, pause and resume together */
+  budget: ServerMessageRateLimiter;
   /** we asked for a secure pause and have not resumed */
   secure: boolean;
   /** the stream is paused (the client said `paused`) */
@@ -53,7 +54,7 @@ interface LiveCallPause {
   autoResumeAt: string | null;
 }
 
-/** The protocol's limit on server pause and on server resume messages, each (digest §7.6). */
+/** The protocol's limit on server pause and resume messages (digest §7.6), one budget as in the session. */
 const PAUSE_RATE = { ratePerSecond: 2, burst: 4 };
 
 export class SecurePause {
@@ -69,8 +70,7 @@ export class SecurePause {
       if (call.isProbe) return;
       this.calls.set(call.sessionId, {
         control,
-        pauseLimit: new ServerMessageRateLimiter(PAUSE_RATE),
-        resumeLimit: new ServerMessageRateLimiter(PAUSE_RATE),
+        budget: new ServerMessageRateLimiter(PAUSE_RATE),
         secure: false,
         paused: false,
         autoResume: null,
@@ -114,7 +114,7 @@ export class SecurePause {
   pause(sessionId: string): SecurePauseResult {
     const state = this.calls.get(sessionId);
     if (state === undefined) return { outcome: 'not-live' };
-    if (!state.pauseLimit.tryTake(this.now())) return { outcome: 'rate-limited' };
+    if (!state.budget.tryTake(this.now())) return { outcome: 'rate-limited' };
     if (!state.control.pause()) return { outcome: 'refused' };
     state.secure = true;
     if (state.autoResume) clearTimeout(state.autoResume);
@@ -132,7 +132,7 @@ export class SecurePause {
   resume(sessionId: string): SecurePauseResult {
     const state = this.calls.get(sessionId);
     if (state === undefined) return { outcome: 'not-live' };
-    if (!state.resumeLimit.tryTake(this.now())) return { outcome: 'rate-limited' };
+    if (!state.budget.tryTake(this.now())) return { outcome: 'rate-limited' };
     if (!state.control.resume()) return { outcome: 'refused' };
     state.secure = false;
     if (state.autoResume) clearTimeout(state.autoResume);
