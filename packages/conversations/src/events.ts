@@ -95,6 +95,17 @@ export interface StreamPause {
   secure: boolean;
 }
 
+/**
+ * A command, not a fact: ask whichever instance holds the call's WebSocket to pause or resume its stream (secure
+ * pause, scaled out). Internal: never stored, never sent to webhooks or live-API clients.
+ */
+export interface SecurePauseRequest {
+  action: 'pause' | 'resume';
+}
+
+/** Event types that carry commands between instances; consumers outside hookscribe never see them. */
+export const INTERNAL_EVENT_TYPES: ReadonlySet<string> = new Set(['secure_pause_requested']);
+
 /** The stream flows again (AudioHook `resumed`). */
 export interface StreamResume {
   /** seconds on the stream timeline where the pause began */
@@ -146,6 +157,7 @@ export type ConversationEvent =
   | EventBase<'stream_paused', StreamPause>
   | EventBase<'stream_resumed', StreamResume>
   | EventBase<'recording_redacted', RecordingRedaction>
-  | EventBase<'data_deleted', DataDeletion>;
+  | EventBase<'data_deleted', DataDeletion>
+  | EventBase<'secure_pause_requested', SecurePauseRequest>;
 
 export type ConversationEventType = ConversationEvent['type'];

@@ -26,6 +26,7 @@ describe('event JSON Schema (docs/events.schema.json)', () => {
       'partial_transcript',
       'recording_available',
       'recording_redacted',
+      'secure_pause_requested',
       'session_ended',
       'session_started',
       'stream_paused',

@@ -95,6 +95,7 @@ export function samplePrivacyEvents(conversationId = randomUUID()): Conversation
       },
     },
     { ...base(conversationId), type: 'data_deleted', data: { scope: 'conversation', reason: 'retention' } },
+    { ...base(conversationId), type: 'secure_pause_requested', data: { action: 'pause' } },
   ];
 }
 

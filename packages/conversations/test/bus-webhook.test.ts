@@ -9,7 +9,13 @@ import { WebhookTarget } from '../src/bus/webhook-target.js';
 import type { ConversationEvent } from '../src/events.js';
 import { OutboxRelay } from '../src/outbox-relay.js';
 import { SqliteConversationStore } from '../src/store/sqlite-conversation-store.js';
-import { eventNumber, numberedEvents, sampleEvents, until } from './bus-sample-events.js';
+import {
+  eventNumber,
+  numberedEvents,
+  samplePrivacyEvents,
+  sampleEvents,
+  until,
+} from './bus-sample-events.js';
 
 const SECRET = 'test-secret';
 
@@ -236,5 +242,20 @@ describe('startWebhookDelivery (webhooks as bus consumers)', () => {
     await direct.publish(events[1]!); // a partial: acknowledged without a POST
     expect(hook.received).toHaveLength(2);
     await direct.close();
+  });
+
+  it('internal commands between instances (secure_pause_requested) are never posted, whatever the filter', async () => {
+    const hook = await receiver();
+    const bus = new InProcessEventBus();
+    cleanups.push(() => bus.close());
+    const delivery = await startWebhookDelivery(bus, { urls: [hook.url], ...fast });
+    cleanups.push(() => delivery.close());
+    const events = samplePrivacyEvents();
+    const of = (type: ConversationEvent['type']) => events.find((e) => e.type === type)!;
+    await bus.publish(of('secure_pause_requested'));
+    await bus.publish(of('data_deleted'));
+    await until(() => hook.received.length === 1);
+    await new Promise((r) => setTimeout(r, 100)); // nothing else arrives
+    expect(hook.events().map((e) => e.type)).toEqual(['data_deleted']);
   });
 });

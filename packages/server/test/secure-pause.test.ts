@@ -5,7 +5,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { SqliteConversationStore, type ConversationEvent } from '@hookscribe/conversations';
+import {
+  RedisStreamsEventBus,
+  SqliteConversationStore,
+  type ConversationEvent,
+  type ConversationSummary,
+} from '@hookscribe/conversations';
+import { startRedis } from '../../conversations/test/support/services-redis.js';
+import { LiveEventFeed } from '../src/api/live-event-feed.js';
 import { conversationApi } from '../src/api/conversation-api.js';
 import { securePauseApi } from '../src/api/secure-pause-api.js';
 import { SecurePause } from '../src/pipeline/secure-pause.js';
@@ -165,5 +172,85 @@ describe('secure pause', () => {
       url: `/api/conversations/${elsewhere}/pause`,
     });
     expect(anonymous.statusCode).toBe(401);
+  });
+});
+
+describe('secure pause, scaled out: the request reaches the instance holding the call over Redis', () => {
+  it('another instance answers 202 and the holder sends pause, then resume; clients of the live API never see the command', async () => {
+    const redis = await startRedis();
+    const store = new SqliteConversationStore({ path: ':memory:' });
+    const logger = pino({ level: 'silent' });
+    const buses = [0, 1].map(() => new RedisStreamsEventBus({ url: redis.url, stream: 'pause-routing' }));
+    const instances: TestServer[] = [];
+    try {
+      for (const bus of buses) {
+        const securePause = new SecurePause({ store, maxPauseMs: 60_000, logger });
+        await securePause.listen(bus);
+        instances.push(
+          await startTestServer(
+            {},
+            {
+              subscribers: [securePause.subscriber],
+              plugins: [
+                {
+                  plugin: conversationApi,
+                  options: { store, tokens: [TOKEN], routes: [securePauseApi({ securePause, store })] },
+                },
+              ],
+            },
+          ),
+        );
+      }
+      const [holder, other] = instances as [TestServer, TestServer];
+      const client = await connectOk({ server: holder });
+      expect((await client.open()).type).toBe('opened');
+      const id = client.ids.sessionId;
+      // what the pipeline would have stored: the call is live (somewhere)
+      await store.upsertConversation({
+        id,
+        conversationId: client.ids.conversationId,
+        organizationId: client.ids.organizationId,
+        correlationId: 'x',
+        endpoint: 'monitor',
+        ani: '',
+        aniName: '',
+        dnis: '',
+        participantId: 'p',
+        media: null,
+        language: null,
+        startedAt: new Date().toISOString(),
+        endedAt: null,
+        state: 'active',
+        closeReason: null,
+        recording: null,
+      } satisfies ConversationSummary);
+      const feed = new LiveEventFeed({ bus: buses[1]! });
+      await feed.start();
+      const seenByClients: string[] = [];
+      feed.listen((event) => seenByClients.push(event.type));
+
+      const routed = await other.app.fastify.inject({
+        method: 'POST',
+        url: `/api/conversations/${id}/pause`,
+        headers: auth,
+      });
+      expect(routed.statusCode).toBe(202);
+      expect(routed.json()).toMatchObject({ id, routed: true, paused: true });
+      await client.next('pause');
+      const resumed = await other.app.fastify.inject({
+        method: 'POST',
+        url: `/api/conversations/${id}/resume`,
+        headers: auth,
+      });
+      expect(resumed.statusCode).toBe(202);
+      await client.next('resume');
+      expect(seenByClients.filter((type) => type === 'secure_pause_requested')).toEqual([]);
+      await feed.stop();
+    } finally {
+      for (const instance of instances) await instance.stop();
+      for (const bus of buses) await bus.close();
+      await store.close();
+      await redis.dispose();
+    }
   });
 });

@@ -82,6 +82,8 @@ const streamPause = z.looseObject({
   secure: z.boolean(),
 });
 
+const securePauseRequest = z.looseObject({ action: z.enum(['pause', 'resume']) });
+
 const streamResume = z.looseObject({
   offset: z.number().describe('seconds on the stream timeline where the pause began'),
   discarded: z.number().nonnegative(),
@@ -163,6 +165,11 @@ export const conversationEventSchema = z
       'data_deleted',
       dataDeletion,
       'Data of the conversation was deleted (retention sweep, deletion request or erasure).',
+    ),
+    envelope(
+      'secure_pause_requested',
+      securePauseRequest,
+      'Internal command between hookscribe instances (secure pause of a call held by another instance).',
     ),
   ])
   .describe(`hookscribe conversation event, schemaVersion ${EVENT_SCHEMA_VERSION}`);

@@ -7,7 +7,7 @@
  *   group per target ("webhook:<url>"), so each target has its own cursor and a dead target holds back nobody else.
  *   With Redis the pending events of a dead target wait in Redis; with the in-process bus they wait in memory.
  */
-import type { ConversationEvent, ConversationEventType } from '../events.js';
+import { INTERNAL_EVENT_TYPES, type ConversationEvent, type ConversationEventType } from '../events.js';
 import { BusUnsupportedError, type BusHealth, type EventBus, type Subscription } from './event-bus.js';
 import { WebhookTarget, type WebhookTargetOptions } from './webhook-target.js';
 
@@ -19,6 +19,7 @@ export type WebhookOptions = Omit<WebhookTargetOptions, 'url'> & {
 
 /** Whether an event goes to the webhooks at all (the others are acknowledged without a POST). */
 function wanted(options: WebhookOptions, event: ConversationEvent): boolean {
+  if (INTERNAL_EVENT_TYPES.has(event.type)) return false; // commands between instances are nobody else's business
   return !options.types || options.types.length === 0 || options.types.includes(event.type);
 }
 

@@ -3,7 +3,12 @@
  * events of calls handled by other instances arrive too). Keeps a bounded ring of recent events for Last-Event-ID
  * resume and drops duplicate deliveries (the bus is at-least-once).
  */
-import type { ConversationEvent, EventBus, Subscription } from '@hookscribe/conversations';
+import {
+  INTERNAL_EVENT_TYPES,
+  type ConversationEvent,
+  type EventBus,
+  type Subscription,
+} from '@hookscribe/conversations';
 
 export type LiveListener = (event: ConversationEvent) => void;
 
@@ -40,7 +45,8 @@ export class LiveEventFeed {
 
   /** Add an event (from the bus; exposed so a single-process setup can feed it directly too). */
   accept(event: ConversationEvent): void {
-    if (this.ids.has(event.eventId)) return;
+    // commands between instances (secure pause routing) are not conversation events for clients
+    if (INTERNAL_EVENT_TYPES.has(event.type) || this.ids.has(event.eventId)) return;
     this.ring.push(event);
     this.ids.add(event.eventId);
     if (this.ring.length > this.ringSize) this.ids.delete(this.ring.shift()!.eventId);

@@ -18,25 +18,37 @@ export interface SecurePauseApiOptions {
 export function securePauseApi(options: SecurePauseApiOptions): ApiRoutes {
   const { securePause, store } = options;
 
-  /** Not held here: unknown (404), over (409 not_live), or live on another instance (409 not_on_this_instance). */
-  const notHere = async (id: string, reply: FastifyReply) => {
+  /**
+   * Not held here: unknown (404), over (409 not_live), or live on another instance — then routed over the bus
+   * (202) when one is shared, else 409 not_on_this_instance.
+   */
+  const notHere = async (id: string, reply: FastifyReply, action: 'pause' | 'resume' | null) => {
     const conversation = await store.getConversation(id);
     if (conversation === null)
       return reply.code(404).send({ error: 'not_found', message: `conversation ${id} not found` });
     if (conversation.state !== 'active')
       return reply.code(409).send({ error: 'not_live', message: `conversation ${id} has ended` });
+    if (action !== null && securePause.routable) {
+      await securePause.route(id, action);
+      return reply.code(202).send({ id, routed: true, paused: action === 'pause', autoResumeAt: null });
+    }
     return reply.code(409).send({
       error: 'not_on_this_instance',
       message: `conversation ${id} is streaming to another hookscribe instance; send the request there`,
     });
   };
 
-  const answer = async (id: string, result: SecurePauseResult, reply: FastifyReply) => {
+  const answer = async (
+    id: string,
+    action: 'pause' | 'resume',
+    result: SecurePauseResult,
+    reply: FastifyReply,
+  ) => {
     switch (result.outcome) {
       case 'sent':
         return { id, paused: result.paused, autoResumeAt: result.autoResumeAt };
       case 'not-live':
-        return notHere(id, reply);
+        return notHere(id, reply, action);
       case 'rate-limited':
         return reply.code(429).header('retry-after', '1').send({
           error: 'rate_limited',
@@ -57,7 +69,7 @@ export function securePauseApi(options: SecurePauseApiOptions): ApiRoutes {
       async (request, reply) => {
         const { id } = parseInput(conversationIdParams, request.params);
         const status = securePause.status(id);
-        if (status === null) return notHere(id, reply);
+        if (status === null) return notHere(id, reply, null);
         return { id, ...status };
       },
     );
@@ -66,7 +78,7 @@ export function securePauseApi(options: SecurePauseApiOptions): ApiRoutes {
       { config: { access: { role: 'supervisor', audit: 'pause' } } },
       async (request, reply) => {
         const { id } = parseInput(conversationIdParams, request.params);
-        return answer(id, securePause.pause(id), reply);
+        return answer(id, 'pause', securePause.pause(id), reply);
       },
     );
     fastify.post(
@@ -74,7 +86,7 @@ export function securePauseApi(options: SecurePauseApiOptions): ApiRoutes {
       { config: { access: { role: 'supervisor', audit: 'pause' } } },
       async (request, reply) => {
         const { id } = parseInput(conversationIdParams, request.params);
-        return answer(id, securePause.resume(id), reply);
+        return answer(id, 'resume', securePause.resume(id), reply);
       },
     );
   };
@@ -98,10 +110,17 @@ const pauseState = {
   },
 };
 
+const routedState = {
+  description:
+    'the call streams to another instance: the request was passed to it over the shared bus (`routed: true`); the stream_paused / stream_resumed events tell when it took effect',
+};
+
 const pauseErrors = {
   '403': errorResponse('the caller is not a supervisor or admin'),
   '404': errorResponse('no such conversation'),
-  '409': errorResponse('not live (not_live), or live on another instance (not_on_this_instance)'),
+  '409': errorResponse(
+    'not live (not_live), or live on another instance and no shared bus to route it (not_on_this_instance)',
+  ),
   ...standardErrors,
 };
 
@@ -118,6 +137,7 @@ const SECURE_PAUSE_PATHS: Record<string, unknown> = {
       parameters: [idParam],
       responses: {
         '200': pauseState,
+        '202': routedState,
         '429': errorResponse('the protocol pause rate limit would be exceeded (Retry-After: 1)'),
         ...pauseErrors,
       },
@@ -129,6 +149,7 @@ const SECURE_PAUSE_PATHS: Record<string, unknown> = {
       parameters: [idParam],
       responses: {
         '200': pauseState,
+        '202': routedState,
         '429': errorResponse('the protocol resume rate limit would be exceeded (Retry-After: 1)'),
         ...pauseErrors,
       },

@@ -179,7 +179,10 @@ export async function startPipelineServices(
     logger,
     settled: (sessionId) => pipeline.settled(sessionId),
     onEventsWritten: () => relay.wake(),
+    // a bus shared between instances (the in-process bus is not: every call is local there)
+    ...(subscribable && delivery.bus.name !== 'inprocess' ? { bus: delivery.bus } : {}),
   });
+  await privacy.listen();
   // after the privacy services exist: a resumed upload is redacted first (prepare)
   uploader
     .resume(join(config.dataDir, 'recordings'))

@@ -5,6 +5,8 @@
  */
 import {
   ConversationEraser,
+  type EventBus,
+  type Subscription,
   describeRetentionPolicy,
   parseRetentionPolicy,
   RetentionSweeper,
@@ -71,6 +73,8 @@ export interface PrivacyServicesOptions {
   /** resolves once an ended call's finals are stored (the pipeline's settled) */
   settled: (sessionId: string) => Promise<void>;
   onEventsWritten?: () => void;
+  /** a subscribable bus shared by the instances: secure pause requests reach the instance holding the call */
+  bus?: EventBus | null;
 }
 
 export interface PrivacyServices {
@@ -80,6 +84,8 @@ export interface PrivacyServices {
   securePause: SecurePause;
   /** the uploader's prepare step: silence redacted spans in the local recording before it is stored */
   prepareRecording(job: Required<RecordingUploadJob>): Promise<void>;
+  /** subscribes secure pause routing to the bus (call before the outbox relay starts) */
+  listen(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -114,8 +120,12 @@ export function createPrivacyServices(options: PrivacyServicesOptions): PrivacyS
     logger: log,
     onEventsWritten: options.onEventsWritten,
   });
+  let routing: Subscription | null = null;
   return {
     routes: [privacyApi({ store, eraser, sweeper }), securePauseApi({ securePause, store })],
+    async listen() {
+      if (options.bus) routing = await securePause.listen(options.bus);
+    },
     subscriber: securePause.subscriber,
     sweeper,
     securePause,
@@ -143,6 +153,7 @@ export function createPrivacyServices(options: PrivacyServicesOptions): PrivacyS
     },
     async stop() {
       await sweeper?.stop();
+      await routing?.close();
     },
   };
 }

@@ -7,8 +7,9 @@
  * secure, language, client-side — is published as stream_paused / stream_resumed, so the lanes and the recording
  * view can show the spans.
  *
- * Scope: a request is served by the instance that holds the call's WebSocket. Scaled out, a request reaching another
- * instance is answered 409 `not_on_this_instance` (see docs/api.md).
+ * Scaled out, the call's WebSocket lives on one instance while the API request may reach any: with a shared bus the
+ * request is published as `secure_pause_requested` (fan-out, internal), and the instance holding the call acts on it
+ * with the same budget. Without a subscribable bus such a request is answered 409 `not_on_this_instance`.
  */
 import { randomUUID } from 'node:crypto';
 import { ServerMessageRateLimiter } from '@hookscribe/audiohook';
@@ -16,6 +17,8 @@ import {
   EVENT_SCHEMA_VERSION,
   type ConversationEvent,
   type ConversationStore,
+  type EventBus,
+  type Subscription,
 } from '@hookscribe/conversations';
 import type { Logger } from 'pino';
 import type { CallControl, SessionSubscriber } from '../session-events.js';
@@ -53,6 +56,9 @@ interface LiveCallPause {
   autoResume: NodeJS.Timeout | null;
   autoResumeAt: string | null;
 }
+
+/** A routed request older than this is stale (a redelivery after a restart): not acted on. */
+const ROUTED_REQUEST_MAX_AGE_MS = 10_000;
 
 /** The protocol's limit on server pause and resume messages (digest §7.6), one budget as in the session. */
 const PAUSE_RATE = { ratePerSecond: 2, burst: 4 };
@@ -104,6 +110,41 @@ export class SecurePause {
       this.calls.delete(call.sessionId);
     });
   };
+
+  private bus: EventBus | null = null;
+
+  /** Scale-out: act on requests for our calls that other instances publish on the shared bus (fan-out). */
+  async listen(bus: EventBus): Promise<Subscription> {
+    this.bus = bus;
+    return bus.subscribe((event) => {
+      if (event.type !== 'secure_pause_requested' || !this.calls.has(event.conversationId)) return;
+      if (Date.now() - Date.parse(event.time) > ROUTED_REQUEST_MAX_AGE_MS) return;
+      const id = event.conversationId;
+      const result = event.data.action === 'pause' ? this.pause(id) : this.resume(id);
+      this.options.logger.info(
+        { sessionId: id, action: event.data.action, outcome: result.outcome },
+        'secure pause request from another instance',
+      );
+    });
+  }
+
+  /** Whether requests for calls held elsewhere can be routed (a shared bus is attached). */
+  get routable(): boolean {
+    return this.bus !== null;
+  }
+
+  /** Publish a request for a call held by another instance; resolves once the bus took it. */
+  async route(sessionId: string, action: 'pause' | 'resume'): Promise<void> {
+    if (this.bus === null) throw new Error('secure pause routing needs a shared bus');
+    await this.bus.publish({
+      schemaVersion: EVENT_SCHEMA_VERSION,
+      eventId: randomUUID(),
+      type: 'secure_pause_requested',
+      conversationId: sessionId,
+      time: new Date().toISOString(),
+      data: { action },
+    });
+  }
 
   status(sessionId: string): SecurePauseStatus | null {
     const state = this.calls.get(sessionId);
