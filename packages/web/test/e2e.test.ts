@@ -127,7 +127,7 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('board → live conversation → end → history → recording playback with word highlighting', async () => {
+  it('board → live conversation → secure pause → end → history → recording playback with word highlighting', async () => {
     const base = server!.url;
     const page = await browser!.newPage({ viewport: { width: 1366, height: 820 } });
     page.on('console', (m) => {
@@ -181,6 +181,15 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
     await row.focus();
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/calls/${id}`);
+
+    // --- secure pause: Genesys (the simulator) stops streaming; the span shows in the lanes; resume starts it again
+    await page.getByRole('button', { name: 'Secure pause' }).click();
+    await page.locator('.pause-marker.secure').waitFor({ timeout: 15_000 });
+    await page.getByText(/Secure pause since/).waitFor();
+    await page.getByRole('button', { name: 'Resume recording' }).click();
+    await page.getByRole('button', { name: 'Secure pause' }).waitFor({ timeout: 15_000 });
+    expect(await page.locator('.pause-marker.secure').textContent()).not.toContain('now');
+
     await page.locator('.turn.lane-agent').first().waitFor({ timeout: 90_000 });
     await page.locator('.turn.lane-customer').first().waitFor({ timeout: 90_000 });
 
