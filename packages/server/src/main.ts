@@ -13,6 +13,7 @@ import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
 import { startPipelineServices } from './pipeline/pipeline-services.js';
+import { privacyConfigFromEnv } from './pipeline/privacy-services.js';
 import { KeyVaultSecretsError, loadKeyVaultSecrets } from './secrets/key-vault-secrets.js';
 
 /** `.env` in the working directory, if present; variables already in the environment win. */
@@ -29,7 +30,9 @@ async function loadConfigOrExit(): Promise<ServerConfig> {
     loadDotEnv();
     // secrets from Azure Key Vault (HOOKSCRIBE_KEY_VAULT_URL) become variables before validation
     await loadKeyVaultSecrets(process.env);
-    return loadConfig();
+    const config = loadConfig();
+    privacyConfigFromEnv(process.env); // retention, audio redaction, secure pause, recording keys
+    return config;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof KeyVaultSecretsError) {
       process.stderr.write(`hookscribe: ${err.message}\nSee docs/configuration.md for every setting.\n`);

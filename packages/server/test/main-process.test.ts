@@ -178,4 +178,32 @@ describe('main.js', () => {
     expect(stderr).toContain('HOOKSCRIBE_PORT: must be an integer (got "abc")');
     expect(stderr).toContain('HOOKSCRIBE_AUDIOHOOK_KEYS: must be a JSON object');
   });
+
+  it('exits with code 2 on invalid privacy settings, naming each variable and never a key', () => {
+    const dataDir = makeTempDir('hookscribe-main-');
+    let status: number | null = null;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [mainJs], {
+        cwd: dataDir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOOKSCRIBE_PORT: '0',
+          HOOKSCRIBE_AUDIOHOOK_KEYS: '{"k":""}',
+          HOOKSCRIBE_RETENTION: 'recordings=30 days',
+          HOOKSCRIBE_AUDIO_REDACTION: 'beep',
+          HOOKSCRIBE_RECORDING_KEYS: 'k1:c2VjcmV0LWJ1dC10b28tc2hvcnQ=',
+        },
+        stdio: 'pipe',
+      });
+    } catch (err) {
+      status = (err as { status: number }).status;
+      stderr = String((err as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain('HOOKSCRIBE_RETENTION: "recordings=30 days" is not <kind>=<number><h|d|w|y>');
+    expect(stderr).toContain('HOOKSCRIBE_AUDIO_REDACTION: must be silence, tone or off (got "beep")');
+    expect(stderr).toContain('HOOKSCRIBE_RECORDING_KEYS: key "k1" must be 32 bytes');
+    expect(stderr).not.toContain('c2VjcmV0LWJ1dC10b28tc2hvcnQ=');
+  });
 });

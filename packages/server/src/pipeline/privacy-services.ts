@@ -5,6 +5,7 @@
  */
 import {
   ConversationEraser,
+  parseRecordingKeys,
   type EventBus,
   type Subscription,
   describeRetentionPolicy,
@@ -17,6 +18,7 @@ import {
 } from '@hookscribe/conversations';
 import type { Logger } from 'pino';
 import type { ApiRoutes } from '../api/api-routes.js';
+import { ConfigError } from '../config.js';
 import { privacyApi } from '../api/privacy-api.js';
 import { securePauseApi } from '../api/secure-pause-api.js';
 import {
@@ -48,19 +50,39 @@ function integerSetting(
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`${name} must be an integer ${min}–${max}, not "${value}"`);
+    throw new Error(`${name}: must be an integer ${min}–${max} (got "${value}")`);
   return n;
 }
 
-/** Reads and validates every privacy setting (throws naming the variable). */
+/**
+ * Reads and validates every privacy setting, the recording keys included (their material is never echoed). Throws
+ * ConfigError listing each problem with its variable, so the start stops with exit code 2 like any invalid setting.
+ */
 export function privacyConfigFromEnv(env: NodeJS.ProcessEnv): PrivacyConfig {
-  return {
-    retention: parseRetentionPolicy(env.HOOKSCRIBE_RETENTION),
-    sweepIntervalMs: integerSetting(env, 'HOOKSCRIBE_RETENTION_SWEEP_MINUTES', 60, 0, 10_080) * 60_000,
-    audioRedaction: parseAudioRedactionMethod(env.HOOKSCRIBE_AUDIO_REDACTION),
-    audioRedactionMarginSeconds: parseAudioRedactionMargin(env.HOOKSCRIBE_AUDIO_REDACTION_MARGIN_MS),
-    securePauseMaxMs: integerSetting(env, 'HOOKSCRIBE_SECURE_PAUSE_MAX_SECONDS', 180, 5, 3_600) * 1000,
+  const problems: string[] = [];
+  const read = <T>(parse: () => T, fallback: T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return fallback;
+    }
   };
+  const config: PrivacyConfig = {
+    retention: read(() => parseRetentionPolicy(env.HOOKSCRIBE_RETENTION), {}),
+    sweepIntervalMs:
+      read(() => integerSetting(env, 'HOOKSCRIBE_RETENTION_SWEEP_MINUTES', 60, 0, 10_080), 60) * 60_000,
+    audioRedaction: read(() => parseAudioRedactionMethod(env.HOOKSCRIBE_AUDIO_REDACTION), null),
+    audioRedactionMarginSeconds: read(
+      () => parseAudioRedactionMargin(env.HOOKSCRIBE_AUDIO_REDACTION_MARGIN_MS),
+      0,
+    ),
+    securePauseMaxMs:
+      read(() => integerSetting(env, 'HOOKSCRIBE_SECURE_PAUSE_MAX_SECONDS', 180, 5, 3_600), 180) * 1000,
+  };
+  read(() => parseRecordingKeys(env.HOOKSCRIBE_RECORDING_KEYS), null);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }
 
 export interface PrivacyServicesOptions {

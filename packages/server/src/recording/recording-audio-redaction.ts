@@ -217,7 +217,7 @@ export function parseAudioRedactionMethod(value: string | undefined): AudioRedac
   const word = (value ?? 'silence').trim().toLowerCase() || 'silence';
   if (word === 'off' || word === 'none') return null;
   if (word === 'silence' || word === 'tone') return word;
-  throw new Error(`HOOKSCRIBE_AUDIO_REDACTION must be silence, tone or off, not "${value}"`);
+  throw new Error(`HOOKSCRIBE_AUDIO_REDACTION: must be silence, tone or off (got "${value}")`);
 }
 
 /** HOOKSCRIBE_AUDIO_REDACTION_MARGIN_MS: 0–5000, default 250. */
@@ -225,6 +225,6 @@ export function parseAudioRedactionMargin(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return 0.25;
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 0 || ms > 5000)
-    throw new Error(`HOOKSCRIBE_AUDIO_REDACTION_MARGIN_MS must be an integer 0–5000, not "${value}"`);
+    throw new Error(`HOOKSCRIBE_AUDIO_REDACTION_MARGIN_MS: must be an integer 0–5000 (got "${value}")`);
   return ms / 1000;
 }
