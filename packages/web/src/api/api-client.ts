@@ -90,6 +90,16 @@ export class ApiClient {
     return (await response.json()) as SecurePauseState;
   }
 
+  /** Delete a conversation everywhere (admin); a held one is refused with 409. */
+  async deleteConversation(id: string): Promise<void> {
+    await this.request(`/api/conversations/${encodeURIComponent(id)}`, 'DELETE');
+  }
+
+  /** Set or release the legal hold (admin). */
+  async setLegalHold(id: string, hold: boolean): Promise<void> {
+    await this.request(`/api/conversations/${encodeURIComponent(id)}/legal-hold`, 'PUT', { hold });
+  }
+
   async getRecording(id: string): Promise<ArrayBuffer> {
     return (await this.request(`/api/conversations/${encodeURIComponent(id)}/recording`)).arrayBuffer();
   }

@@ -188,7 +188,16 @@ export function History({ api, selectedId, onSelect }: HistoryProps) {
           </nav>
         </div>
         {selectedId && (
-          <HistoryDetail key={selectedId} api={api} id={selectedId} onClose={() => onSelect(null)} />
+          <HistoryDetail
+            key={selectedId}
+            api={api}
+            id={selectedId}
+            onClose={() => onSelect(null)}
+            onDeleted={() => {
+              setItems((list) => list.filter((item) => item.id !== selectedId));
+              onSelect(null);
+            }}
+          />
         )}
       </div>
     </section>

@@ -7,11 +7,23 @@ import { useRecording } from '../lib/use-recording.js';
 import { buildWordTimeline, wordAtTime } from '../lib/word-at-time.js';
 import { AssistPanel } from './AssistPanel.js';
 import { CallHeader } from './CallHeader.js';
+import { PrivacyActions } from './PrivacyActions.js';
 import { RecordingPlayer } from './RecordingPlayer.js';
 import { TranscriptLanes } from './TranscriptLanes.js';
 
 /** One past call: header, recording player and the transcript, whose words highlight and seek with playback. */
-export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string; onClose: () => void }) {
+export function HistoryDetail({
+  api,
+  id,
+  onClose,
+  onDeleted = onClose,
+}: {
+  api: ApiClient;
+  id: string;
+  onClose: () => void;
+  /** the call was deleted (default: close the detail) */
+  onDeleted?: () => void;
+}) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pauses, setPauses] = useState<PauseSpan[]>([]);
@@ -53,6 +65,16 @@ export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string
         </p>
       )}
       {detail && <CallHeader call={detail} now={Date.now()} />}
+      {detail && (
+        <PrivacyActions
+          api={api}
+          call={detail}
+          onChanged={(held) =>
+            setDetail({ ...detail, ...(held ? { legalHold: true } : { legalHold: undefined }) })
+          }
+          onDeleted={onDeleted}
+        />
+      )}
       <RecordingPlayer recording={recording} gaps={recordingGaps(pauses)} />
       {detail?.recordingRedaction && (
         <p className="muted redaction-note" data-spans={detail.recordingRedaction.spans.length}>
