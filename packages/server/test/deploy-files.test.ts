@@ -67,7 +67,7 @@ describe('deployment files', () => {
   it('main.bicep deploys gpt-4o-transcribe on its Azure OpenAI account and points the realtime engine at it through the managed identity', () => {
     const bicep = read('deploy/azure/main.bicep');
     expect(bicep).toMatch(
-      /resource transcribeDeployment 'Microsoft\.CognitiveServices\/accounts\/deployments@[\d-]+' = if \(deployOpenAi\) \{\n  parent: openai\n  name: transcribeModel\n  sku: \{ name: 'GlobalStandard', capacity: transcribeCapacity \}/,
+      /resource transcribeDeployment 'Microsoft\.CognitiveServices\/accounts\/deployments@[\d-]+' = if \(deployOpenAi\) \{\n {2}parent: openai\n {2}name: transcribeModel\n {2}sku: \{ name: 'GlobalStandard', capacity: transcribeCapacity \}/,
     );
     expect(bicep).toMatch(/param transcribeModel string = 'gpt-4o-transcribe'/);
     // the settings the container gets, with the account's endpoint as Azure outputs it

@@ -3,7 +3,7 @@
  * tested against a fake, not the service.
  */
 import { mulawDecode, mulawEncode } from '@hookscribe/audiohook';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecognitionResult, SpeechStream } from '../src/engine.js';
 import { FallbackEngine } from '../src/engines/fallback-engine.js';
 import { RealtimeEngine, type RealtimeEngineOptions } from '../src/engines/realtime/realtime-engine.js';
@@ -134,6 +134,7 @@ describe('RealtimeEngine protocol', () => {
     expect(server.sessions[1]!.headers['api-key']).toBeUndefined();
     await b.close();
     await entra.stop();
+    await expect(new RealtimeEngine({ url: azureUrl }).start()).rejects.toThrow(/token provider/);
     await expect(new RealtimeEngine({ url: server.url }).start()).rejects.toThrow(/API key/);
   });
 
@@ -266,6 +267,23 @@ describe('RealtimeEngine long calls and failures', () => {
     for (const p of results.filter((r) => !r.isFinal)) expect(p.utteranceId).toBe(finals[0]!.utteranceId);
   });
 
+  it('re-sends and commits again a turn whose commit was never answered before the drop', async () => {
+    const { pcm, mulaw } = phoneAudio(loadFixture('hello'));
+    server.plan = [{ ignoreCommits: true }, {}];
+    const stream = open(engine({ turnDetection: 'segmenter' }));
+    const results = await run(stream, async () => {
+      writeChunked(stream, pcm, 2 * S);
+      const flushed = stream.flush();
+      await until(() => server.sessions[0]?.commits === 1, 'commit sent');
+      server.sessions[0]!.socket.terminate();
+      await flushed;
+    });
+    expect(server.sessions).toHaveLength(2);
+    expect(server.sessions[1]!.commits).toBe(1);
+    expect(Buffer.compare(server.sessions[1]!.audio, Buffer.from(mulaw))).toBe(0);
+    expect(results.filter((r) => r.isFinal)).toHaveLength(1);
+  });
+
   it('replaces the session before its maximum lifetime at a turn boundary, losing and repeating no audio', async () => {
     let clock = 0;
     const max = 30 * 60_000;
@@ -395,5 +413,34 @@ describe('RealtimeEngine in a call', () => {
     await transcriber.handle({ type: 'closing', atSample: pcm.length });
     const finals = events.filter((e) => e.type === 'final');
     expect(finals.map((f) => f.channel).sort()).toEqual([0, 1]);
+  });
+});
+
+describe('RealtimeEngine Entra ID tokens', () => {
+  it('renews the token 5 minutes before it expires, and new connections use the renewed one', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let clock = 1_000_000;
+      let issued = 0;
+      const e = new RealtimeEngine({
+        url: `${server.url}&api-version=2025-04-01-preview`,
+        now: () => clock,
+        tokenProvider: {
+          getToken: () => Promise.resolve({ token: `t${++issued}`, expiresOnTimestamp: clock + 60 * 60_000 }),
+        },
+      });
+      await e.start();
+      expect(e.headers().authorization).toBe('Bearer t1');
+      clock += 54 * 60_000;
+      await vi.advanceTimersByTimeAsync(54 * 60_000);
+      expect(e.headers().authorization).toBe('Bearer t1');
+      clock += 60_000;
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(issued).toBe(2);
+      expect(e.headers().authorization).toBe('Bearer t2');
+      await e.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

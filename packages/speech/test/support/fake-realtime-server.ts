@@ -34,6 +34,8 @@ export interface FakeRealtimePlan {
   expireAfterAppends?: number;
   /** never send `completed` (a service that hangs after committing) */
   holdCompletions?: boolean;
+  /** ignore client commits (a socket that died before the commit got through) */
+  ignoreCommits?: boolean;
 }
 
 interface Live {
@@ -150,6 +152,7 @@ export class FakeRealtimeServer {
           return this.append(live, Buffer.from(String(event.audio), 'base64'), send);
         case 'input_audio_buffer.commit':
           session.commits++;
+          if (plan.ignoreCommits) return;
           return this.commit(live, send);
         case 'input_audio_buffer.clear':
           session.clears++;

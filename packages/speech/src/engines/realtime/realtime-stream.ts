@@ -59,6 +59,12 @@ interface Span {
   end: number;
 }
 
+/** audio to re-send to a new session, and the commit to send after it (null: leave it to the VAD / next flush) */
+interface Replay {
+  audio: Span;
+  commit: Omit<SentCommit, 'audio'> | null;
+}
+
 /** a 20 ms frame this loud counts as voice: quieter audio is never committed on its own (no silence hallucinations) */
 const VOICE_DBFS = -45;
 
@@ -195,7 +201,7 @@ export class RealtimeStream implements SpeechStream {
     if (this.serverVad) session.conn.send({ type: 'input_audio_buffer.clear' });
     this.retire(session);
     this.current = this.connect(false);
-    this.resend(this.current, [tail], new Map());
+    this.resend(this.current, [{ audio: tail, commit: null }]);
   }
 
   private retire(session: Session): void {
@@ -270,6 +276,7 @@ export class RealtimeStream implements SpeechStream {
         turn.text = event.transcript;
         if (turn.timer) clearTimeout(turn.timer);
         session.turns.delete(turn.itemId);
+        session.vadEnded.delete(turn.itemId);
         if (turn.text.trim() !== '')
           this.queue.push(this.result(turn, true, session, event.logprobs ?? null));
         this.done.push(turn.audio ?? { start: turn.startSample, end: turn.endSample ?? turn.startSample });
@@ -330,52 +337,64 @@ export class RealtimeStream implements SpeechStream {
     if (end.status !== null && end.status >= 400 && end.status < 500) {
       return this.fail(end.status === 429 ? `rate limited (HTTP 429)` : end.reason);
     }
+    if (session !== this.current && session.turns.size === 0 && session.commits.length === 0) return;
     if (++this.reconnects > (this.engine.options.maxReconnects ?? 3)) {
       return this.fail(`connection lost and not re-established: ${end.reason}`);
     }
     this.progress++;
-    const pending = [...session.turns.values()].sort((a, b) => a.startSample - b.startSample);
-    const reuse = new Map<Span, Turn>();
-    const spans: Span[] = [];
-    for (const turn of pending) {
-      if (turn.endSample === null) continue; // the open turn is part of the tail
-      const span = turn.audio ?? { start: turn.startSample, end: turn.endSample };
-      spans.push(span);
-      if (turn.committed || session.vadEnded.has(turn.itemId)) reuse.set(span, turn);
+    // what the lost session still owed: committed turns (committed again, same utterance id), commits it had not
+    // answered, and (for the current session) the audio after its last commit
+    const replay: Replay[] = [];
+    for (const turn of session.turns.values()) {
+      if (turn.endSample === null) continue; // open: part of a pending commit or of the tail
+      replay.push({
+        audio: turn.audio ?? { start: turn.startSample, end: turn.endSample },
+        commit: { startSample: turn.startSample, endSample: turn.endSample, utteranceId: turn.utteranceId },
+      });
+    }
+    const open = session.speaking;
+    let openCovered = false;
+    for (const sent of session.commits) {
+      const ownsOpen = open !== null && open.startSample < sent.audio.end;
+      openCovered ||= ownsOpen;
+      replay.push({
+        audio: ownsOpen
+          ? { start: Math.min(open.startSample, sent.audio.start), end: sent.audio.end }
+          : sent.audio,
+        commit: {
+          startSample: ownsOpen ? open.startSample : sent.startSample,
+          endSample: sent.endSample,
+          utteranceId: sent.utteranceId ?? (ownsOpen ? open.utteranceId : null),
+        },
+      });
     }
     let replacement: Session;
     if (session === this.current) {
-      const open = session.speaking ? session.speaking.startSample : this.committedUntil;
-      const tailStart = Math.min(open, this.committedUntil);
+      const tailStart =
+        open && !openCovered ? Math.min(open.startSample, this.committedUntil) : this.committedUntil;
       replacement = this.connect(false);
       this.current = replacement;
       this.committedUntil = tailStart;
-      spans.push({ start: tailStart, end: this.fedUntil });
+      replay.push({ audio: { start: tailStart, end: this.fedUntil }, commit: null });
     } else {
-      if (spans.length === 0) return;
       replacement = this.connect(true);
     }
-    this.resend(replacement, spans, reuse);
+    replay.sort((a, b) => a.audio.start - b.audio.start);
+    this.resend(replacement, replay);
     this.closeIfFinished(replacement);
     this.settle();
   }
 
-  /** Re-send kept audio of the spans (minus what was transcribed); a span that was a committed turn is committed. */
-  private resend(session: Session, spans: Span[], committedTurns: Map<Span, Turn>): void {
-    for (const span of spans) {
+  /** Re-send kept audio (minus what was transcribed meanwhile), committing what had been committed. */
+  private resend(session: Session, replay: Replay[]): void {
+    for (const { audio, commit } of replay) {
       let sent = 0;
-      for (const piece of this.slices(span)) {
+      for (const piece of this.slices(audio)) {
         session.conn.append(piece.mulaw, piece.startSample);
         sent += piece.mulaw.length;
       }
-      const turn = committedTurns.get(span);
-      if (turn && sent > 0) {
-        session.commits.push({
-          startSample: turn.startSample,
-          endSample: turn.endSample ?? span.end,
-          audio: span,
-          utteranceId: turn.utteranceId,
-        });
+      if (commit && sent > 0) {
+        session.commits.push({ ...commit, audio });
         session.conn.send({ type: 'input_audio_buffer.commit' });
       }
     }
