@@ -22,6 +22,7 @@ import {
 } from '@hookscribe/conversations';
 import {
   buildCallEngineChoice,
+  FallbackEngine,
   defaultPocketsphinxConfig,
   PocketsphinxEngine,
   speechConfigFromEnv,
@@ -142,6 +143,14 @@ export async function startPipelineServices(
   });
   // every engine chain a call can get: the defaults and one per allowlisted engine
   const engines = engineChoice.all;
+  // transcripts are labelled with the engine that produced them: the engines inside the fallback chains
+  pipelineMetrics?.initialiseSeries([
+    ...new Set(
+      engines.flatMap((engine) =>
+        engine instanceof FallbackEngine ? engine.options.engines.map((e) => e.name) : [engine.name],
+      ),
+    ),
+  ]);
   for (const engine of engines) {
     engine
       .start()
