@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { RecognitionResult, SpeechStream } from '../src/engine.js';
 import { FallbackEngine } from '../src/engines/fallback-engine.js';
 import { RealtimeEngine, type RealtimeEngineOptions } from '../src/engines/realtime/realtime-engine.js';
+import { parseServerEvent } from '../src/engines/realtime/realtime-events.js';
 import { ScriptedEngine } from '../src/engines/scripted-engine.js';
 import { CallTranscriber } from '../src/pipeline/call-transcriber.js';
 import type { TranscriptEvent } from '../src/pipeline/transcript-event.js';
@@ -413,6 +414,25 @@ describe('RealtimeEngine in a call', () => {
     await transcriber.handle({ type: 'closing', atSample: pcm.length });
     const finals = events.filter((e) => e.type === 'final');
     expect(finals.map((f) => f.channel).sort()).toEqual([0, 1]);
+  });
+});
+
+describe('Realtime server events', () => {
+  it('ignores frames that are not JSON, of unknown type or with fields of the wrong type', () => {
+    expect(parseServerEvent('not json')).toBeNull();
+    expect(parseServerEvent('[]')).toBeNull();
+    expect(parseServerEvent('{"type":"response.created"}')).toBeNull();
+    expect(
+      parseServerEvent('{"type":"input_audio_buffer.speech_started","item_id":"i","audio_start_ms":"9"}'),
+    ).toBeNull();
+    expect(
+      parseServerEvent('{"type":"conversation.item.input_audio_transcription.completed","item_id":"i"}'),
+    ).toBeNull();
+    expect(
+      parseServerEvent(
+        '{"type":"conversation.item.input_audio_transcription.delta","item_id":"i","delta":"hi"}',
+      ),
+    ).toEqual({ type: 'conversation.item.input_audio_transcription.delta', item_id: 'i', delta: 'hi' });
   });
 });
 
