@@ -193,9 +193,15 @@ describe('RealtimeEngine protocol', () => {
       expect(partialResults.length).toBeGreaterThan(0);
       const ids = new Set(finals.map((f) => f.utteranceId));
       for (const p of partialResults) expect(ids.has(p.utteranceId)).toBe(true);
-      // each partial is the text so far: a prefix of its final
+      // each partial is the complete words so far: a shorter prefix of its final, one more word each time
       for (const p of partialResults) {
-        expect(finals.find((f) => f.utteranceId === p.utteranceId)!.text.startsWith(p.text)).toBe(true);
+        const final = finals.find((f) => f.utteranceId === p.utteranceId)!;
+        expect(final.text.startsWith(`${p.text} `)).toBe(true);
+      }
+      for (const final of finals) {
+        const own = partialResults.filter((p) => p.utteranceId === final.utteranceId).map((p) => p.text);
+        const words = final.text.split(' ');
+        expect(own).toEqual(words.slice(1).map((_, i) => words.slice(0, i + 1).join(' ')));
       }
     }
   });

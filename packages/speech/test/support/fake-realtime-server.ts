@@ -258,14 +258,19 @@ export class FakeRealtimeServer {
     const words = recognise(audio);
     setImmediate(() => {
       if (live.session.socket.readyState !== live.session.socket.OPEN) return;
-      words.forEach((word, i) =>
-        send({
-          type: 'conversation.item.input_audio_transcription.delta',
-          item_id: id,
-          content_index: 0,
-          delta: i === 0 ? word : ` ${word}`,
-        }),
-      );
+      // token pieces, as the service streams them: half a word at a time
+      for (const [i, word] of words.entries()) {
+        const cut = Math.ceil(word.length / 2);
+        for (const piece of [`${i === 0 ? '' : ' '}${word.slice(0, cut)}`, word.slice(cut)]) {
+          if (piece === '') continue;
+          send({
+            type: 'conversation.item.input_audio_transcription.delta',
+            item_id: id,
+            content_index: 0,
+            delta: piece,
+          });
+        }
+      }
       const transcript = words.join(' ');
       live.session.transcripts.push(transcript);
       send({
@@ -286,16 +291,21 @@ function isLoud(frame: Uint8Array): boolean {
   return 10 * Math.log10(energy / pcm.length / 32768 ** 2 + 1e-12) > -40;
 }
 
-/** each run of loud frames (gaps under 120 ms bridged) is the next vocabulary word */
+/** each run of loud frames (gaps under 120 ms bridged, at most 400 ms long) is the next vocabulary word */
 function recognise(audio: Uint8Array): string[] {
   const words: string[] = [];
   let quiet = Infinity;
+  let loud = 0;
   for (let offset = 0; offset + FRAME <= audio.length; offset += FRAME) {
     if (!isLoud(audio.subarray(offset, offset + FRAME))) {
       quiet++;
       continue;
     }
-    if (quiet >= 6) words.push(VOCABULARY[words.length % VOCABULARY.length]!);
+    if (quiet >= 6 || loud >= 20) {
+      words.push(VOCABULARY[words.length % VOCABULARY.length]!);
+      loud = 0;
+    }
+    loud++;
     quiet = 0;
   }
   return words;

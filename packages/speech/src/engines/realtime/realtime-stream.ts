@@ -26,6 +26,8 @@ interface Turn {
   /** null while the service's VAD still hears speech */
   endSample: number | null;
   text: string;
+  /** words published in the last partial */
+  partialWords: number;
   committed: boolean;
   timer: ReturnType<typeof setTimeout> | null;
   /** all the audio the turn committed, quiet edges included (what a re-send needs); null: startSample..endSample */
@@ -265,8 +267,12 @@ export class RealtimeStream implements SpeechStream {
         const turn = session.turns.get(event.item_id);
         if (!turn) return;
         turn.text += event.delta;
-        if (this.options.partials && turn.text.trim() !== '') {
-          this.queue.push(this.result(turn, false, session, null));
+        // deltas are token pieces: a partial goes out when a word is complete, never half a word
+        const words = turn.text.trim().split(/\s+/).filter(Boolean);
+        const complete = /\s$/.test(turn.text) ? words.length : words.length - 1;
+        if (this.options.partials && complete > turn.partialWords) {
+          turn.partialWords = complete;
+          this.queue.push(this.result(turn, false, session, null, words.slice(0, complete).join(' ')));
         }
         return;
       }
@@ -424,6 +430,7 @@ export class RealtimeStream implements SpeechStream {
       startSample,
       endSample: null,
       text: '',
+      partialWords: 0,
       committed: false,
       timer: null,
       audio: null,
@@ -481,10 +488,10 @@ export class RealtimeStream implements SpeechStream {
     isFinal: boolean,
     session: Session,
     logprobs: { logprob: number }[] | null,
+    text = turn.text.trim(),
   ): RecognitionResult {
     const start = turn.startSample;
     const end = Math.max(start, turn.endSample ?? session.conn.pushedToStream(session.conn.pushed));
-    const text = turn.text.trim();
     const confidence = confidenceOf(logprobs);
     return {
       utteranceId: turn.utteranceId,
