@@ -58,8 +58,8 @@ interface Live {
  * documented event flow: `transcription_session.update` → `…created/updated`; `input_audio_buffer.append` (base64
  * g711_ulaw); with `server_vad` an energy VAD raising `speech_started` / `speech_stopped` / `committed`; a client
  * `commit` answered `committed` or `error input_audio_buffer_commit_empty`; `clear`; then per committed item a
- * `delta` per word and `completed`. It "recognises" each run of loud 20 ms frames as the next vocabulary word. Plans
- * add a refused handshake, an `error` event, an expired session and a dropped socket.
+ * `delta` per half word and `completed`. It "recognises" each run of loud 20 ms frames (up to 400 ms) as the next
+ * vocabulary word. Plans add a refused handshake, an `error` event, an expired session and a dropped socket.
  */
 export class FakeRealtimeServer {
   readonly sessions: FakeRealtimeSession[] = [];
