@@ -335,6 +335,24 @@ describe('RealtimeEngine long calls and failures', () => {
     expect(finals[1]!.startSample).toBeGreaterThanOrEqual(half);
   });
 
+  it('after a forced cut, the new session owns everything from the cut: a drop there re-sends all of it', async () => {
+    let clock = 0;
+    const max = 30 * 60_000;
+    const { pcm, mulaw } = phoneAudio(loadFixture('two-sentences'));
+    const half = Math.floor(pcm.length / CHUNK / 2) * CHUNK;
+    server.plan = [{}, { dropAfterAppends: 3 }, {}];
+    const stream = open(engine({ turnDetection: 'segmenter', sessionMaxMs: max, now: () => clock }));
+    await run(stream, async () => {
+      writeChunked(stream, pcm.subarray(0, half), 0);
+      clock = max * 0.98;
+      writeChunked(stream, pcm.subarray(half), half);
+      await until(() => server.sessions.length === 3, 'the third session');
+      await stream.flush();
+    });
+    expect(stream.failed).toBeNull();
+    expect(Buffer.compare(server.sessions[2]!.audio, Buffer.from(mulaw.subarray(half)))).toBe(0);
+  });
+
   it('opens a new session when the service ends one (session_expired) and re-sends what it had not committed', async () => {
     const { pcm, mulaw } = phoneAudio(loadFixture('hello'));
     server.plan = [{ expireAfterAppends: 3 }, {}];

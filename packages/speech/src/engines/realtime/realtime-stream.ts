@@ -106,10 +106,13 @@ export class RealtimeStream implements SpeechStream {
   write(pcm: Int16Array, startSample: number): void {
     if (this.closed) throw new StreamClosedError(this.engine.name);
     checkWrite(this.engine.name, pcm, startSample, this.fedUntil);
+    if (this.failed || pcm.length === 0) {
+      this.fedUntil = startSample + pcm.length;
+      return;
+    }
     if (this.fedUntil === 0 && this.kept.length === 0) this.committedUntil = startSample;
+    this.rotateIfDue(); // before this chunk counts as fed: it goes to the session in use after the check
     this.fedUntil = startSample + pcm.length;
-    if (this.failed || pcm.length === 0) return;
-    this.rotateIfDue();
     // PCMU decoded by the pipeline encodes back to the very bytes Genesys sent (G.711 round-trips exactly)
     const chunk: Chunk = { mulaw: mulawEncode(pcm), startSample, voiced: hasVoice(pcm) };
     this.keep(chunk);
