@@ -3,6 +3,7 @@
  * tested against a fake, not the service.
  */
 import { mulawDecode, mulawEncode } from '@hookscribe/audiohook';
+import { createServer, type Socket, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecognitionResult, SpeechStream } from '../src/engine.js';
 import { FallbackEngine } from '../src/engines/fallback-engine.js';
@@ -411,6 +412,42 @@ describe('RealtimeEngine long calls and failures', () => {
     expect(finals.length).toBeGreaterThan(0);
     expect(finals.every((f) => f.engine === 'embedded')).toBe(true);
     expect(finals[0]!.gap).toMatchObject({ fromEngine: 'realtime', toEngine: 'embedded' });
+  });
+});
+
+describe('RealtimeEngine when the service does not answer', () => {
+  it('never blocks writes; a handshake that never completes fails the stream and the fallback carries on', async () => {
+    const silent = createServer(() => {}); // accepts TCP, never answers the upgrade
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const sockets = new Set<Socket>();
+    silent.on('connection', (socket) => sockets.add(socket));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const realtime = new RealtimeEngine({
+        url: `ws://127.0.0.1:${port}/v1/realtime?intent=transcription`,
+        apiKey: 'sk',
+        handshakeTimeoutMs: 300,
+        maxReconnects: 1,
+      });
+      const fallback = new FallbackEngine({ engines: [realtime, new ScriptedEngine({ name: 'embedded' })] });
+      await fallback.start();
+      const stream = fallback.openStream({ language: 'en-US', sampleRate: 8000, partials: false });
+      const { pcm } = phoneAudio(loadFixture('hello'));
+      const results = await run(stream, async () => {
+        writeChunked(stream, pcm, 0); // returns although no socket is open
+        await until(
+          () => (stream as unknown as { currentEngine: string }).currentEngine === 'embedded',
+          'switch',
+        );
+        await stream.flush();
+      });
+      const finals = results.filter((r) => r.isFinal);
+      expect(finals.length).toBeGreaterThan(0);
+      expect(finals.every((f) => f.engine === 'embedded')).toBe(true);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
 
