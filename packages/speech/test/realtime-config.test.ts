@@ -86,7 +86,7 @@ describe('realtime engine configuration', () => {
 
   it('prompts with the configured text and the deployment vocabulary file', () => {
     const file = join(dir, 'vocabulary.txt');
-    writeFileSync(file, '# product names\nContoso\nIBAN\tweight=2\n\nContoso\nsort code\n');
+    writeFileSync(file, '# product names\nContoso\nIBAN  # bank account number\n\nContoso\nsort   code\n');
     expect(realtimePrompt('Bank customer calls.', file)).toBe(
       'Bank customer calls. Vocabulary: Contoso, IBAN, sort code.',
     );

@@ -138,8 +138,8 @@ export function realtimePrompt(prompt: string | undefined, vocabularyFile: strin
 }
 
 /**
- * HOOKSCRIBE_STT_VOCABULARY's file: one term or phrase per line; blank lines and `#` comments skipped; whatever
- * follows a tab (a weight or pronunciation other engines use) is not part of the term.
+ * HOOKSCRIBE_STT_VOCABULARY's file, as the embedded engine reads it: one word or phrase per line, `#` starts a
+ * comment. The terms keep their case here: the prompt is read by a model that writes "IBAN", not "iban".
  */
 export function readVocabularyTerms(path: string): string[] {
   let text: string;
@@ -152,7 +152,7 @@ export function readVocabularyTerms(path: string): string[] {
   }
   const terms = text
     .split(/\r?\n/)
-    .map((line) => line.split('\t')[0]!.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+    .map((line) => line.replace(/#.*/, '').trim().replace(/\s+/g, ' '))
+    .filter((line) => line !== '');
   return [...new Set(terms)];
 }
