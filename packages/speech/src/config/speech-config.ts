@@ -180,6 +180,14 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
   return config;
 }
 
+export interface SpeechEngineFactories {
+  embedded?: () => SpeechEngine;
+  /** Entra ID tokens for the Speech resource (HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID), built by the caller */
+  azureTokenProvider?: (resourceId: string) => AzureTokenProvider;
+  /** Entra ID tokens for Azure OpenAI (the realtime engine without a key), built by the caller */
+  openAiTokenProvider?: () => AzureTokenProvider;
+}
+
 /**
  * The configured engines as the CallTranscriber's engine list: one FallbackEngine over them in configured order (it
  * picks, per call, the first one supporting the call's language, and watches it). The embedded engine is built by the
@@ -192,14 +200,6 @@ export function buildSpeechEngines(
   return buildCallEngineChoice(config, factories).defaults.slice();
 }
 
-export interface SpeechEngineFactories {
-  embedded?: () => SpeechEngine;
-  /** Entra ID tokens for the Speech resource (HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID), built by the caller */
-  azureTokenProvider?: (resourceId: string) => AzureTokenProvider;
-  /** Entra ID tokens for Azure OpenAI (the realtime engine with HOOKSCRIBE_REALTIME_AUTH=entra), built by the caller */
-  openAiTokenProvider?: () => AzureTokenProvider;
-}
-
 /**
  * The default engine chain plus, per allowlisted engine, a chain that starts with it and falls back to the defaults.
  * Each engine is built once and shared by the chains it is in.
@@ -208,15 +208,14 @@ export function buildCallEngineChoice(
   config: SpeechConfig,
   factories: SpeechEngineFactories = {},
 ): CallEngineChoice {
-  const built = new Map<string, SpeechEngine>();
-  const engine = (name: string) => {
-    let e = built.get(name);
-    if (!e) built.set(name, (e = createSpeechEngine(name, config, factories)));
-    return e;
-  };
+  const built = createSpeechEngines(
+    [...new Set([...config.engines, ...config.allowlist])],
+    config,
+    factories,
+  );
   // Even a single engine goes through the FallbackEngine: its watchdog turns a hung engine into a reported failure.
   const chain = (names: string[]) =>
-    names.length === 0 ? [] : [new FallbackEngine({ engines: names.map(engine) })];
+    names.length === 0 ? [] : [new FallbackEngine({ engines: names.map((name) => built.get(name)!) })];
   const chains = new Map<string, SpeechEngine[]>();
   for (const name of config.allowlist) {
     chains.set(name, chain([name, ...config.engines.filter((n) => n !== name)]));
@@ -224,58 +223,62 @@ export function buildCallEngineChoice(
   return new CallEngineChoice(chain(config.engines), chains);
 }
 
-function createSpeechEngine(
-  name: string,
+function createSpeechEngines(
+  names: string[],
   config: SpeechConfig,
   factories: SpeechEngineFactories,
-): SpeechEngine {
-  switch (name) {
-    case 'azure':
-      return new AzureSpeechEngine({
-        key: config.azure.key,
-        authorizationToken: config.azure.token,
-        tokenProvider:
-          !config.azure.key && config.azure.resourceId && factories.azureTokenProvider
-            ? factories.azureTokenProvider(config.azure.resourceId)
-            : undefined,
-        region: config.azure.region,
-        endpoint: config.azure.endpoint,
-        languages: config.azure.languages,
-        languageIdentification: config.azure.languageIdentification,
-        segmentationSilenceMs: config.utteranceSilenceMs,
-      });
-    case 'openai':
-      return new OpenAiTranscriptionEngine({
-        url: config.openai.url!,
-        apiKey: config.openai.key,
-        apiVersion: config.openai.apiVersion,
-        model: config.openai.model,
-        languages: config.openai.languages,
-        wordTimestamps: config.openai.wordTimestamps,
-        timeoutMs: config.openai.timeoutMs,
-      });
-    case 'realtime': {
-      const realtime = config.realtime!;
-      // the engine decides from URL and key whether it needs tokens; a provider costs nothing until used
-      return new RealtimeEngine({
-        url: realtime.url,
-        apiKey: realtime.key,
-        auth: realtime.auth,
-        tokenProvider: factories.openAiTokenProvider?.(),
-        model: realtime.model,
-        prompt: realtime.prompt,
-        languages: realtime.languages,
-        turnDetection: realtime.turnDetection,
-        noiseReduction: realtime.noiseReduction,
-        silenceMs: realtime.silenceMs,
-        sessionMaxMs: realtime.sessionMaxMs,
-      });
+): Map<string, SpeechEngine> {
+  const engines = names.map((name): SpeechEngine => {
+    switch (name) {
+      case 'azure':
+        return new AzureSpeechEngine({
+          key: config.azure.key,
+          authorizationToken: config.azure.token,
+          tokenProvider:
+            !config.azure.key && config.azure.resourceId && factories.azureTokenProvider
+              ? factories.azureTokenProvider(config.azure.resourceId)
+              : undefined,
+          region: config.azure.region,
+          endpoint: config.azure.endpoint,
+          languages: config.azure.languages,
+          languageIdentification: config.azure.languageIdentification,
+          segmentationSilenceMs: config.utteranceSilenceMs,
+        });
+      case 'openai':
+        return new OpenAiTranscriptionEngine({
+          url: config.openai.url!,
+          apiKey: config.openai.key,
+          apiVersion: config.openai.apiVersion,
+          model: config.openai.model,
+          languages: config.openai.languages,
+          wordTimestamps: config.openai.wordTimestamps,
+          timeoutMs: config.openai.timeoutMs,
+        });
+      case 'realtime': {
+        const realtime = config.realtime!;
+        // the engine decides from URL and key whether it needs tokens; a provider costs nothing until used
+        return new RealtimeEngine({
+          url: realtime.url,
+          apiKey: realtime.key,
+          auth: realtime.auth,
+          tokenProvider: factories.openAiTokenProvider?.(),
+          model: realtime.model,
+          prompt: realtime.prompt,
+          languages: realtime.languages,
+          turnDetection: realtime.turnDetection,
+          noiseReduction: realtime.noiseReduction,
+          silenceMs: realtime.silenceMs,
+          sessionMaxMs: realtime.sessionMaxMs,
+        });
+      }
+      default: {
+        if (!factories.embedded)
+          throw new SpeechConfigError('embedded engine requested but no factory given');
+        return factories.embedded();
+      }
     }
-    default: {
-      if (!factories.embedded) throw new SpeechConfigError('embedded engine requested but no factory given');
-      return factories.embedded();
-    }
-  }
+  });
+  return new Map(names.map((name, i) => [name, engines[i]!]));
 }
 
 /** The CallTranscriber options that come from configuration (spread them into the constructor options). */
