@@ -63,7 +63,7 @@ async function run(stream: SpeechStream, feed: () => Promise<void>): Promise<Rec
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 2000; i++) {
     if (condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
