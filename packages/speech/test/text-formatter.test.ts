@@ -48,10 +48,11 @@ const TEXT_TABLE: [spoken: string, written: string][] = [
   ['by three thirty', 'By 3:30.'],
   ["at three o'clock", "At 3 o'clock."],
   // digit sequences: phone, account, card, zip
-  ['my number is five five five one two three four', 'My number is 555-1234.'],
+  ['my phone number is five five five one two three four', 'My phone number is 555-1234.'],
+  ['my account number is four seven two nine one eight three', 'My account number is 4729183.'],
   ['five five five one two three four five six seven', '555-123-4567.'],
   ['one eight hundred five five five one two one two', '1-800-555-1212.'],
-  ['five five five twelve thirty four', '555-1234.'],
+  ['call five five five twelve thirty four', 'Call 555-1234.'],
   ['my zip is nine oh two one oh', 'My zip is 90210.'],
   ['account number double five one two three', 'Account number 55123.'],
   ['triple seven two', '7772.'],
@@ -170,7 +171,7 @@ const TOKEN_TABLE: {
     ],
   },
   {
-    name: 'a phone number is one token over all its digits',
+    name: 'a digit sequence is one token over all its digits',
     words: [
       ['five', 4.0, 0.2, 0.9],
       ['five', 4.2, 0.2, 0.9],
@@ -180,7 +181,7 @@ const TOKEN_TABLE: {
       ['three', 5.1, 0.2, 0.9],
       ['four', 5.3, 0.3, 0.9],
     ],
-    tokens: [['555-1234.', 4.0, 1.6, 0.5, [0, 7]]],
+    tokens: [['5551234.', 4.0, 1.6, 0.5, [0, 7]]],
   },
 ];
 

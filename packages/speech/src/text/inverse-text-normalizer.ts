@@ -201,8 +201,10 @@ function hundredsInRun(keys: readonly string[], at: number, singles: number): bo
   return [2, 3, 4].every((ahead) => Object.hasOwn(DIGIT_WORDS, keys[at + ahead] ?? ''));
 }
 
+/** words before a seven-digit run that make it a local phone number rather than an account or order number */
+const PHONE_CUES = new Set(['phone', 'telephone', 'cell', 'mobile', 'call', 'reach', 'fax']);
+
 const PHONE_SHAPES: Record<number, (d: string) => string> = {
-  7: (d) => `${d.slice(0, 3)}-${d.slice(3)}`,
   10: (d) => `${d.slice(0, 3)}-${d.slice(3, 6)}-${d.slice(6)}`,
   11: (d) => (d[0] === '1' ? `1-${d.slice(1, 4)}-${d.slice(4, 7)}-${d.slice(7)}` : d),
 };
@@ -210,7 +212,8 @@ const PHONE_SHAPES: Record<number, (d: string) => string> = {
 /**
  * Digits spoken one by one (phone, account, card, zip): "oh" as zero, "double five" → 55, two-digit groups and
  * hundreds allowed ("five five five twelve thirty four", "one eight hundred …"). Needs three single digits, so "two three times" stays words.
- * Phone-length runs get dashes; every other length stays one unbroken token (cards, accounts, zips).
+ * Ten and eleven digits get phone dashes, seven only after a phone cue ("my phone number is …"); every other run
+ * stays one unbroken token (cards, accounts, zips).
  */
 const digitSequence: Matcher = (keys, at) => {
   let digits = '';
@@ -248,6 +251,8 @@ const digitSequence: Matcher = (keys, at) => {
   }
   // "oh oh oh" is an exclamation, not 000
   if (singles < 3 || zeros === singles || digits.length < 3) return null;
+  const phoneCue = keys.slice(Math.max(0, at - 4), at).some((key) => PHONE_CUES.has(key));
+  if (digits.length === 7 && phoneCue) return one(at, end, `${digits.slice(0, 3)}-${digits.slice(3)}`);
   return one(at, end, PHONE_SHAPES[digits.length]?.(digits) ?? digits);
 };
 
