@@ -17,10 +17,19 @@ import { normalise, wordErrors } from './wer.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const { formatText } = await import(join(here, '../dist/text/text-formatter.js'));
 
-/** words of `text` in display form, normalised like wer.mjs ("forty nine dollars" and "$49." both → ["49"]) */
+const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/**
+ * Words of `text` in display form, normalised like wer.mjs, with every number then split into its digits and every
+ * remaining digit word written as a digit: "forty nine dollars" and "$49." both → ["4", "9"]. Splitting keeps one
+ * misrecognised digit one error, as in the spoken form, instead of a whole wrong "4729183" token.
+ */
 export function displayFormWords(text) {
   const words = normalise(text);
-  return words.length === 0 ? [] : normalise(formatText(words.join(' ')));
+  if (words.length === 0) return [];
+  return normalise(formatText(words.join(' '))).flatMap((word) =>
+    /^\d+$/.test(word) ? [...word] : DIGITS.includes(word) ? [String(DIGITS.indexOf(word))] : [word],
+  );
 }
 
 /** accumulates errors like wer.mjs's WerCounter, on display-form words */

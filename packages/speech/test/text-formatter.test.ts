@@ -21,6 +21,8 @@ const TEXT_TABLE: [spoken: string, written: string][] = [
   ['forty nine dollars and fifty cents', '$49.50.'],
   ['five dollars fifty', '$5.50.'],
   ['a hundred dollars', '$100.'],
+  ['a dollar fifty', '$1.50.'],
+  ['it is a dollar', 'It is $1.'],
   ['two thousand five hundred dollars', '$2,500.'],
   ['fifty cents', '$0.50.'],
   ['it costs nine ninety nine', 'It costs $9.99.'],
@@ -37,6 +39,7 @@ const TEXT_TABLE: [spoken: string, written: string][] = [
   ['july the fourth', 'July 4.'],
   ['it was in nineteen ninety nine', 'It was in 1999.'],
   ['back in twenty oh five', 'Back in 2005.'],
+  ['in the nineteen nineties', 'In the 1990s.'],
   ['may i help you', 'May I help you?'],
   ['we can march on', 'We can march on.'],
   ['it renews in may', 'It renews in May.'],
@@ -62,6 +65,7 @@ const TEXT_TABLE: [spoken: string, written: string][] = [
   ],
   ['two three times', 'Two three times.'],
   ['oh oh oh', 'Oh oh oh.'],
+  ['my pin is zero zero zero zero', 'My pin is 0000.'],
   ['oh i see', 'Oh I see.'],
   // truecasing and punctuation
   ['what is your account number', 'What is your account number?'],
@@ -69,6 +73,13 @@ const TEXT_TABLE: [spoken: string, written: string][] = [
   ['hello how are you', 'Hello, how are you?'],
   ['can you hear me', 'Can you hear me?'],
   ['is there anything else', 'Is there anything else?'],
+  ['what time is it', 'What time is it?'],
+  ["what's your name", "What's your name?"],
+  ['how much is the upgrade', 'How much is the upgrade?'],
+  ['how can i help you today', 'How can I help you today?'],
+  ['when i called yesterday they said so', 'When I called yesterday they said so.'],
+  ['what i want is a refund', 'What I want is a refund.'],
+  ['which is why i called', 'Which is why I called.'],
   ['will do', 'Will do.'],
   ["i'm calling about my visa card", "I'm calling about my Visa card."],
   ['i paid with paypal on monday', 'I paid with PayPal on Monday.'],
@@ -230,5 +241,51 @@ describe('text after recognition: tokens and timings', () => {
   it('returns the same object when nothing changes', () => {
     const input = result([['Hello.', 1, 0.3, 0.8]]);
     expect(formatRecognition(input)).toBe(input);
+  });
+});
+
+describe('text after recognition: any word salad', () => {
+  // number words, cues and ordinary words in random order (seeded): the stage must never throw, and its tokens must
+  // always cover the source words in order, one range each
+  const VOCABULARY = (
+    'zero oh o one two three four five six seven eight nine ten eleven twelve fifteen nineteen twenty thirty ' +
+    'ninety twenty-one first third twenty-first hundred thousand million a and point double triple dollars ' +
+    'cents percent per cent a m p m am pm o’clock at costs month march may june the of is what can you i my ' +
+    'card number phone nineties'
+  ).split(' ');
+  let seed = 0x2545f491;
+  const random = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+
+  it('keeps every token mapped to its source words, in order, on 2,000 random utterances', () => {
+    for (let n = 0; n < 2000; n++) {
+      const length = 1 + Math.floor(random() * 14);
+      const words = Array.from({ length }, (_, i): [string, number, number, number] => [
+        VOCABULARY[Math.floor(random() * VOCABULARY.length)]!,
+        i * 0.3,
+        0.25,
+        0.5 + random() / 2,
+      ]);
+      const input = result(words);
+      const out = formatRecognition(input);
+      expect(out.text).toBe(out.words.map((w) => w.text).join(' '));
+      expect(out.words.every((w) => w.text.length > 0 && !/\s/.test(w.text))).toBe(true);
+      const sources = out.raw?.sources ?? input.words.map((_, i) => ({ from: i, to: i + 1 }));
+      expect(sources[0]!.from).toBe(0);
+      expect(sources[sources.length - 1]!.to).toBe(length);
+      sources.forEach((source, i) => {
+        expect(source.to).toBeGreaterThan(source.from);
+        if (i > 0) expect(source.from).toBe(sources[i - 1]!.to);
+        const word = out.words[i]!;
+        expect(word.startSample).toBe(input.words[source.from]!.startSample);
+        const last = input.words[source.to - 1]!;
+        expect(word.startSample + word.durationSamples).toBe(last.startSample + last.durationSamples);
+      });
+      expect(formatText(out.text)).toBe(out.text);
+    }
   });
 });

@@ -86,7 +86,11 @@ const dollars = (value: number): string => value.toLocaleString('en-US');
 
 /** "$49", "$49.99", "$0.50", "$1,250", and "nine ninety nine" → "$9.99" where it is clearly a price */
 const money: Matcher = (keys, at) => {
-  const amount = parseNumber(keys, at);
+  // "a dollar (fifty)": "a" is one only before the currency word
+  const amount =
+    keys[at] === 'a' && DOLLARS.has(keys[at + 1] ?? '')
+      ? { value: 1, end: at + 1, ordinal: false, count: 1 }
+      : parseNumber(keys, at);
   if (amount && !amount.ordinal) {
     if (DOLLARS.has(keys[amount.end] ?? '')) {
       let end = amount.end + 1;
@@ -218,7 +222,7 @@ const PHONE_SHAPES: Record<number, (d: string) => string> = {
 const digitSequence: Matcher = (keys, at) => {
   let digits = '';
   let singles = 0;
-  let zeros = 0;
+  let ohs = 0;
   let end = at;
   while (end < keys.length) {
     const key = keys[end]!;
@@ -237,7 +241,7 @@ const digitSequence: Matcher = (keys, at) => {
       digits += `${DIGIT_WORDS[key]}00`;
       end += 2;
     } else if (Object.hasOwn(DIGIT_WORDS, key)) {
-      if (DIGIT_WORDS[key] === '0') zeros++;
+      if (key === 'oh' || key === 'o') ohs++;
       digits += DIGIT_WORDS[key];
       singles++;
       end++;
@@ -250,10 +254,29 @@ const digitSequence: Matcher = (keys, at) => {
     }
   }
   // "oh oh oh" is an exclamation, not 000
-  if (singles < 3 || zeros === singles || digits.length < 3) return null;
+  if (singles < 3 || ohs === singles || digits.length < 3) return null;
   const phoneCue = keys.slice(Math.max(0, at - 4), at).some((key) => PHONE_CUES.has(key));
   if (digits.length === 7 && phoneCue) return one(at, end, `${digits.slice(0, 3)}-${digits.slice(3)}`);
   return one(at, end, PHONE_SHAPES[digits.length]?.(digits) ?? digits);
+};
+
+const DECADES: Record<string, number> = {
+  tens: 10,
+  twenties: 20,
+  thirties: 30,
+  forties: 40,
+  fifties: 50,
+  sixties: 60,
+  seventies: 70,
+  eighties: 80,
+  nineties: 90,
+};
+
+/** "nineteen nineties" → "1990s", "twenty tens" → "2010s" */
+const decade: Matcher = (keys, at) => {
+  const century = keys[at] === 'nineteen' ? 1900 : keys[at] === 'twenty' ? 2000 : 0;
+  const tens = DECADES[keys[at + 1] ?? ''];
+  return century && tens !== undefined ? one(at, at + 2, `${century + tens}s`) : null;
 };
 
 /** "1999", "2024" said as pairs, outside a date */
@@ -277,7 +300,7 @@ const number: Matcher = (keys, at) => {
   return one(at, parsed.end, formatCardinal(parsed.value));
 };
 
-const MATCHERS: readonly Matcher[] = [money, percent, time, date, digitSequence, year, number];
+const MATCHERS: readonly Matcher[] = [money, percent, time, date, digitSequence, decade, year, number];
 
 /** Written tokens covering every source word in order (unchanged words as `text: null`). */
 export function inverseNormalize(keys: readonly string[]): WrittenToken[] {

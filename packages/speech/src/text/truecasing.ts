@@ -116,19 +116,11 @@ const OPENERS = new Set([
 ]);
 /** openers that read with a comma after them ("Okay, what is your account number?") */
 const COMMA_OPENERS = new Set(['okay', 'ok', 'alright', 'yes', 'yeah', 'hello']);
-const WH_WORDS = new Set([
-  'what',
-  "what's",
-  'when',
-  'where',
-  "where's",
-  'who',
-  "who's",
-  'why',
-  'how',
-  "how's",
-  'which',
-]);
+/** a wh-word opens a question when an auxiliary follows within two words ("what is", "what time is it", "how
+ * can I"); otherwise it opens a clause ("when I called they said", "what I want is") */
+const WH_WORDS = new Set(['what', 'when', 'where', 'who', 'why', 'how', 'which']);
+/** contracted forms are questions on their own ("what's your name", "how's it going") */
+const WH_CONTRACTIONS = new Set(["what's", "where's", "who's", "how's", "when's", "why's"]);
 const AUXILIARIES = new Set([
   'is',
   'are',
@@ -196,7 +188,14 @@ export function isQuestion(keys: readonly string[]): boolean {
   let at = 0;
   while (at < keys.length - 1 && OPENERS.has(keys[at]!)) at++;
   const first = keys[at] ?? '';
-  if (WH_WORDS.has(first)) return true;
+  if (WH_CONTRACTIONS.has(first)) return true;
+  if (WH_WORDS.has(first)) {
+    // "how much/many/long …" asks; "which is why …" continues a sentence
+    if (first === 'how' && ['much', 'many', 'long', 'soon', 'often', 'far'].includes(keys[at + 1] ?? ''))
+      return true;
+    if (first === 'which' && AUXILIARIES.has(keys[at + 1] ?? '')) return false;
+    return AUXILIARIES.has(keys[at + 1] ?? '') || AUXILIARIES.has(keys[at + 2] ?? '');
+  }
   return AUXILIARIES.has(first) && SUBJECTS.has(keys[at + 1] ?? '');
 }
 
