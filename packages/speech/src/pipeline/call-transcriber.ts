@@ -109,20 +109,23 @@ export class CallTranscriber {
       case 'paused':
         return this.flushAll();
       case 'update':
-        // an update without a language changes nothing; the same language (any case) splits nothing
-        if (
-          !this.opened ||
-          e.language === null ||
-          e.language.toLowerCase() === this.language?.toLowerCase()
-        ) {
-          return Promise.resolve();
+        // Every update splits the utterance in progress at its stream position (digest §8.2, the compliance suite's
+        // "update during utterance"), the same language included; only a new supported one switches the engine.
+        // null = the session found the language unsupported: split, and the server pauses the stream.
+        if (!this.opened) return Promise.resolve();
+        if (e.language === null || e.language.toLowerCase() === this.language?.toLowerCase()) {
+          return this.flushAll();
         }
         return this.switchLanguage(e.language);
+      case 'discarded':
+        // a discarded span does not end an utterance (a pause does): the recognizers bridge it
+        for (const channel of this.channels) channel.recognizer.discard(e.startSample, e.discardedSamples);
+        return Promise.resolve();
       case 'closing':
       case 'ended':
         return this.close();
       default:
-        // resumed/discarded move the timeline: the next audio's startSample says so; nothing to do here
+        // resumed moves the timeline (the `paused` before it already split): the next audio's startSample says so
         return Promise.resolve();
     }
   }
