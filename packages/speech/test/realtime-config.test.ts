@@ -34,7 +34,7 @@ describe('realtime engine configuration', () => {
     const engine = (chain as FallbackEngine).options.engines[0] as RealtimeEngine;
     expect(engine).toBeInstanceOf(RealtimeEngine);
     expect(engine.auth).toBe('bearer');
-    expect(engine.capabilities.endpointing).toBe(true);
+    expect(engine.capabilities).toMatchObject({ endpointing: true, displayText: true, partials: true });
   });
 
   it('builds the Azure OpenAI URL from the endpoint and deployment, and uses the managed identity without a key', async () => {

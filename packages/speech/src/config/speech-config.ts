@@ -17,6 +17,8 @@ export interface SpeechConfig {
   /** engines a call may ask for in customConfig.sttEngine (HOOKSCRIBE_STT_ENGINE_ALLOWLIST) */
   allowlist: string[];
   partials: boolean;
+  /** HOOKSCRIBE_STT_TEXT_FORMAT: display form for engines that return spoken-form words */
+  textFormat: boolean;
   utteranceSilenceMs: number;
   vad: 'energy' | 'silero';
   defaultLanguage: string;
@@ -114,6 +116,7 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
     engines,
     allowlist,
     partials: flag('HOOKSCRIBE_STT_PARTIALS', env.HOOKSCRIBE_STT_PARTIALS, false),
+    textFormat: flag('HOOKSCRIBE_STT_TEXT_FORMAT', env.HOOKSCRIBE_STT_TEXT_FORMAT, true),
     utteranceSilenceMs: integer(
       'HOOKSCRIBE_UTTERANCE_SILENCE_MS',
       env.HOOKSCRIBE_UTTERANCE_SILENCE_MS,
@@ -284,9 +287,10 @@ function createSpeechEngines(
 /** The CallTranscriber options that come from configuration (spread them into the constructor options). */
 export function transcriberOptionsFromConfig(
   config: SpeechConfig,
-): Pick<CallTranscriberOptions, 'partials' | 'defaultLanguage' | 'createVad' | 'segmenter'> {
+): Pick<CallTranscriberOptions, 'partials' | 'formatText' | 'defaultLanguage' | 'createVad' | 'segmenter'> {
   return {
     partials: config.partials,
+    formatText: config.textFormat,
     defaultLanguage: config.defaultLanguage,
     createVad: config.vad === 'silero' ? () => SileroVad.load() : () => new EnergyVad(),
     // Silero's probabilities fall slowly after speech: it wants the narrower hysteresis (docs/speech.md)

@@ -82,6 +82,8 @@ export class RealtimeEngine implements SpeechEngine {
       wordTimings: false,
       languages: options.languages ?? ['en-US'],
       endpointing: (options.turnDetection ?? 'server_vad') === 'server_vad',
+      // gpt-4o-transcribe writes numbers, casing and punctuation itself
+      displayText: true,
     };
   }
 
