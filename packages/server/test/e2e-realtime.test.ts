@@ -49,9 +49,15 @@ describe('end to end, realtime engine chosen per call', () => {
     }
     const finals = chosen.transcripts.filter((t) => t.isFinal);
     expect(new Set(finals.map((t) => t.channelId))).toEqual(new Set([0, 1]));
-    // the fake's "recognition" came back through the Transcription Connector
+    // the fake's "recognition" came back through the Transcription Connector (cased and punctuated by the text
+    // stage: the chain has the embedded engine behind the realtime one, so it is not display-form as a whole)
     for (const final of finals) {
-      for (const word of final.text.toLowerCase().split(/\s+/)) expect(FAKE_WORDS.has(word)).toBe(true);
+      const words = final.text
+        .toLowerCase()
+        .split(/[^a-z]+/)
+        .filter(Boolean);
+      expect(words.length).toBeGreaterThan(0);
+      for (const word of words) expect(FAKE_WORDS.has(word)).toBe(true);
     }
 
     const other = await runSim(server, '/api/v1/voicetranscription/ws', [
