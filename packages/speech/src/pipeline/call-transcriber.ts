@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RecognitionResult, SpeechEngine } from '../engine.js';
+import { formatRecognition } from '../text/text-formatter.js';
 import type { SegmenterOptions } from '../vad/segmenter.js';
 import type { VoiceActivityDetector } from '../vad/voice-activity-detector.js';
 import type { CallChannelName, CallInputEvent } from './call-input.js';
@@ -19,6 +20,8 @@ export interface CallTranscriberOptions {
   defaultLanguage?: string;
   /** publish partial results too (default false) */
   partials?: boolean;
+  /** display form (numbers, casing, punctuation) for engines without it — HOOKSCRIBE_STT_TEXT_FORMAT (default true) */
+  formatText?: boolean;
   createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
   segmenter?: SegmenterOptions;
   preRollMs?: number;
@@ -37,6 +40,8 @@ interface Channel {
   /** engine utterance id → published UUID, dropped at the final */
   ids: Map<string, string>;
   done: Promise<void>;
+  /** results go through the text stage (src/text) before anyone sees them */
+  formatText: boolean;
 }
 
 const ROLE: Record<CallChannelName, SpeakerRole> = { external: 'customer', internal: 'agent' };
@@ -197,7 +202,14 @@ export class CallTranscriber {
       segmenter: this.options.segmenter,
       preRollMs: this.options.preRollMs,
     });
-    const channel: Channel = { index, name, recognizer, ids: new Map(), done: Promise.resolve() };
+    const channel: Channel = {
+      index,
+      name,
+      recognizer,
+      ids: new Map(),
+      done: Promise.resolve(),
+      formatText: this.options.formatText !== false && engine.capabilities.displayText !== true,
+    };
     channel.done = this.publish(channel);
     return channel;
   }
@@ -227,7 +239,8 @@ export class CallTranscriber {
     }
   }
 
-  private deliver(channel: Channel, result: RecognitionResult): void {
+  private deliver(channel: Channel, recognised: RecognitionResult): void {
+    const result = channel.formatText ? formatRecognition(recognised) : recognised;
     let id = channel.ids.get(result.utteranceId);
     if (!id) {
       id = randomUUID();
@@ -258,6 +271,7 @@ export class CallTranscriber {
       language: result.language,
       engine: result.engine,
       ...(result.gap ? { gap: result.gap } : {}),
+      ...(result.raw ? { rawText: result.raw.text } : {}),
     };
     try {
       this.options.onTranscript(event);
