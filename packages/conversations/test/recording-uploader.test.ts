@@ -68,6 +68,54 @@ describe('RecordingUploader', () => {
     expect(existsSync(call.jsonPath)).toBe(true);
   });
 
+  it('prepare runs before the upload; until it has, the recording is not served', async () => {
+    const store = new FilesystemRecordingStore(spool); // in place: the local file is the store's own
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const uploader = new RecordingUploader({
+      store,
+      conversations,
+      prepare: async (job) => {
+        await gate;
+        writeFileSync(job.wavPath, Buffer.alloc(100, 0xff)); // e.g. the redacted spans silenced
+      },
+    });
+    const call = await callEnded();
+    const upload = uploader.enqueue({
+      conversationId: call.id,
+      wavPath: call.wavPath,
+      jsonPath: call.jsonPath,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(uploader.pendingUploads).toBe(1);
+    expect(await uploader.get(call.id)).toBeNull(); // neither the local copy nor the store's same file
+    release();
+    await upload;
+    expect((await readAll((await uploader.get(call.id))!.stream)).equals(Buffer.alloc(100, 0xff))).toBe(true);
+  });
+
+  it('delete() during an upload abandons it and removes the local files; the store keeps nothing', async () => {
+    const store = new FilesystemRecordingStore(join(dir, 'recordings'));
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const uploader = new RecordingUploader({ store, conversations, prepare: () => gate });
+    const call = await callEnded();
+    const upload = uploader.enqueue({
+      conversationId: call.id,
+      wavPath: call.wavPath,
+      jsonPath: call.jsonPath,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await uploader.delete(call.id)).toBe(true);
+    release();
+    await expect(upload).rejects.toThrow(/deleted before its upload finished/);
+    expect(existsSync(call.wavPath)).toBe(false);
+    expect(existsSync(call.jsonPath)).toBe(false);
+    expect(existsSync(`${call.wavPath}.upload.json`)).toBe(false);
+    expect(await store.exists(call.id)).toBe(false);
+    expect((await conversations.getConversation(call.id))?.recording).toBeNull();
+  });
+
   it('a missing local file is a clear error', async () => {
     const uploader = new RecordingUploader({ store: new FilesystemRecordingStore(join(dir, 'r')) });
     await expect(

@@ -181,6 +181,18 @@ describe('privacy services in the call pipeline', () => {
       const header = stored.length - audio.length;
       const data = stored.subarray(header);
       expect(data.subarray(at(1.75) * 2, at(4.15) * 2).every((byte) => byte === SILENCE)).toBe(true);
+      // the sidecar logged the transcript sent to Genesys: its copy is masked like the stored transcript
+      const sidecarRead = await recordings.get(
+        recordingKeyFor(id, conversation!.startedAt),
+        undefined,
+        'sidecar',
+      );
+      const sidecarChunks: Buffer[] = [];
+      for await (const chunk of sidecarRead!.stream) sidecarChunks.push(chunk as Buffer);
+      const sidecar = Buffer.concat(sidecarChunks).toString();
+      expect(sidecar).toContain('"value":"[redacted]"');
+      expect(sidecar).toContain('"value":"card"');
+      expect(sidecar).not.toContain('4111');
       // "my card" (1.0–1.75 s) is still there, byte for byte
       expect(
         data.subarray(at(1) * 2, at(1.75) * 2).equals(Buffer.from(audio.subarray(at(1) * 2, at(1.75) * 2))),

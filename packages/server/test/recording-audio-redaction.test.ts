@@ -20,6 +20,7 @@ import {
   type TranscriptSegment,
 } from '@hookscribe/conversations';
 import {
+  maskSidecarTranscripts,
   redactRecordingAudio,
   redactedSpans,
   timelineGaps,
@@ -126,6 +127,60 @@ describe('redacted spans and timeline gaps', () => {
       { start: 5, length: 0.5 },
     ]);
     expect(timelineGaps(null)).toEqual([]);
+  });
+});
+
+describe('the sidecar copy of the transcripts sent to Genesys', () => {
+  const transcriptEvent = (data: Record<string, unknown>) => ({
+    at: 'x',
+    direction: 'out',
+    message: { type: 'event', parameters: { entities: [{ type: 'transcript', data }] } },
+  });
+  const token = (value: string, offset: number) => ({
+    type: 'word',
+    value,
+    confidence: 0.9,
+    offset: `PT${offset}S`,
+    duration: 'PT0.3S',
+  });
+
+  it('masks the tokens inside the spans and rebuilds the text; a token-less transcript over a span goes whole', () => {
+    const sidecar = {
+      messages: [
+        transcriptEvent({
+          offset: 'PT3S',
+          duration: 'PT2S',
+          alternatives: [
+            {
+              confidence: 0.9,
+              interpretations: [
+                {
+                  type: 'display',
+                  transcript: 'card 4111 1111',
+                  tokens: [token('card', 3.2), token('4111', 4), token('1111', 4.6)],
+                },
+              ],
+            },
+          ],
+        }),
+        transcriptEvent({
+          offset: 'PT4S',
+          duration: 'PT1S',
+          alternatives: [{ confidence: 0.5, interpretations: [{ type: 'display', transcript: '4111 11' }] }],
+        }),
+        transcriptEvent({
+          offset: 'PT8S',
+          duration: 'PT1S',
+          alternatives: [{ confidence: 0.5, interpretations: [{ type: 'display', transcript: 'thanks' }] }],
+        }),
+        { at: 'x', direction: 'in', message: { type: 'ping', parameters: {} } },
+      ],
+    };
+    expect(maskSidecarTranscripts(sidecar, [{ start: 3.75, end: 5.25, reason: 'redaction' }])).toBe(2);
+    const text = JSON.stringify(sidecar);
+    expect(text).not.toContain('4111');
+    expect(text).toContain('"transcript":"card [redacted] [redacted]"');
+    expect(text).toContain('"transcript":"thanks"');
   });
 });
 

@@ -59,6 +59,8 @@ interface Pending {
   lastError: unknown;
   /** deleted (erasure, deletion request) while pending: abandon the upload, keep nothing */
   deleted: boolean;
+  /** the prepare step has run: until then the local files are not served (they may still hold redacted audio) */
+  prepared: boolean;
 }
 
 export class RecordingUploader {
@@ -79,7 +81,7 @@ export class RecordingUploader {
     if (this.closed) throw new Error('recording uploader is closed');
     if (this.pending.has(full.key)) throw new Error(`recording ${full.key} is already being uploaded`);
     await writeFile(full.wavPath + MARKER_SUFFIX, JSON.stringify(full));
-    const entry: Pending = { job: full, lastError: null, deleted: false };
+    const entry: Pending = { job: full, lastError: null, deleted: false, prepared: !this.options.prepare };
     this.pending.set(full.key, entry);
     try {
       return await this.run(entry);
@@ -115,6 +117,8 @@ export class RecordingUploader {
       if (entry.deleted) throw new Error(`recording ${job.key} was deleted before its upload finished`);
       try {
         await this.options.prepare?.(job);
+        entry.prepared = true;
+        if (entry.deleted) continue; // deleted while preparing: its files are gone (the loop says so)
         const stored = await this.options.store.put(job.wavPath, job.jsonPath, job.key);
         if (entry.deleted) {
           await this.options.store.delete(job.key);
@@ -172,9 +176,13 @@ export class RecordingUploader {
     await rm(job.wavPath + MARKER_SUFFIX, { force: true });
   }
 
-  /** Serve a recording: the local copy while its upload is pending, otherwise from the store. */
+  /**
+   * Serve a recording: the local copy while its upload is pending, otherwise from the store. Before the prepare step
+   * has run (audio redaction) there is nothing to serve yet: null, as for a recording still being stored.
+   */
   async get(key: string, range?: ByteRange, part: RecordingPart = 'audio'): Promise<RecordingRead | null> {
     const entry = this.pending.get(key);
+    if (entry !== undefined && !entry.prepared) return null;
     if (entry !== undefined) {
       const path = part === 'audio' ? entry.job.wavPath : entry.job.jsonPath;
       const local = path === null ? null : await readLocalRecording(path, range, part);

@@ -5,6 +5,10 @@
  * the WAV holds only audio that was received, so the paused and discarded spans recorded in the sidecar (`resumed`,
  * `discarded`) are subtracted to find the bytes. The result is reported in the sidecar (`audioRedaction`) and on the
  * conversation (`recordingRedaction`, with a recording_redacted event).
+ *
+ * The sidecar also logs the transcript entities sent back to Genesys (the Transcription Connector gets the words as
+ * recognised); in that copy the tokens inside the spans — or a whole transcript without tokens — are masked too, so
+ * the stored sidecar does not keep what the stored transcript and audio no longer hold.
  */
 import { randomUUID } from 'node:crypto';
 import { open, readFile, rename, writeFile } from 'node:fs/promises';
@@ -78,6 +82,86 @@ export function timelineGaps(sidecar: unknown): TimelineGap[] {
     }
   }
   return gaps.sort((a, b) => a.start - b.start);
+}
+
+const MASK = '[redacted]';
+
+/** [start, end] meets a span (a point when start = end) */
+function overlaps(spans: readonly RedactedAudioSpan[], start: number, end: number): boolean {
+  return spans.some((span) => start <= span.end && end >= span.start);
+}
+
+function seconds(duration: unknown): number | null {
+  if (typeof duration !== 'string') return null;
+  try {
+    return parseDuration(duration);
+  } catch {
+    return null;
+  }
+}
+
+interface TranscriptToken {
+  value: string;
+  offset: string;
+  duration: string;
+}
+
+/**
+ * Masks, in the sidecar's outbound `event` messages, the transcript tokens centred inside the spans (and rebuilds the
+ * display text from the tokens); a transcript without tokens whose utterance overlaps a span is masked whole.
+ * Returns how many transcript entities changed.
+ */
+export function maskSidecarTranscripts(sidecar: unknown, spans: readonly RedactedAudioSpan[]): number {
+  const messages = (sidecar as { messages?: unknown[] } | null)?.messages ?? [];
+  let masked = 0;
+  for (const entry of messages) {
+    const { direction, message } = entry as {
+      direction?: string;
+      message?: { type?: string; parameters?: unknown };
+    };
+    if (direction !== 'out' || message?.type !== 'event') continue;
+    const entities = (message.parameters as { entities?: unknown[] } | undefined)?.entities ?? [];
+    for (const entity of entities as { type?: string; data?: Record<string, unknown> }[]) {
+      if (entity.type !== 'transcript' || entity.data === undefined) continue;
+      const start = seconds(entity.data.offset);
+      const length = seconds(entity.data.duration);
+      let changed = false;
+      for (const alternative of (entity.data.alternatives as { interpretations?: unknown[] }[] | undefined) ??
+        []) {
+        for (const interpretation of (alternative.interpretations ?? []) as {
+          transcript: string;
+          tokens?: TranscriptToken[];
+        }[]) {
+          if (interpretation.tokens && interpretation.tokens.length > 0) {
+            let hit = false;
+            for (const token of interpretation.tokens) {
+              const at = seconds(token.offset);
+              const span = seconds(token.duration) ?? 0;
+              // the midpoint, not any overlap: the spans carry a margin that reaches into the next words
+              const middle = at === null ? null : at + span / 2;
+              if (middle !== null && token.value !== MASK && overlaps(spans, middle, middle)) {
+                token.value = MASK;
+                hit = true;
+              }
+            }
+            if (hit) {
+              interpretation.transcript = interpretation.tokens.map((token) => token.value).join(' ');
+              changed = true;
+            }
+          } else if (
+            start !== null &&
+            overlaps(spans, start, start + (length ?? 0)) &&
+            interpretation.transcript !== MASK
+          ) {
+            interpretation.transcript = MASK;
+            changed = true;
+          }
+        }
+      }
+      if (changed) masked += 1;
+    }
+  }
+  return masked;
 }
 
 /** Stream time → seconds of received audio (what the WAV holds): gaps before it are not in the file. */
@@ -193,6 +277,7 @@ export async function redactRecordingAudio(
     spans,
   };
   if (sidecar !== null && job.jsonPath !== null) {
+    maskSidecarTranscripts(sidecar, spans);
     const partial = `${job.jsonPath}.redacting`;
     await writeFile(partial, `${JSON.stringify({ ...sidecar, audioRedaction: report })}\n`);
     await rename(partial, job.jsonPath);
