@@ -219,8 +219,13 @@ export function callPipeline(options: CallPipelineOptions): {
 
     hub.on('ended', function endConversation({ call, outcome, atSample, endedAt }) {
       const done = finishConversation(call, outcome, atSample, endedAt);
-      settling.set(call.sessionId, done);
-      void done.finally(() => settling.delete(call.sessionId)).catch(() => undefined);
+      // waiters only need to know it is over; a failure is the hub's to report
+      const over = done.then(
+        () => undefined,
+        () => undefined,
+      );
+      settling.set(call.sessionId, over);
+      void over.then(() => settling.delete(call.sessionId));
       return done;
     });
     async function finishConversation(
