@@ -86,6 +86,13 @@ export function describeConversationPrivacyContract(name: string, open: () => Pr
       const other = makeConversation();
       await store.upsertConversation({ ...other, legalHold: true });
       expect((await store.getConversation(other.id))?.legalHold).toBeUndefined();
+      await store.endConversation(conversation.id, {
+        state: 'ended',
+        closeReason: 'end',
+        endedAt: '2026-01-01T10:05:00.000Z',
+      });
+      await store.setRecording(conversation.id, 'file:///x.wav');
+      expect((await store.getConversation(conversation.id))?.legalHold).toBe(true);
       await store.setLegalHold(conversation.id, false);
       expect((await store.getConversation(conversation.id))?.legalHold).toBeUndefined();
       await expect(store.setLegalHold(randomUUID(), true)).rejects.toBeInstanceOf(StoreNotFoundError);
@@ -155,6 +162,15 @@ export function describeConversationPrivacyContract(name: string, open: () => Pr
       expect(outbox[0]?.data).toEqual({ scope: 'transcripts', reason: 'retention' });
       const expired = await store.findExpired('transcripts', '2002-06-01T00:00:00.000Z', 1000);
       expect(expired.map((item) => item.id)).not.toContain(target.conversation.id);
+      // the call's row written again (the pipeline ending it) does not bring the purged kind back into the sweep
+      await store.endConversation(target.conversation.id, {
+        state: 'ended',
+        closeReason: 'end',
+        endedAt: '2002-01-01T00:10:00.000Z',
+      });
+      await store.upsertConversation({ ...target.conversation, state: 'ended' });
+      const again = await store.findExpired('transcripts', '2002-06-01T00:00:00.000Z', 1000);
+      expect(again.map((item) => item.id)).not.toContain(target.conversation.id);
 
       // the bystander is untouched
       const other = await store.getConversation(bystander.conversation.id);
