@@ -86,4 +86,31 @@ describe('retention actions on a past call', () => {
     const rows = [...view.container.querySelectorAll<HTMLElement>('tr[data-conversation-id]')];
     expect(rows.map((row) => row.dataset.conversationId)).toEqual(['h2']);
   });
+
+  it('erasure: offered once a caller number is searched for; erases after confirmation and reloads', async () => {
+    let erased = false;
+    const { client, requests } = api({
+      'GET /api/conversations': () => ({
+        body: {
+          items: erased ? [ended('h9', { legalHold: true })] : [ended('h8'), ended('h9')],
+          nextCursor: null,
+        },
+      }),
+      'POST /api/erasure': () => {
+        erased = true;
+        return { body: { erased: ['h8'], held: ['h9'] } };
+      },
+    });
+    await act(async () => render(<History api={client} selectedId={null} onSelect={() => undefined} />));
+    expect(screen.queryByRole('button', { name: /Erase all calls/ })).toBeNull();
+    fireEvent.change(screen.getByLabelText('Caller (ANI)'), { target: { value: '+14155550100' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Search' })));
+    vi.spyOn(window, 'confirm').mockReturnValueOnce(true);
+    await act(async () =>
+      fireEvent.click(screen.getByRole('button', { name: 'Erase all calls of tel:+14155550100…' })),
+    );
+    expect(requests).toContain('POST /api/erasure {"ani":"tel:+14155550100"}');
+    expect(screen.getByRole('status').textContent).toBe('Erased 1 call; 1 kept on legal hold.');
+    expect(requests.filter((r) => r.startsWith('GET /api/conversations')).length).toBeGreaterThanOrEqual(3);
+  });
 });

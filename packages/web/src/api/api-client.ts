@@ -100,6 +100,12 @@ export class ApiClient {
     await this.request(`/api/conversations/${encodeURIComponent(id)}/legal-hold`, 'PUT', { hold });
   }
 
+  /** Data-subject erasure (admin): every call of a caller number; held calls are kept and listed. */
+  async eraseCaller(ani: string): Promise<{ erased: string[]; held: string[] }> {
+    const response = await this.request('/api/erasure', 'POST', { ani });
+    return (await response.json()) as { erased: string[]; held: string[] };
+  }
+
   async getRecording(id: string): Promise<ArrayBuffer> {
     return (await this.request(`/api/conversations/${encodeURIComponent(id)}/recording`)).arrayBuffer();
   }

@@ -3,6 +3,7 @@ import type { ApiClient } from '../api/api-client.js';
 import type { ConversationFilter, ConversationSummary } from '../api/types.js';
 import { maskAni } from '../lib/mask-ani.js';
 import { callDuration, formatDateTime } from '../lib/time-format.js';
+import { ErasureControl } from './ErasureControl.js';
 import { HistoryDetail } from './HistoryDetail.js';
 
 export const HISTORY_PAGE_SIZE = 25;
@@ -132,6 +133,7 @@ export function History({ api, selectedId, onSelect }: HistoryProps) {
           Clear
         </button>
       </form>
+      {filter.ani && <ErasureControl api={api} ani={filter.ani} onErased={() => void load()} />}
       {error && (
         <p className="error" role="alert">
           {error}
