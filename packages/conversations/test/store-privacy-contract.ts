@@ -130,6 +130,18 @@ export function describeConversationPrivacyContract(name: string, open: () => Pr
       expect(await store.findExpired('conversation', '2001-12-01T00:00:00.000Z', 1)).toHaveLength(1);
     });
 
+    it('findExpired: a conversation still marked active counts only a day after the cut-off (it may be live)', async () => {
+      const cutoff = '2001-08-10T00:00:00.000Z';
+      const liveNow = makeConversation({ startedAt: '2001-08-09T23:00:00.000Z', state: 'active' });
+      const endedNow = makeConversation({ startedAt: '2001-08-09T23:00:00.000Z', state: 'ended' });
+      const stale = makeConversation({ startedAt: '2001-08-08T00:00:00.000Z', state: 'active' });
+      for (const conversation of [liveNow, endedNow, stale]) await store.upsertConversation(conversation);
+      const found = (await store.findExpired('conversation', cutoff, 1000)).map((item) => item.id);
+      expect(found).toContain(endedNow.id);
+      expect(found).toContain(stale.id);
+      expect(found).not.toContain(liveNow.id);
+    });
+
     it('purging transcripts removes segments, the search index entries and transcript events only', async () => {
       const target = await seed(store, '2002-01-01T00:00:00.000Z');
       const bystander = await seed(store, '2002-01-01T00:00:00.000Z');

@@ -96,6 +96,15 @@ describe('privacy API', () => {
     expect((await call('DELETE', '/api/conversations/..%2Fetc')).statusCode).toBe(400);
   });
 
+  it('a call still live is not deleted: 409 live', async () => {
+    const live = '0a000000-0000-4000-8000-000000000006';
+    await store.upsertConversation(summary(live, { startedAt: new Date().toISOString(), state: 'active' }));
+    const res = await call('DELETE', `/api/conversations/${live}`);
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toBe('live');
+    expect(await store.getConversation(live)).not.toBeNull();
+  });
+
   it('legal hold: set, shown on the conversation, refuses deletion with 409, released again', async () => {
     expect((await call('PUT', `/api/conversations/${ids.other}/legal-hold`, { hold: true })).json()).toEqual({
       id: ids.other,
@@ -123,7 +132,7 @@ describe('privacy API', () => {
   it('erasure by ANI deletes every call of that number except held ones, and reports both', async () => {
     const res = await call('POST', '/api/erasure', { ani: '+14155550111' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ erased: [ids.b], held: [ids.held] });
+    expect(res.json()).toEqual({ erased: [ids.b], held: [ids.held], live: [] });
     expect(await store.getConversation(ids.b)).toBeNull();
     expect(await recordings.exists(ids.b)).toBe(false);
     expect(await store.getConversation(ids.held)).not.toBeNull();

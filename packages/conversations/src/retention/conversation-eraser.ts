@@ -2,11 +2,13 @@
  * ConversationEraser: deletion requests (one conversation) and data-subject erasure (every conversation of a caller
  * number) across the conversation store (row, transcript and its search index, assist, event log, outbox) and the
  * recording store (audio and sidecar). A conversation on legal hold is never deleted: it is reported as held, so the
- * request can be answered with the legal reason it was kept for.
+ * request can be answered with the legal reason it was kept for. A call still live is not deleted either (its
+ * pipeline and recorder would write it back): it is reported as live, to be erased once it has ended.
  */
 import type { ConversationSummary } from '../events.js';
-import type { ConversationStore } from '../store/conversation-store.js';
 import type { DataDeletion } from '../events.js';
+import { STALE_ACTIVE_MS } from '../store/conversation-privacy.js';
+import type { ConversationStore } from '../store/conversation-store.js';
 import { dataDeletedEvent } from './data-deletion-event.js';
 
 /** What deleting a recording needs (RecordingStore, or the RecordingUploader that also abandons pending uploads). */
@@ -20,15 +22,18 @@ export interface ConversationEraserOptions {
   recordings: RecordingDeleter | null;
   /** the recording key of a conversation (default: its id) */
   recordingKey?: (conversation: { id: string; startedAt: string }) => string;
+  now?: () => number;
 }
 
-export type DeletionOutcome = 'deleted' | 'held' | 'not-found';
+export type DeletionOutcome = 'deleted' | 'held' | 'live' | 'not-found';
 
 export interface ErasureReport {
   /** conversations deleted */
   erased: string[];
   /** conversations kept because they are on legal hold */
   held: string[];
+  /** calls still live: not erased now (their pipeline would write them back); erase again after they end */
+  live: string[];
 }
 
 /** Bound on the conversations one erasure request walks (a caller with more is erased in several requests). */
@@ -47,7 +52,7 @@ export class ConversationEraser {
    * Every conversation whose caller number is `ani` (as given, and with or without the `tel:` prefix Genesys uses).
    */
   async eraseByAni(ani: string): Promise<ErasureReport> {
-    const report: ErasureReport = { erased: [], held: [] };
+    const report: ErasureReport = { erased: [], held: [], live: [] };
     const bare = ani.trim().replace(/^tel:/i, '');
     if (bare === '') return report;
     for (const variant of [...new Set([ani.trim(), bare, `tel:${bare}`])]) {
@@ -62,6 +67,7 @@ export class ConversationEraser {
         const outcome = await this.delete(conversation, 'erasure');
         if (outcome === 'deleted') report.erased.push(conversation.id);
         if (outcome === 'held') report.held.push(conversation.id);
+        if (outcome === 'live') report.live.push(conversation.id);
       }
     }
     return report;
@@ -72,6 +78,9 @@ export class ConversationEraser {
     reason: DataDeletion['reason'],
   ): Promise<DeletionOutcome> {
     if (conversation.legalHold === true) return 'held';
+    const now = this.options.now?.() ?? Date.now();
+    if (conversation.state === 'active' && now - Date.parse(conversation.startedAt) < STALE_ACTIVE_MS)
+      return 'live';
     // the recording first: if that fails the conversation (and with it the way to find the recording) stays
     const key = this.options.recordingKey?.(conversation) ?? conversation.id;
     await this.options.recordings?.delete(key);

@@ -26,6 +26,12 @@ export const EVENT_TYPES_OF_SCOPE: Record<Exclude<PurgeScope, 'conversation'>, C
   assist: ['assist_update'],
 };
 
+/**
+ * A conversation still marked active this long after its cut-off (or, for deletion requests, after its start) is
+ * taken to be stale — its instance died with it — rather than live.
+ */
+export const STALE_ACTIVE_MS = 86_400_000;
+
 export interface ExpiredConversation {
   id: string;
   startedAt: string;
@@ -45,7 +51,9 @@ export interface ConversationPrivacy {
   setLegalHold(id: string, hold: boolean): Promise<void>;
   /**
    * Conversations started before `before` (ISO-8601, exclusive) that are not on legal hold and still hold data of
-   * `scope` (for 'conversation': any that still exist), oldest first, at most `limit`.
+   * `scope` (for 'conversation': any that still exist), oldest first, at most `limit`. A conversation still marked
+   * active counts only from a day before `before` (STALE_ACTIVE_MS): it may be live, and a live call's recording
+   * would be re-created by its upload after the purge.
    */
   findExpired(scope: PurgeScope, before: string, limit: number): Promise<ExpiredConversation[]>;
   /**

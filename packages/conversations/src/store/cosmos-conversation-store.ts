@@ -517,8 +517,12 @@ export class CosmosConversationStore implements ConversationStore {
     };
     const docs = await this.query<Doc>(
       `SELECT TOP ${bounds.limit} * FROM c WHERE c.type = 'conversation' AND c.startedAt < @before
+       AND (c.state != 'active' OR c.startedAt < @activeBefore)
        AND (NOT IS_DEFINED(c.legalHold) OR c.legalHold = false)${has[scope]} ORDER BY c.startedAt, c.id`,
-      [{ name: '@before', value: bounds.before }],
+      [
+        { name: '@before', value: bounds.before },
+        { name: '@activeBefore', value: bounds.activeBefore },
+      ],
     );
     return docs.map((doc) => ({
       id: doc.id,

@@ -596,9 +596,10 @@ export class PostgresConversationStore implements ConversationStore {
     };
     const rows = await this.query(
       `SELECT c.id, c.started_at, c.body->>'recording' AS recording FROM conversations c
-       WHERE NOT c.legal_hold AND c.started_at < $1 AND ${has[scope]}
+       WHERE NOT c.legal_hold AND c.started_at < $1 AND (c.state <> 'active' OR c.started_at < $3)
+         AND ${has[scope]}
        ORDER BY c.started_at, c.id LIMIT $2`,
-      [bounds.before, bounds.limit],
+      [bounds.before, bounds.limit, bounds.activeBefore],
     );
     return rows.map((row) => ({
       id: String(row.id),

@@ -429,10 +429,11 @@ export class SqliteConversationStore implements ConversationStore {
         this.db
           .prepare(
             `SELECT c.id, c.started_at, json_extract(c.body, '$.recording') AS recording FROM conversations c
-             WHERE c.legal_hold = 0 AND c.started_at < ? AND ${has[scope]}
+             WHERE c.legal_hold = 0 AND c.started_at < ? AND (c.state <> 'active' OR c.started_at < ?)
+               AND ${has[scope]}
              ORDER BY c.started_at, c.id LIMIT ?`,
           )
-          .all(bounds.before, bounds.limit) as Row[]
+          .all(bounds.before, bounds.activeBefore, bounds.limit) as Row[]
       ).map((row) => ({
         id: String(row.id),
         startedAt: String(row.started_at),

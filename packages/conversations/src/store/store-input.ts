@@ -8,6 +8,7 @@ import {
   type ConversationQuery,
   type EventQuery,
 } from './conversation-store.js';
+import { STALE_ACTIVE_MS } from './conversation-privacy.js';
 import { StoreInputError } from './store-errors.js';
 
 const STATES = new Set(['active', 'ended', 'failed']);
@@ -157,8 +158,19 @@ export function normalizeQuery(query: ConversationQuery | undefined): Normalized
   };
 }
 
-/** findExpired's bounds: an ISO time and a page size of 1–1000. */
-export function checkExpiry(before: string, limit: number): { before: string; limit: number } {
+/**
+ * findExpired's bounds: the cut-off, the earlier cut-off for conversations still marked active (a live call must
+ * not lose its data, or get its recording re-created after the purge), and a page size of 1–1000.
+ */
+export function checkExpiry(
+  before: string,
+  limit: number,
+): { before: string; activeBefore: string; limit: number } {
   if (!Number.isInteger(limit) || limit < 1) throw new StoreInputError('limit must be a positive integer');
-  return { before: normalizeTime(before, 'before'), limit: Math.min(limit, 1000) };
+  const cutoff = normalizeTime(before, 'before');
+  return {
+    before: cutoff,
+    activeBefore: new Date(Date.parse(cutoff) - STALE_ACTIVE_MS).toISOString(),
+    limit: Math.min(limit, 1000),
+  };
 }

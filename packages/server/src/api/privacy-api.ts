@@ -50,6 +50,10 @@ export function privacyApi(options: PrivacyApiOptions): ApiRoutes {
             .send(
               problem('legal_hold', `conversation ${id} is on legal hold; release the hold to delete it`),
             );
+        if (outcome === 'live')
+          return reply
+            .code(409)
+            .send(problem('live', `conversation ${id} is still live; delete it once the call has ended`));
         return reply.code(204).send();
       },
     );
@@ -126,7 +130,7 @@ const PRIVACY_PATHS: Record<string, unknown> = {
         '204': { description: 'deleted; a data_deleted event (reason request) is published' },
         '403': adminOnly,
         '404': errorResponse('no such conversation'),
-        '409': errorResponse('on legal hold (error legal_hold)'),
+        '409': errorResponse('on legal hold (error legal_hold), or the call is still live (error live)'),
         ...standardErrors,
       },
     },
@@ -166,7 +170,7 @@ const PRIVACY_PATHS: Record<string, unknown> = {
     post: {
       summary: 'Erase every conversation of a caller number (data-subject request; admin)',
       description:
-        'Matches the ANI as given and with or without the tel: prefix. Conversations on legal hold are kept and listed in `held`.',
+        'Matches the ANI as given and with or without the tel: prefix. Conversations on legal hold are kept and listed in `held`; calls still live are listed in `live` (erase again once they have ended).',
       requestBody: {
         required: true,
         content: {
@@ -185,6 +189,7 @@ const PRIVACY_PATHS: Record<string, unknown> = {
                 properties: {
                   erased: { type: 'array', items: { type: 'string' } },
                   held: { type: 'array', items: { type: 'string' } },
+                  live: { type: 'array', items: { type: 'string' } },
                 },
               },
             },

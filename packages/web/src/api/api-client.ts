@@ -101,9 +101,9 @@ export class ApiClient {
   }
 
   /** Data-subject erasure (admin): every call of a caller number; held calls are kept and listed. */
-  async eraseCaller(ani: string): Promise<{ erased: string[]; held: string[] }> {
+  async eraseCaller(ani: string): Promise<{ erased: string[]; held: string[]; live: string[] }> {
     const response = await this.request('/api/erasure', 'POST', { ani });
-    return (await response.json()) as { erased: string[]; held: string[] };
+    return (await response.json()) as { erased: string[]; held: string[]; live: string[] };
   }
 
   async getRecording(id: string): Promise<ArrayBuffer> {

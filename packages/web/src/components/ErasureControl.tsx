@@ -30,7 +30,11 @@ export function ErasureControl({
     try {
       const report = await api.eraseCaller(ani);
       const kept = report.held.length > 0 ? `; ${report.held.length} kept on legal hold` : '';
-      setMessage(`Erased ${report.erased.length} call${report.erased.length === 1 ? '' : 's'}${kept}.`);
+      const live =
+        (report.live ?? []).length > 0 ? `; ${report.live.length} still live, erase again after` : '';
+      setMessage(
+        `Erased ${report.erased.length} call${report.erased.length === 1 ? '' : 's'}${kept}${live}.`,
+      );
       onErased();
     } catch (error) {
       const status = error instanceof ApiError ? error.status : 0;

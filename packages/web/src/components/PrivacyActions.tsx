@@ -24,7 +24,7 @@ export function PrivacyActions({
   const explain = (error: unknown): string => {
     const status = error instanceof ApiError ? error.status : 0;
     if (status === 403) return 'This needs the admin role.';
-    if (status === 409) return 'The call is on legal hold: release the hold to delete it.';
+    // 409: on legal hold, or still live — the server's message says which
     return (error as Error).message;
   };
 
