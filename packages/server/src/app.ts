@@ -204,6 +204,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     loggerInstance: logger as FastifyBaseLogger,
     // health probes and metric scrapes would drown the session logs: errors only, URLs without credentials
     logController: new ErrorsOnlyRequestLog(),
+    // request.ip (audit log, auth rate limits) is the client's address only behind proxies named here
+    // (a hop count is supported at runtime — fastify docs, "trustProxy: Integer" — but missing from its types)
+    trustProxy: config.trustProxy as boolean | string[],
   });
   fastify.server.on('upgrade', gate.handle);
   // accept() failures and the like must be logged, not crash the process holding live calls

@@ -1,0 +1,53 @@
+/**
+ * Builds the accessControl registration from the environment: static tokens (or the development token when neither
+ * tokens nor OIDC are configured), OIDC, the session secret (or a development one kept in the data dir), headers and
+ * limits. The server registers it before every other plugin, so its hook covers all routes.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AuditLog } from '@hookscribe/conversations';
+import { ApiTokens } from '../api/api-auth.js';
+import type { AppPlugin } from '../app.js';
+import { accessSettingsFromEnv } from './access-config.js';
+import { accessControl, type AccessControlOptions } from './access-control.js';
+import { OidcIdentity } from './oidc-identity.js';
+
+/** A development secret kept in the data dir (0600), like the development AudioHook key and API token. */
+function loadOrCreateDevSecret(dataDir: string, file: string, bytes: number): string {
+  const path = join(dataDir, file);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(bytes).toString('base64url');
+  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+export interface AccessPlugin {
+  plugin: AppPlugin;
+  /** printed at start when HOOKSCRIBE_API_TOKENS and OIDC are both unset (an admin token) */
+  devApiToken: string | null;
+}
+
+export function accessPluginFromEnv(env: NodeJS.ProcessEnv, dataDir: string, audit: AuditLog): AccessPlugin {
+  const settings = accessSettingsFromEnv(env);
+  const devApiToken =
+    settings.tokens === null && settings.oidc === null
+      ? loadOrCreateDevSecret(dataDir, 'dev-api-token.txt', 24)
+      : null;
+  const options: AccessControlOptions = {
+    tokens: settings.tokens ?? new ApiTokens(devApiToken ? [{ token: devApiToken, role: 'admin' }] : []),
+    oidc: settings.oidc ? new OidcIdentity(settings.oidc, `${settings.publicUrl}/api/auth/callback`) : null,
+    sessionSecret: settings.sessionSecret ?? loadOrCreateDevSecret(dataDir, 'dev-session-secret.txt', 48),
+    sessionTtlSeconds: settings.sessionTtlSeconds,
+    publicUrl: settings.publicUrl,
+    audit,
+    frameAncestors: settings.frameAncestors,
+    authFailureLimit: settings.authFailureLimit,
+    authFailureWindowSeconds: settings.authFailureWindowSeconds,
+  };
+  return {
+    plugin: { plugin: accessControl, options: options as unknown as Record<string, unknown> },
+    devApiToken,
+  };
+}
