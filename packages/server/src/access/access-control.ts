@@ -102,6 +102,14 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
     timeWindow: (options.authFailureWindowSeconds ?? 60) * 1000,
   });
 
+  /** the limit is `max` failures: once they are used up the address is refused until the window passes */
+  const overLimit = async (request: FastifyRequest) => {
+    const status = await failures(request, { increment: false });
+    return !status.isAllowed && (status.isExceeded || status.remaining <= 0)
+      ? { ttlSeconds: Math.max(1, status.ttlInSeconds) }
+      : null;
+  };
+
   fastify.decorateRequest('principal', null);
 
   async function authenticate(request: FastifyRequest): Promise<Authentication> {
@@ -173,14 +181,14 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
       );
       return problem(reply, 403, 'forbidden', 'this route declares no access policy');
     }
-    const limited = await failures(request, { increment: false });
+    const limited = await overLimit(request);
     const outcome = await authenticate(request);
     if (outcome.kind === 'unavailable') return problem(reply, 503, 'unavailable', outcome.message);
     if (outcome.kind === 'principal') request.principal = outcome.principal;
     if (access.role === 'public') return;
 
-    if (!limited.isAllowed && limited.isExceeded) {
-      reply.header('retry-after', String(Math.max(1, limited.ttlInSeconds)));
+    if (limited) {
+      reply.header('retry-after', String(limited.ttlSeconds));
       return problem(reply, 429, 'too_many_requests', 'too many failed sign-in attempts; retry later');
     }
     if (outcome.kind !== 'principal') {
@@ -217,15 +225,9 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
     sessions,
     publicUrl: options.publicUrl ?? null,
     countFailure: async (request: FastifyRequest) => {
-      const status = await failures(request, { increment: false });
-      if (!status.isAllowed && status.isExceeded) return false;
       await failures(request);
-      return true;
     },
-    isLimited: async (request: FastifyRequest) => {
-      const status = await failures(request, { increment: false });
-      return !status.isAllowed && status.isExceeded;
-    },
+    isLimited: async (request: FastifyRequest) => (await overLimit(request)) !== null,
   });
   await fastify.register(auditApi, { log: options.audit ?? null });
 }

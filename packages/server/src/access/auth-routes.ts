@@ -19,8 +19,8 @@ export interface AuthRoutesOptions {
   oidc: OidcIdentity | null;
   sessions: SessionCookies;
   publicUrl: string | null;
-  /** counts a failed sign-in against the address; false when it was already over the limit */
-  countFailure: (request: FastifyRequest) => Promise<boolean>;
+  /** counts a failed sign-in against the address */
+  countFailure: (request: FastifyRequest) => Promise<void>;
   isLimited: (request: FastifyRequest) => Promise<boolean>;
 }
 
