@@ -121,6 +121,7 @@ function sleep(ms: number, signal?: Promise<void>): Promise<void> {
 export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promise<HookscribeApp> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = deps.metrics ?? new ServerMetrics();
+  metrics.initialiseSeries(AUDIOHOOK_ENDPOINTS.map((endpoint) => endpoint.path));
   const hub =
     deps.hub ??
     new SessionEventHub({

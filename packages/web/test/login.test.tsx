@@ -22,6 +22,14 @@ describe('login', () => {
     });
   };
 
+  it('tells a first-run user where the development token is', async () => {
+    const { fetchImpl } = fakeSessionFetch(emptyPage);
+    render(<App fetchImpl={fetchImpl} />);
+    const hint = (await screen.findByText(/First run\?/)).textContent ?? '';
+    expect(hint).toContain('npm start');
+    expect(hint).toContain('data/dev-api-token.txt');
+  });
+
   it('rejects a wrong token with a message and keeps nothing in the page', async () => {
     const { fetchImpl } = fakeSessionFetch(emptyPage);
     render(<App fetchImpl={fetchImpl} />);
