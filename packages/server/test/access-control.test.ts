@@ -331,6 +331,22 @@ describe('settings', () => {
     }
   });
 
+  it('SameSite=None sessions (an embedded UI) need an https public URL, and are then Secure', async () => {
+    expect(() => accessSettingsFromEnv({ HOOKSCRIBE_SESSION_SAMESITE: 'none' })).toThrow(/needs an https/);
+    const settings = accessSettingsFromEnv({
+      HOOKSCRIBE_SESSION_SAMESITE: 'none',
+      HOOKSCRIBE_PUBLIC_URL: 'https://hookscribe.example.com',
+    });
+    const { app } = await build({ sessionSameSite: settings.sessionSameSite, publicUrl: settings.publicUrl });
+    const signIn = await app.inject({
+      method: 'POST',
+      url: '/api/auth/session',
+      payload: { token: 'viewer-token-aaaa' },
+    });
+    expect(String(signIn.headers['set-cookie'])).toMatch(/SameSite=None/);
+    expect(String(signIn.headers['set-cookie'])).toMatch(/Secure/);
+  });
+
   it('roles from a claim: mapped values, the highest wins, dotted paths, default role', () => {
     const mapping = new RoleMapping({
       claim: 'realm_access.roles',

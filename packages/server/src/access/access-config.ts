@@ -33,6 +33,8 @@ export interface AccessSettings {
   /** signs session cookies; null = a development secret generated into the data dir */
   sessionSecret: string | null;
   sessionTtlSeconds: number;
+  /** the session cookie's SameSite: lax (default); none for a UI embedded in another site (needs https) */
+  sessionSameSite: 'lax' | 'strict' | 'none';
   /** CSP frame-ancestors sources */
   frameAncestors: string[];
   /** failed authentications allowed per client address per window before 429 */
@@ -54,6 +56,7 @@ export const ACCESS_ENV_VARS = [
   'HOOKSCRIBE_PUBLIC_URL',
   'HOOKSCRIBE_SESSION_SECRET',
   'HOOKSCRIBE_SESSION_TTL_S',
+  'HOOKSCRIBE_SESSION_SAMESITE',
   'HOOKSCRIBE_FRAME_ANCESTORS',
   'HOOKSCRIBE_AUTH_FAILURE_LIMIT',
   'HOOKSCRIBE_AUTH_FAILURE_WINDOW_S',
@@ -172,6 +175,14 @@ export function accessSettingsFromEnv(env: Env): AccessSettings {
   if (sessionSecret !== null && sessionSecret.length < 32)
     problems.push('HOOKSCRIBE_SESSION_SECRET: must be at least 32 characters (e.g. openssl rand -base64 48)');
 
+  const sameSite = env.HOOKSCRIBE_SESSION_SAMESITE?.trim().toLowerCase() || 'lax';
+  if (sameSite !== 'lax' && sameSite !== 'strict' && sameSite !== 'none')
+    problems.push('HOOKSCRIBE_SESSION_SAMESITE: must be lax, strict or none');
+  if (sameSite === 'none' && publicUrl?.protocol !== 'https:')
+    problems.push(
+      'HOOKSCRIBE_SESSION_SAMESITE: none needs an https HOOKSCRIBE_PUBLIC_URL (browsers require Secure)',
+    );
+
   const frameAncestors = (env.HOOKSCRIBE_FRAME_ANCESTORS?.trim() || "'self'").split(/[\s,]+/).filter(Boolean);
   const badSource = frameAncestors.find((source) => !FRAME_SOURCE.test(source));
   if (badSource !== undefined)
@@ -187,6 +198,7 @@ export function accessSettingsFromEnv(env: Env): AccessSettings {
     publicUrl: publicUrl ? publicUrl.origin : null,
     sessionSecret,
     sessionTtlSeconds: integer(env, 'HOOKSCRIBE_SESSION_TTL_S', 8 * 3600, 60, 7 * 24 * 3600, problems),
+    sessionSameSite: sameSite === 'strict' || sameSite === 'none' ? sameSite : 'lax',
     frameAncestors,
     authFailureLimit: integer(env, 'HOOKSCRIBE_AUTH_FAILURE_LIMIT', 10, 1, 100_000, problems),
     authFailureWindowSeconds: integer(env, 'HOOKSCRIBE_AUTH_FAILURE_WINDOW_S', 60, 1, 86_400, problems),

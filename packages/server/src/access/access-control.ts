@@ -38,6 +38,8 @@ export interface AccessControlOptions {
   /** signs session cookies (default: a random secret for this process only) */
   sessionSecret?: string | null;
   sessionTtlSeconds?: number;
+  /** the session cookie's SameSite (default lax; none for an embedded UI, https only) */
+  sessionSameSite?: 'lax' | 'strict' | 'none';
   /** external base URL: Secure cookies and HSTS when https, the origin unsafe cookie requests must come from */
   publicUrl?: string | null;
   /** where audit entries go (the conversation store); without it nothing is recorded and /api/audit is 503 */
@@ -79,7 +81,11 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
   const tokens = options.tokens instanceof ApiTokens ? options.tokens : new ApiTokens(options.tokens);
   const oidc = options.oidc ?? null;
   const https = options.publicUrl?.startsWith('https://') ?? false;
-  const sessions = new SessionCookies({ ttlSeconds: options.sessionTtlSeconds ?? 8 * 3600, secure: https });
+  const sessions = new SessionCookies({
+    ttlSeconds: options.sessionTtlSeconds ?? 8 * 3600,
+    secure: https,
+    sameSite: options.sessionSameSite ?? 'lax',
+  });
   const anonymous = !tokens.configured && !oidc && options.allowAnonymous === true;
   const recorder =
     options.recorder ??

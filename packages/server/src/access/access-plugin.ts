@@ -11,6 +11,7 @@ import { ApiTokens } from '../api/api-auth.js';
 import type { AppPlugin } from '../app.js';
 import { accessSettingsFromEnv } from './access-config.js';
 import { accessControl, type AccessControlOptions } from './access-control.js';
+import { AuditRecorder } from './audit-recorder.js';
 import { OidcIdentity } from './oidc-identity.js';
 
 /** A development secret kept in the data dir (0600), like the development AudioHook key and API token. */
@@ -27,14 +28,26 @@ export interface AccessPlugin {
   plugin: AppPlugin;
   /** printed at start when HOOKSCRIBE_API_TOKENS and OIDC are both unset (an admin token) */
   devApiToken: string | null;
+  /** flush it before closing the store, so entries still queued at shutdown are kept */
+  recorder: AuditRecorder;
 }
 
-export function accessPluginFromEnv(env: NodeJS.ProcessEnv, dataDir: string, audit: AuditLog): AccessPlugin {
+export function accessPluginFromEnv(
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  audit: AuditLog,
+  logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void },
+): AccessPlugin {
   const settings = accessSettingsFromEnv(env);
   const devApiToken =
     settings.tokens === null && settings.oidc === null
       ? loadOrCreateDevSecret(dataDir, 'dev-api-token.txt', 24)
       : null;
+  const recorder = new AuditRecorder({
+    log: audit,
+    onError: (err, entries) => logger?.warn({ err, entries }, 'audit entries not stored'),
+    onDropped: (entries) => logger?.error({ entries }, 'audit queue full: oldest audit entries dropped'),
+  });
   const options: AccessControlOptions = {
     tokens: settings.tokens ?? new ApiTokens(devApiToken ? [{ token: devApiToken, role: 'admin' }] : []),
     oidc: settings.oidc ? new OidcIdentity(settings.oidc, `${settings.publicUrl}/api/auth/callback`) : null,
@@ -42,6 +55,8 @@ export function accessPluginFromEnv(env: NodeJS.ProcessEnv, dataDir: string, aud
     sessionTtlSeconds: settings.sessionTtlSeconds,
     publicUrl: settings.publicUrl,
     audit,
+    recorder,
+    sessionSameSite: settings.sessionSameSite,
     frameAncestors: settings.frameAncestors,
     authFailureLimit: settings.authFailureLimit,
     authFailureWindowSeconds: settings.authFailureWindowSeconds,
@@ -49,5 +64,6 @@ export function accessPluginFromEnv(env: NodeJS.ProcessEnv, dataDir: string, aud
   return {
     plugin: { plugin: accessControl, options: options as unknown as Record<string, unknown> },
     devApiToken,
+    recorder,
   };
 }

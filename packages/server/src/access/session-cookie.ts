@@ -1,5 +1,5 @@
 /**
- * The web UI's sign-in session: an httpOnly, SameSite=Lax cookie signed (HMAC, @fastify/cookie) with
+ * The web UI's sign-in session: an httpOnly, SameSite=Lax (configurable) cookie signed (HMAC, @fastify/cookie) with
  * HOOKSCRIBE_SESSION_SECRET. It holds who signed in, their role and when the session ends — never an access, ID or
  * refresh token, and never a static API token — so nothing a script or a URL could leak grants access elsewhere.
  * Stateless, so any instance sharing the secret accepts it; signing out clears the cookie and this instance refuses
@@ -27,6 +27,9 @@ export interface SessionCookiesOptions {
   ttlSeconds: number;
   /** Secure cookies (the public URL is https) */
   secure: boolean;
+  /** lax by default; none lets a UI embedded in another site (Genesys Cloud) send it — cross-site changes are then
+   * stopped by the access hook's Origin check */
+  sameSite?: 'lax' | 'strict' | 'none';
   now?: () => number;
 }
 
@@ -42,8 +45,8 @@ export class SessionCookies {
     return {
       path: '/',
       httpOnly: true,
-      sameSite: 'lax' as const,
-      secure: this.options.secure,
+      sameSite: this.options.sameSite ?? 'lax',
+      secure: this.options.secure || this.options.sameSite === 'none',
       signed: true,
       maxAge,
     };

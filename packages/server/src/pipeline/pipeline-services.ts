@@ -187,7 +187,7 @@ export async function startPipelineServices(
 
   // --- REST/live API and web UI
   // access control first: its hook must cover every route registered after it
-  const access = accessPluginFromEnv(env, config.dataDir, store);
+  const access = accessPluginFromEnv(env, config.dataDir, store, log);
   const devApiToken = access.devApiToken;
   const plugins: AppPlugin[] = [
     access.plugin,
@@ -259,6 +259,7 @@ export async function startPipelineServices(
       uploader.close();
       await delivery.close().catch(() => undefined);
       for (const engine of engines) await engine.stop().catch(() => undefined);
+      await access.recorder.flush().catch(() => undefined); // audit entries still queued reach the store
       await store.close().catch(() => undefined);
     },
   };
