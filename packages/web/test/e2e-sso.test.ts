@@ -20,6 +20,8 @@ import { FilesystemRecordingStore, SqliteConversationStore } from '@hookscribe/c
 import { startOidcProvider, type OidcTestProvider } from './support/oidc-provider.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+// docs/screenshots is refreshed on request only (HOOKSCRIBE_UPDATE_SCREENSHOTS=1), as in e2e.test.ts
+const UPDATE_SCREENSHOTS = process.env.HOOKSCRIBE_UPDATE_SCREENSHOTS === '1';
 const SERVER = join(ROOT, 'packages/server/dist/main.js');
 const UI = join(ROOT, 'packages/web/dist/index.html');
 
@@ -140,6 +142,7 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
   let provider: OidcTestProvider | undefined;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   let browser: Browser | undefined;
+  let screenshots = '';
   const conversationId = randomUUID();
   const startedAt = '2026-11-30T09:00:00.000Z';
 
@@ -149,6 +152,8 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
         throw new Error(`not built (${file}): npm run build && npm run build -w packages/web`);
     }
     dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-sso-e2e-'));
+    screenshots = UPDATE_SCREENSHOTS ? join(ROOT, 'docs/screenshots') : join(dataDir, 'screenshots');
+    mkdirSync(screenshots, { recursive: true });
     const port = await freePort();
     const app = `http://127.0.0.1:${port}`;
     provider = await startOidcProvider({
@@ -238,8 +243,10 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
   }, 60_000);
 
   /** A fresh browser profile that can reach only this machine; remembers every code and cookie it saw. */
-  async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser!.newContext();
+  async function newPage(
+    viewport = { width: 1366, height: 820 },
+  ): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser!.newContext({ viewport });
     await context.route('**/*', (route) =>
       new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort(),
     );
@@ -256,9 +263,12 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
       if (cookie.value.length >= 16) seenSecrets.add(cookie.value);
   }
 
-  async function signInAs(page: Page, login: string) {
+  async function signInAs(page: Page, login: string, screenshot?: string) {
     await page.goto(server!.url);
-    await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
+    const sso = page.getByRole('link', { name: 'Sign in with Test IdP' });
+    await sso.waitFor();
+    if (screenshot) await page.screenshot({ path: join(screenshots, screenshot) });
+    await sso.click();
     await page.locator('input[name="login"]').fill(login);
     await page.locator('input[name="password"]').fill('any password');
     await page.getByRole('button', { name: 'Sign-in' }).click();
@@ -276,7 +286,7 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
 
   it('viewer: signs in, reads the transcript, gets no live board and no audio, signs out', async () => {
     const { context, page } = await newPage();
-    await signInAs(page, 'vera');
+    await signInAs(page, 'vera', 'login-sso.png');
     await page.locator('.who', { hasText: 'Vera Viewer' }).waitFor({ timeout: 20_000 });
     expect(await page.locator('.who .role').textContent()).toBe('viewer');
     // no token anywhere the page can read
@@ -290,6 +300,7 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
     await page.locator(`tr[data-conversation-id="${conversationId}"]`).click();
     await page.getByText('my invoice is wrong').waitFor();
     expect(await page.getByRole('button', { name: 'Play' }).count()).toBe(0);
+    await page.screenshot({ path: join(screenshots, 'history-viewer.png') });
     // the server refuses what the UI hides
     expect(await status(page, `/api/conversations/${conversationId}/recording`)).toBe(403);
     expect(await status(page, '/api/audit')).toBe(403);
@@ -325,6 +336,7 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
     const play = page.locator('tr[data-audit-action="play"]', { hasText: 'sam' });
     await play.first().waitFor({ timeout: 10_000 });
     expect(await play.first().textContent()).toContain('127.0.0.1');
+    await page.screenshot({ path: join(screenshots, 'audit.png') });
     expect(await page.locator('tr[data-audit-action="read"]', { hasText: 'vera' }).count()).toBeGreaterThan(
       0,
     );

@@ -80,7 +80,8 @@ export function Login({ message, onLogin, sso, session = new SessionClient() }: 
         <p className="muted small">
           First run? Use the development token <code>npm start</code> printed; it is kept in{' '}
           <code>data/dev-api-token.txt</code> (under <code>HOOKSCRIBE_DATA_DIR</code>). Otherwise, one of the
-          tokens in <code>HOOKSCRIBE_API_TOKENS</code>. Kept for this browser tab only.
+          tokens in <code>HOOKSCRIBE_API_TOKENS</code>. The server then keeps you signed in with a cookie;
+          this page keeps no token.
         </p>
       </form>
     </main>
