@@ -45,6 +45,7 @@ async function build(options: Partial<AccessControlOptions> = {}, trustProxy: bo
     async () => 'done',
   );
   app.get('/ui-page', async () => 'page');
+  app.get('/*', async (_request, reply) => reply.code(404).send({ error: 'not_found' }));
   await app.ready();
   return { app, store, recorder };
 }
@@ -99,9 +100,11 @@ describe('static tokens', () => {
     ).toBe(200);
   });
 
-  it('paths outside /api are not under the policy (UI, health)', async () => {
+  it('paths outside /api are not under the policy (UI, health), nor is a catch-all route answering unknown paths', async () => {
     const { app } = await build();
     expect((await app.inject({ url: '/ui-page' })).statusCode).toBe(200);
+    // like the web UI's `/*`: an unknown /api path stays the catch-all's 404, not a 403
+    expect((await app.inject({ url: '/api/no-such-thing' })).statusCode).toBe(404);
   });
 });
 
@@ -131,6 +134,14 @@ describe('cookie sessions', () => {
       headers: { cookie, origin: 'https://evil.example' },
     });
     expect(crossSite.statusCode).toBe(403);
+    // nor can another site sign the browser in with the attacker's token (login CSRF)
+    const forcedSignIn = await app.inject({
+      method: 'POST',
+      url: '/api/auth/session',
+      headers: { origin: 'https://evil.example' },
+      payload: { token: 'admin-token-cccc' },
+    });
+    expect(forcedSignIn.statusCode).toBe(403);
 
     const out = await app.inject({ method: 'DELETE', url: '/api/auth/session', headers: { cookie } });
     expect(out.statusCode).toBe(200);

@@ -65,9 +65,9 @@ function problem(reply: FastifyReply, status: number, error: string, message: st
   return reply.code(status).type('application/json').send({ error, message });
 }
 
-function isApiPath(url: string): boolean {
-  const path = url.split('?')[0]!;
-  return path === '/api' || path.startsWith('/api/');
+/** Routes registered under /api are under the policy (by their pattern: the UI's catch-all `/*` is not). */
+function isApiRoute(pattern: string | undefined): boolean {
+  return pattern !== undefined && (pattern === '/api' || pattern.startsWith('/api/'));
 }
 
 type Authentication =
@@ -145,12 +145,21 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
     return { kind: 'rejected' };
   }
 
-  /** Cookie-authenticated changes must come from our own pages (SameSite=Lax is the first line). */
+  /**
+   * A browser request that changes something must come from our own pages: cross-site forms and fetches carry an
+   * Origin (or Sec-Fetch-Site) naming another site. Cookies are SameSite=Lax as a first line; this also stops login
+   * CSRF on POST /api/auth/session and covers SameSite=None sessions. API clients send neither header.
+   */
   function crossSite(request: FastifyRequest): boolean {
     const origin = request.headers.origin;
     if (typeof origin === 'string') {
-      const allowed = options.publicUrl ?? `${request.protocol}://${request.host}`;
-      return origin !== new URL(allowed).origin;
+      if (options.publicUrl) return origin !== options.publicUrl;
+      // no public URL: compare hosts only (a TLS-terminating proxy makes our own scheme http)
+      try {
+        return new URL(origin).host !== request.host;
+      } catch {
+        return true; // "null" or garbage: not one of our pages
+      }
     }
     const site = request.headers['sec-fetch-site'];
     return typeof site === 'string' && site !== 'same-origin' && site !== 'none';
@@ -178,7 +187,7 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
   }
 
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!isApiPath(request.url) || request.is404) return;
+    if (!isApiRoute(request.routeOptions.url) || request.is404) return;
     const access = request.routeOptions.config.access;
     if (!access) {
       request.log.error(
@@ -186,6 +195,9 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
         'route under /api declares no config.access: refused',
       );
       return problem(reply, 403, 'forbidden', 'this route declares no access policy');
+    }
+    if (UNSAFE_METHODS.has(request.method) && crossSite(request)) {
+      return problem(reply, 403, 'forbidden', 'cross-site request refused');
     }
     const limited = await overLimit(request);
     const outcome = await authenticate(request);
@@ -218,9 +230,6 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
     const principal = outcome.principal;
     if (!roleAllows(principal.role, access.role)) {
       return problem(reply, 403, 'forbidden', `this needs the ${access.role} role`);
-    }
-    if (principal.method === 'session' && UNSAFE_METHODS.has(request.method) && crossSite(request)) {
-      return problem(reply, 403, 'forbidden', 'cross-site request refused');
     }
     audit(request, reply, access, principal);
   });
