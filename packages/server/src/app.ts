@@ -158,8 +158,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     maxPayload: MAX_WS_MESSAGE_BYTES,
     perMessageDeflate: false,
     clientTracking: false,
-    // AudioHook defines no subprotocol: never select one, whatever the client offers (digest §1.1)
-    handleProtocols: () => false,
+    // AudioHook defines none, but a client that offers one (Genesys reportedly offers `audiohook`) may fail the
+    // handshake if none comes back: select the first offered, as the reference server does; never require one (§1.1)
+    handleProtocols: (offered: Set<string>) => offered.values().next().value ?? false,
   });
 
   const nonceCache = new NonceCache({

@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { signRequest } from '@hookscribe/audiohook';
+import { parseServerMessage, signRequest } from '@hookscribe/audiohook';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { buildApp, type AppDeps, type HookscribeApp } from '../../src/app.js';
@@ -226,6 +226,9 @@ export class AudiohookTestClient {
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       if (isBinary) throw new Error('server sent a binary frame');
+      // Genesys's client validates every server message against its closed model (digest §7.7): so does this one
+      const checked = parseServerMessage(data.toString());
+      if (!checked.ok) throw new Error(`server message does not match its schema: ${checked.reason}`);
       const message = JSON.parse(data.toString()) as ServerMessageJson;
       this.received.push(message);
       this.deliver();
