@@ -344,6 +344,9 @@ describe('settings', () => {
 
   it('SameSite=None sessions (an embedded UI) need an https public URL, and are then Secure', async () => {
     expect(() => accessSettingsFromEnv({ HOOKSCRIBE_SESSION_SAMESITE: 'none' })).toThrow(/needs an https/);
+    expect(() => accessSettingsFromEnv({ HOOKSCRIBE_PUBLIC_URL: 'https://example.com/hookscribe' })).toThrow(
+      /without a path/,
+    );
     const settings = accessSettingsFromEnv({
       HOOKSCRIBE_SESSION_SAMESITE: 'none',
       HOOKSCRIBE_PUBLIC_URL: 'https://hookscribe.example.com',

@@ -383,6 +383,40 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
     expect(await call(`/api/conversations/${conversationId}/recording`, STATIC_TOKEN)).toBe(403);
   }, 30_000);
 
+  it('a callback without its sign-in cookie, or with a state that does not match, opens no session', async () => {
+    const base = server!.url;
+    const noCookie = await fetch(`${base}/api/auth/callback?code=stolen-code&state=guessed`, {
+      redirect: 'manual',
+    });
+    expect(noCookie.status).toBe(302);
+    expect(noCookie.headers.get('location')).toBe('/?signin_error=expired');
+    expect(noCookie.headers.get('set-cookie') ?? '').not.toMatch(/hookscribe_session=[^;]/);
+
+    const login = await fetch(`${base}/api/auth/login?returnTo=/history`, { redirect: 'manual' });
+    expect(login.status).toBe(302);
+    const authorize = new URL(login.headers.get('location')!);
+    expect(authorize.origin).toBe(provider!.issuer);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('code_challenge')).toBeTruthy();
+    const pending = login.headers.get('set-cookie')!.split(';')[0]!;
+    seenSecrets.add(pending.split('=')[1]!);
+    const wrongState = await fetch(`${base}/api/auth/callback?code=stolen-code&state=not-the-state`, {
+      headers: { cookie: pending },
+      redirect: 'manual',
+    });
+    expect(wrongState.headers.get('location')).toBe('/?signin_error=failed');
+    expect(wrongState.headers.get('set-cookie') ?? '').not.toMatch(/hookscribe_session=[^;]/);
+    // an open redirect is not possible: returnTo outside the UI falls back to /
+    const evil = await fetch(`${base}/api/auth/login?returnTo=//evil.example/`, { redirect: 'manual' });
+    const state = JSON.parse(
+      Buffer.from(
+        decodeURIComponent(evil.headers.get('set-cookie')!.split(';')[0]!.split('=')[1]!).split('.')[0]!,
+        'base64url',
+      ).toString(),
+    ) as { returnTo: string };
+    expect(state.returnTo).toBe('/');
+  }, 30_000);
+
   it('no log line of the server or the identity provider holds a secret, token, code or cookie', () => {
     const lines = [...server!.log, ...provider!.log];
     expect(lines.length).toBeGreaterThan(5);

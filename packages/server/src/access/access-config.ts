@@ -140,6 +140,11 @@ export function accessSettingsFromEnv(env: Env): AccessSettings {
   }
 
   const publicUrl = url(env, 'HOOKSCRIBE_PUBLIC_URL', problems);
+  // the UI and the redirect URI live at the root of the origin; a path prefix would not be honoured
+  if (publicUrl && (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash))
+    problems.push(
+      'HOOKSCRIBE_PUBLIC_URL: must be an origin such as https://hookscribe.example.com, without a path',
+    );
   const issuer = url(env, 'HOOKSCRIBE_OIDC_ISSUER', problems);
   let oidc: OidcSettings | null = null;
   if (issuer) {
