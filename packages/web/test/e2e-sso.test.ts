@@ -370,6 +370,15 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
     expect(await call('/api/conversations', jwt)).toBe(200);
     expect(await call(`/api/conversations/${conversationId}/recording`, jwt)).toBe(200); // supervisor
     expect(await call('/api/audit', jwt)).toBe(403);
+    // the live API takes it too (an SSE client that can set headers)
+    const abort = new AbortController();
+    const live = await fetch(`${server!.url}/api/live`, {
+      headers: { authorization: `Bearer ${jwt}` },
+      signal: abort.signal,
+    });
+    expect(live.status).toBe(200);
+    expect(live.headers.get('content-type')).toMatch(/text\/event-stream/);
+    abort.abort();
     const [head, payload, signature] = jwt.split('.');
     const elevated = Buffer.from(
       JSON.stringify({

@@ -43,6 +43,11 @@ export function accessPluginFromEnv(
     settings.tokens === null && settings.oidc === null
       ? loadOrCreateDevSecret(dataDir, 'dev-api-token.txt', 24)
       : null;
+  if (settings.sessionSecret === null && (settings.oidc !== null || settings.tokens !== null))
+    logger?.warn(
+      { file: join(dataDir, 'dev-session-secret.txt') },
+      'HOOKSCRIBE_SESSION_SECRET is not set: web sessions are signed with a secret generated into the data dir, valid only on instances sharing it',
+    );
   const recorder = new AuditRecorder({
     log: audit,
     onError: (err, entries) => logger?.warn({ err, entries }, 'audit entries not stored'),
