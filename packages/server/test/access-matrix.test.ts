@@ -129,6 +129,22 @@ async function call(method: string, path: string, headers: Record<string, string
   return { status: res.status, body };
 }
 
+/** Every (method, full path) in fastify's printRoutes() tree: a line's path is its segment after its parents'. */
+function printedRoutes(tree: string): { method: string; url: string }[] {
+  const stack: string[] = [];
+  const found: { method: string; url: string }[] = [];
+  for (const line of tree.split('\n')) {
+    const match = /^([\s│]*)[├└]── (\S+) \(([^)]+)\)/.exec(line);
+    if (!match) continue;
+    const depth = match[1]!.length / 4;
+    stack.length = depth;
+    stack.push(match[2]!);
+    for (const method of match[3]!.split(', ')) found.push({ method, url: stack.join('') });
+  }
+  return found;
+}
+
+const bearerOf = (role: Role) => ({ authorization: `Bearer ${TOKENS[role]}` });
 const apiRoutes = () => routes.filter((r) => r.url === '/api' || r.url.startsWith('/api/'));
 const pathOf = (url: string, id: string) =>
   url.replace(/:id\b/g, encodeURIComponent(id)).replace(/:(\w+)/g, 'x');
@@ -180,6 +196,26 @@ describe('route × role matrix', () => {
     }
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it("routes the app registers before any plugin (the AudioHook endpoints' GET hint) are declared too", async () => {
+    const { AUDIOHOOK_ENDPOINTS } = await import('../src/endpoints.js');
+    for (const endpoint of AUDIOHOOK_ENDPOINTS) {
+      const res = await call('GET', endpoint.path, {});
+      expect(res.status, endpoint.path).toBe(426);
+    }
+  });
+
+  it('no route under /api escapes the policy, even one registered before the collector', async () => {
+    const listed = printedRoutes(app.fastify.printRoutes({ commonPrefix: false })).filter(
+      (r) => r.url.startsWith('/api/') && r.method !== 'HEAD' && r.method !== 'OPTIONS',
+    );
+    expect(listed.length).toBeGreaterThanOrEqual(apiRoutes().length);
+    const collected = new Set(routes.map((r) => `${r.method} ${r.url}`));
+    for (const route of listed.filter((r) => !collected.has(`${r.method} ${r.url}`))) {
+      const res = await call(route.method, pathOf(route.url, existingId), bearerOf('admin'));
+      expect(res.body, `${route.method} ${route.url}`).not.toContain('declares no access policy');
+    }
+  });
 
   it('a route under /api without config.access is refused for every caller, admin included', async () => {
     const bare = (await import('fastify')).default();
