@@ -205,6 +205,18 @@ describe('route × role matrix', () => {
     }
   });
 
+  it('refusals are counted in /metrics; audit losses are reported from 0', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const value = (status: string) =>
+      Number(
+        new RegExp(`hookscribe_api_requests_refused_total\\{status="${status}"\\} (\\d+)`).exec(text)?.[1],
+      );
+    expect(value('401')).toBeGreaterThan(0);
+    expect(value('403')).toBeGreaterThan(0);
+    expect(value('429')).toBe(0);
+    expect(text).toMatch(/hookscribe_audit_entries_lost_total\{reason="dropped"\} 0\n/);
+  });
+
   it('no route under /api escapes the policy, even one registered before the collector', async () => {
     const listed = printedRoutes(app.fastify.printRoutes({ commonPrefix: false })).filter(
       (r) => r.url.startsWith('/api/') && r.method !== 'HEAD' && r.method !== 'OPTIONS',

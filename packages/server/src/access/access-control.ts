@@ -21,6 +21,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '@hookscribe/conversations';
 import { ApiTokens, presentedToken } from '../api/api-auth.js';
 import { roleAllows, type RouteAccess } from '../api/route-access.js';
+import { AccessMetrics } from './access-metrics.js';
 import { auditApi } from './audit-api.js';
 import { AuditRecorder } from './audit-recorder.js';
 import { authRoutes } from './auth-routes.js';
@@ -65,6 +66,12 @@ function problem(reply: FastifyReply, status: number, error: string, message: st
   return reply.code(status).type('application/json').send({ error, message });
 }
 
+/** the server's registry when running inside buildApp (fastify.hookscribe), none in a bare test app */
+function metricsOf(fastify: FastifyInstance): AccessMetrics | null {
+  if (!fastify.hasDecorator('hookscribe')) return null;
+  return new AccessMetrics(fastify.hookscribe.metrics.registry);
+}
+
 /** Routes registered under /api are under the policy (by their pattern: the UI's catch-all `/*` is not). */
 function isApiRoute(pattern: string | undefined): boolean {
   return pattern !== undefined && (pattern === '/api' || pattern.startsWith('/api/'));
@@ -87,6 +94,7 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
     sameSite: options.sessionSameSite ?? 'lax',
   });
   const anonymous = !tokens.configured && !oidc && options.allowAnonymous === true;
+  const metrics = metricsOf(fastify);
   const recorder =
     options.recorder ??
     (options.audit
@@ -97,7 +105,15 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
             fastify.log.error({ entries }, 'audit queue full: oldest audit entries dropped'),
         })
       : null);
+  recorder?.onLost((reason, entries) => metrics?.auditLost.inc({ reason }, entries));
   fastify.decorate('hookscribeAccess', { recorder });
+  if (metrics) {
+    fastify.addHook('onResponse', async (request, reply) => {
+      const status = String(reply.statusCode);
+      if ((status === '401' || status === '403' || status === '429') && isApiRoute(request.routeOptions.url))
+        metrics.refused.inc({ status });
+    });
+  }
   fastify.addHook('onClose', async () => recorder?.flush());
 
   await fastify.register(cookie, { secret: options.sessionSecret ?? randomBytes(32).toString('base64') });

@@ -23,6 +23,7 @@ export class AuditRecorder {
   private timer: NodeJS.Timeout | null = null;
   private inFlight = new Set<Promise<void>>();
   private droppedTotal = 0;
+  private lostListeners: ((reason: 'dropped' | 'failed', entries: number) => void)[] = [];
   private readonly flushIntervalMs: number;
   private readonly batchSize: number;
   private readonly maxQueued: number;
@@ -41,6 +42,11 @@ export class AuditRecorder {
     return this.droppedTotal;
   }
 
+  /** Called with every batch of entries that will not be stored (for metrics). */
+  onLost(listener: (reason: 'dropped' | 'failed', entries: number) => void): void {
+    this.lostListeners.push(listener);
+  }
+
   record(entry: AuditEntry): void {
     this.queue.push(entry);
     if (this.queue.length > this.maxQueued) {
@@ -48,6 +54,7 @@ export class AuditRecorder {
       this.queue.splice(0, excess);
       this.droppedTotal += excess;
       this.options.onDropped?.(excess);
+      for (const listener of this.lostListeners) listener('dropped', excess);
     }
     if (this.queue.length >= this.batchSize) this.flushNow();
     else this.timer ??= setTimeout(() => this.flushNow(), this.flushIntervalMs).unref();
@@ -60,6 +67,7 @@ export class AuditRecorder {
       const batch = this.queue.splice(0, this.batchSize);
       const write = this.options.log.appendAudit(batch).catch((error: unknown) => {
         this.options.onError?.(error, batch.length);
+        for (const listener of this.lostListeners) listener('failed', batch.length);
       });
       this.inFlight.add(write);
       void write.finally(() => this.inFlight.delete(write));
