@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from '@hookscribe/conversations';
 import { accessControl, type AccessControlOptions } from '../src/access/access-control.js';
 import { AuditRecorder } from '../src/access/audit-recorder.js';
+import { OidcIdentity } from '../src/access/oidc-identity.js';
 import { RoleMapping } from '../src/access/role-mapping.js';
 import { accessSettingsFromEnv } from '../src/access/access-config.js';
 import { ApiTokens, parseApiToken } from '../src/api/api-auth.js';
@@ -311,6 +312,35 @@ describe('security headers', () => {
     const res = await app.inject({ url: '/ui-page' });
     expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'self'");
     expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+  });
+});
+
+describe('identity provider unreachable', () => {
+  it('the server keeps serving: static tokens work, sign-in says the provider is unavailable, bearer JWTs get 503', async () => {
+    // a port nothing listens on (bound, then closed)
+    const probe = (await import('node:net')).createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const settings = accessSettingsFromEnv({
+      HOOKSCRIBE_OIDC_ISSUER: `http://127.0.0.1:${port}`,
+      HOOKSCRIBE_OIDC_CLIENT_ID: 'hookscribe-web',
+      HOOKSCRIBE_PUBLIC_URL: 'http://127.0.0.1:8080',
+    });
+    const oidc = new OidcIdentity(settings.oidc!, 'http://127.0.0.1:8080/api/auth/callback');
+    const { app } = await build({ oidc, publicUrl: settings.publicUrl });
+    const login = await app.inject({ url: '/api/auth/login' });
+    expect(login.statusCode).toBe(302);
+    expect(login.headers.location).toBe('/?signin_error=unavailable');
+    const fakeJwt = ['e30', 'e30', 'c2ln'].join('.');
+    const jwt = await app.inject({ url: '/api/things/x', headers: bearer(fakeJwt) });
+    expect(jwt.statusCode).toBe(503);
+    expect(jwt.json().message).toMatch(/identity provider is unavailable/);
+    expect(
+      (await app.inject({ url: '/api/things/x', headers: bearer('viewer-token-aaaa') })).statusCode,
+    ).toBe(200);
+    const session = await app.inject({ url: '/api/auth/session' });
+    expect(session.json().sso).toEqual({ enabled: true, label: 'Sign in with single sign-on' });
   });
 });
 
