@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from '@hookscribe/conversations';
+import { Redis } from 'ioredis';
+import { startRedis } from '../../conversations/test/support/services-redis.js';
 import { accessControl, type AccessControlOptions } from '../src/access/access-control.js';
 import { AuditRecorder } from '../src/access/audit-recorder.js';
 import { OidcIdentity } from '../src/access/oidc-identity.js';
@@ -281,6 +283,40 @@ describe('failed authentication limits', () => {
     });
     expect(signIn.statusCode).toBe(429);
     expect((await from('192.0.2.2', bearer('viewer-token-aaaa'))).statusCode).toBe(200);
+  });
+
+  it('with Redis, failures count across instances; with Redis gone, requests are still served', async () => {
+    const redisService = await startRedis();
+    const clients: Redis[] = [];
+    const apps: FastifyInstance[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const redis = new Redis(redisService.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+        redis.on('error', () => undefined);
+        await new Promise((resolve) => redis.once('ready', resolve));
+        clients.push(redis);
+        const instance = Fastify();
+        await instance.register(accessControl, {
+          tokens: TOKENS,
+          authFailureLimit: 3,
+          failureCounterRedis: redis,
+        });
+        instance.get('/api/x', { config: { access: { role: 'viewer' } } }, async () => 'ok');
+        await instance.ready();
+        apps.push(instance);
+      }
+      const [a, b] = apps as [FastifyInstance, FastifyInstance];
+      const from = (app: FastifyInstance, token: string) =>
+        app.inject({ url: '/api/x', headers: bearer(token), remoteAddress: '192.0.2.77' });
+      for (let i = 0; i < 3; i++) expect((await from(a, `guess-${i}`)).statusCode).toBe(401);
+      expect((await from(b, 'viewer-token-aaaa')).statusCode).toBe(429); // the other instance knows
+      await redisService.stop();
+      expect((await from(b, 'viewer-token-aaaa')).statusCode).toBe(200); // counters unavailable: not a lockout
+    } finally {
+      for (const instance of apps) await instance.close();
+      for (const redis of clients) redis.disconnect();
+      await redisService.dispose();
+    }
   });
 
   it('successful requests do not count', async () => {

@@ -50,6 +50,11 @@ export interface AccessControlOptions {
   frameAncestors?: string[];
   /** failed authentications per address per window before 429 (default 10 per 60 s) */
   authFailureLimit?: number;
+  /**
+   * counts failures in Redis, shared by every instance (HOOKSCRIBE_REDIS_URL); without it each instance counts its
+   * own. Redis unreachable: the limit is skipped rather than refusing everyone.
+   */
+  failureCounterRedis?: import('ioredis').Redis | null;
   authFailureWindowSeconds?: number;
 }
 
@@ -117,7 +122,12 @@ async function accessControlPlugin(fastify: FastifyInstance, options: AccessCont
   fastify.addHook('onClose', async () => recorder?.flush());
 
   await fastify.register(cookie, { secret: options.sessionSecret ?? randomBytes(32).toString('base64') });
-  await fastify.register(rateLimit, { global: false });
+  await fastify.register(rateLimit, {
+    global: false,
+    ...(options.failureCounterRedis
+      ? { redis: options.failureCounterRedis, nameSpace: 'hookscribe:auth-failures:', skipOnError: true }
+      : {}),
+  });
   await registerSecurityHeaders(fastify, { frameAncestors: options.frameAncestors ?? ["'self'"], https });
   const failures = fastify.createRateLimit({
     max: options.authFailureLimit ?? 10,

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditLog } from '@hookscribe/conversations';
+import { Redis } from 'ioredis';
 import { ApiTokens } from '../api/api-auth.js';
 import type { AppPlugin } from '../app.js';
 import { accessSettingsFromEnv } from './access-config.js';
@@ -30,6 +31,8 @@ export interface AccessPlugin {
   devApiToken: string | null;
   /** flush it before closing the store, so entries still queued at shutdown are kept */
   recorder: AuditRecorder;
+  /** releases the Redis connection of the shared failure counters, if any */
+  close(): Promise<void>;
 }
 
 export function accessPluginFromEnv(
@@ -53,6 +56,18 @@ export function accessPluginFromEnv(
     onError: (err, entries) => logger?.warn({ err, entries }, 'audit entries not stored'),
     onDropped: (entries) => logger?.error({ entries }, 'audit queue full: oldest audit entries dropped'),
   });
+  // with Redis (as for the bus), failed authentications are counted across instances
+  const redisUrl = env.HOOKSCRIBE_REDIS_URL?.trim();
+  const failureCounterRedis = redisUrl
+    ? new Redis(redisUrl, { connectTimeout: 2_000, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : null;
+  let redisDown = false; // log the outage once, not every reconnect attempt
+  failureCounterRedis?.on('error', (err) => {
+    if (!redisDown)
+      logger?.warn({ err }, 'auth failure counters: Redis unavailable; limits skipped meanwhile');
+    redisDown = true;
+  });
+  failureCounterRedis?.on('ready', () => (redisDown = false));
   const options: AccessControlOptions = {
     tokens: settings.tokens ?? new ApiTokens(devApiToken ? [{ token: devApiToken, role: 'admin' }] : []),
     oidc: settings.oidc ? new OidcIdentity(settings.oidc, `${settings.publicUrl}/api/auth/callback`) : null,
@@ -65,10 +80,14 @@ export function accessPluginFromEnv(
     frameAncestors: settings.frameAncestors,
     authFailureLimit: settings.authFailureLimit,
     authFailureWindowSeconds: settings.authFailureWindowSeconds,
+    failureCounterRedis,
   };
   return {
     plugin: { plugin: accessControl, options: options as unknown as Record<string, unknown> },
     devApiToken,
     recorder,
+    close: async () => {
+      await failureCounterRedis?.quit().catch(() => failureCounterRedis.disconnect());
+    },
   };
 }

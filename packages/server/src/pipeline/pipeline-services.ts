@@ -273,6 +273,7 @@ export async function startPipelineServices(
       await delivery.close().catch(() => undefined);
       for (const engine of engines) await engine.stop().catch(() => undefined);
       await access.recorder.flush().catch(() => undefined); // audit entries still queued reach the store
+      await access.close();
       await store.close().catch(() => undefined);
     },
   };
