@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { SqliteConversationStore } from '../src/index.js';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite-migrations.js';
+import { makeAuditEntry } from './store-audit-contract.js';
 import { describeConversationStoreContract, makeConversation, makeSegment } from './store-contract.js';
 import { describeConversationPrivacyContract } from './store-privacy-contract.js';
 
@@ -86,10 +88,10 @@ describe('SQLite migrations', () => {
       const first = new SqliteConversationStore({ path });
       const conversation = makeConversation();
       await first.upsertConversation(conversation);
-      expect(first.appliedMigrations()).toEqual([1, 50]);
+      expect(first.appliedMigrations()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
       await first.close();
       const second = new SqliteConversationStore({ path });
-      expect(second.appliedMigrations()).toEqual([1, 50]);
+      expect(second.appliedMigrations()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
       expect((await second.getConversation(conversation.id))?.id).toBe(conversation.id);
       await second.close();
     } finally {
@@ -101,5 +103,18 @@ describe('SQLite migrations', () => {
     expect(() => new SqliteConversationStore({ path: '/nonexistent-dir/x/y.db' })).toThrow(
       /cannot open SQLite database/,
     );
+  });
+});
+
+describe('SQLite audit log', () => {
+  it('is append-only in the schema: an UPDATE is refused', async () => {
+    const store = new SqliteConversationStore({ path: ':memory:' });
+    try {
+      await store.appendAudit([makeAuditEntry()]);
+      const db = (store as unknown as { db: { exec(sql: string): void } }).db;
+      expect(() => db.exec("UPDATE audit_log SET subject = 'someone else'")).toThrow(/append-only/);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -9,6 +9,7 @@
  */
 import { buildApp } from './app.js';
 import { DemoCaller, demoCredentials } from './demo/demo-caller.js';
+import { accessSettingsFromEnv } from './access/access-config.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
@@ -31,6 +32,7 @@ async function loadConfigOrExit(): Promise<ServerConfig> {
     // secrets from Azure Key Vault (HOOKSCRIBE_KEY_VAULT_URL) become variables before validation
     await loadKeyVaultSecrets(process.env);
     const config = loadConfig();
+    accessSettingsFromEnv(process.env); // validated here so a bad OIDC or token setting exits 2 like the rest
     privacyConfigFromEnv(process.env); // retention, audio redaction, secure pause, recording keys
     return config;
   } catch (err) {
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
   if (services.devApiToken) {
     process.stderr.write(
       [
-        'hookscribe: HOOKSCRIBE_API_TOKENS is not set; development API token for the REST API and the web UI:',
+        'hookscribe: HOOKSCRIBE_API_TOKENS is not set; development API token (admin) for the REST API and the web UI:',
         `  ${services.devApiToken}`,
         '',
         '',

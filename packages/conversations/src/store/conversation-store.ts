@@ -10,6 +10,7 @@
  * at-least-once like any other event but are dropped from the event log once acknowledged.
  */
 import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type { AuditLog } from './audit-log.js';
 import type { ConversationPrivacy } from './conversation-privacy.js';
 
 export type ConversationState = ConversationSummary['state'];
@@ -100,8 +101,11 @@ export interface StoreHealth {
   pendingWrites: number;
 }
 
-/** Retention, erasure, legal hold and the audio-redaction report are in ConversationPrivacy (conversation-privacy.ts). */
-export interface ConversationStore extends ConversationPrivacy {
+/**
+ * The audit log (appendAudit, listAudit) lives in audit-log.ts; retention, erasure, legal hold and the audio-redaction
+ * report in ConversationPrivacy (conversation-privacy.ts).
+ */
+export interface ConversationStore extends AuditLog, ConversationPrivacy {
   /**
    * Connect and apply migrations. Never needs to be awaited before writes (they queue). Network adapters retry
    * with back-off while the backend is unreachable (health: degraded) and resolve once ready; rejects only on

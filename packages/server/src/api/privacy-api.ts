@@ -127,11 +127,11 @@ const PRIVACY_PATHS: Record<string, unknown> = {
         'Delete a conversation everywhere (admin): row, transcript, search index, assist, events, recording',
       parameters: [idParam],
       responses: {
+        ...standardErrors,
         '204': { description: 'deleted; a data_deleted event (reason request) is published' },
         '403': adminOnly,
         '404': errorResponse('no such conversation'),
         '409': errorResponse('on legal hold (error legal_hold), or the call is still live (error live)'),
-        ...standardErrors,
       },
     },
   },
@@ -149,6 +149,7 @@ const PRIVACY_PATHS: Record<string, unknown> = {
         },
       },
       responses: {
+        ...standardErrors,
         '200': {
           description: 'the hold as now stored',
           content: {
@@ -162,7 +163,6 @@ const PRIVACY_PATHS: Record<string, unknown> = {
         },
         '403': adminOnly,
         '404': errorResponse('no such conversation'),
-        ...standardErrors,
       },
     },
   },
@@ -180,6 +180,7 @@ const PRIVACY_PATHS: Record<string, unknown> = {
         },
       },
       responses: {
+        ...standardErrors,
         '200': {
           description: 'what was erased and what was kept for a legal hold',
           content: {
@@ -196,7 +197,6 @@ const PRIVACY_PATHS: Record<string, unknown> = {
           },
         },
         '403': adminOnly,
-        ...standardErrors,
       },
     },
   },
@@ -204,6 +204,7 @@ const PRIVACY_PATHS: Record<string, unknown> = {
     get: {
       summary: 'The retention policy in force and the last sweep (admin)',
       responses: {
+        ...standardErrors,
         '200': {
           description:
             'policy per kind (e.g. 30d, or kept) and the last sweep report (null before the first)',
@@ -221,7 +222,6 @@ const PRIVACY_PATHS: Record<string, unknown> = {
           },
         },
         '403': adminOnly,
-        ...standardErrors,
       },
     },
   },
@@ -229,13 +229,13 @@ const PRIVACY_PATHS: Record<string, unknown> = {
     post: {
       summary: 'Run a retention sweep now (admin)',
       responses: {
+        ...standardErrors,
         '200': {
           description: 'what the sweep deleted',
           content: { 'application/json': { schema: SWEEP_REPORT } },
         },
         '403': adminOnly,
         '409': errorResponse('no retention period configured'),
-        ...standardErrors,
       },
     },
   },

@@ -116,12 +116,12 @@ const routedState = {
 };
 
 const pauseErrors = {
+  ...standardErrors,
   '403': errorResponse('the caller is not a supervisor or admin'),
   '404': errorResponse('no such conversation'),
   '409': errorResponse(
     'not live (not_live), or live on another instance and no shared bus to route it (not_on_this_instance)',
   ),
-  ...standardErrors,
 };
 
 const SECURE_PAUSE_PATHS: Record<string, unknown> = {
@@ -129,17 +129,17 @@ const SECURE_PAUSE_PATHS: Record<string, unknown> = {
     get: {
       summary: 'Whether the live call is paused, and by a secure pause (supervisor)',
       parameters: [idParam],
-      responses: { '200': pauseState, ...pauseErrors },
+      responses: { ...pauseErrors, '200': pauseState },
     },
     post: {
       summary:
         'Secure pause (supervisor): send AudioHook pause to Genesys; resumes by itself after the limit',
       parameters: [idParam],
       responses: {
+        ...pauseErrors,
         '200': pauseState,
         '202': routedState,
         '429': errorResponse('the protocol pause rate limit would be exceeded (Retry-After: 1)'),
-        ...pauseErrors,
       },
     },
   },
@@ -148,10 +148,10 @@ const SECURE_PAUSE_PATHS: Record<string, unknown> = {
       summary: 'End a secure pause (supervisor): send AudioHook resume to Genesys',
       parameters: [idParam],
       responses: {
+        ...pauseErrors,
         '200': pauseState,
         '202': routedState,
         '429': errorResponse('the protocol resume rate limit would be exceeded (Retry-After: 1)'),
-        ...pauseErrors,
       },
     },
   },

@@ -1,8 +1,11 @@
 /**
- * The conversation API as the UI uses it: JSON over fetch with the Bearer token, SSE URLs carrying `?key=`
- * (EventSource cannot set headers). A 401 anywhere calls `onUnauthorized` so the app can return to the login.
+ * The conversation API as the UI uses it: JSON over fetch. The web UI signs in to a cookie session, so requests carry
+ * no token (token = null) and SSE URLs need none; a client given a token (scripts, tests) sends it as Bearer and in
+ * SSE URLs as `?key=`. A 401 anywhere calls `onUnauthorized` so the app can return to the login.
  */
 import type {
+  AuditFilter,
+  AuditPage,
   ConversationDetail,
   ConversationEvent,
   ConversationFilter,
@@ -28,22 +31,23 @@ export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export class ApiClient {
   constructor(
-    readonly token: string,
+    readonly token: string | null,
     private readonly onUnauthorized: () => void = () => undefined,
     private readonly fetchImpl: Fetch = (input, init) => fetch(input, init),
   ) {}
 
   private async request(path: string, method = 'GET', body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { authorization: `Bearer ${this.token}` };
+    const headers: Record<string, string> = this.token ? { authorization: `Bearer ${this.token}` } : {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await this.fetchImpl(path, {
       method,
+      credentials: 'same-origin',
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (response.status === 401) {
       this.onUnauthorized();
-      throw new UnauthorizedError('the API token was not accepted');
+      throw new UnauthorizedError('not signed in, or the session has ended');
     }
     if (!response.ok) {
       let message = `${response.status} ${response.statusText}`;
@@ -62,13 +66,22 @@ export class ApiClient {
     return (await (await this.request(path)).json()) as T;
   }
 
-  listConversations(filter: ConversationFilter = {}): Promise<ConversationPage> {
+  private static query(filter: object): string {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(filter)) {
       if (value !== undefined && value !== '') params.set(name, String(value));
     }
     const query = params.toString();
-    return this.json(`/api/conversations${query ? `?${query}` : ''}`);
+    return query ? `?${query}` : '';
+  }
+
+  listConversations(filter: ConversationFilter = {}): Promise<ConversationPage> {
+    return this.json(`/api/conversations${ApiClient.query(filter)}`);
+  }
+
+  /** The audit log (admin). */
+  listAudit(filter: AuditFilter = {}): Promise<AuditPage> {
+    return this.json(`/api/audit${ApiClient.query(filter)}`);
   }
 
   getConversation(id: string): Promise<ConversationDetail> {
@@ -112,11 +125,12 @@ export class ApiClient {
 
   /** SSE URL for all conversations (`conversationId` omitted) or one. */
   liveUrl(conversationId?: string, types?: string[]): string {
-    const params = new URLSearchParams({ key: this.token });
+    const params = new URLSearchParams(this.token ? { key: this.token } : {});
     if (types) params.set('types', types.join(','));
     const path = conversationId
       ? `/api/conversations/${encodeURIComponent(conversationId)}/live`
       : '/api/live';
-    return `${path}?${params.toString()}`;
+    const query = params.toString();
+    return query ? `${path}?${query}` : path;
   }
 }

@@ -16,13 +16,15 @@ export interface ConversationViewProps {
   id: string;
   onBack: () => void;
   onOpenHistory: (id: string) => void;
+  /** the caller may pause a live call (supervisor and up; default true) */
+  canPause?: boolean;
 }
 
 /**
  * One call as it happens: the stored transcript and assist results over REST, then live events on top. Events that
  * arrive before the REST answer are held and applied after it; segments merge by id, so nothing is shown twice.
  */
-export function ConversationView({ api, id, onBack, onOpenHistory }: ConversationViewProps) {
+export function ConversationView({ api, id, onBack, onOpenHistory, canPause = true }: ConversationViewProps) {
   const [call, setCall] = useState<ConversationSummary | null>(null);
   const [transcript, setTranscript] = useState<TranscriptModel>(new Map());
   const [assist, setAssist] = useState<AssistView>(EMPTY_ASSIST);
@@ -113,7 +115,7 @@ export function ConversationView({ api, id, onBack, onOpenHistory }: Conversatio
         </p>
       )}
       {call && <CallHeader call={call} now={now} />}
-      {call?.state === 'active' && <SecurePauseControl api={api} id={id} pauses={pauses} />}
+      {call?.state === 'active' && canPause && <SecurePauseControl api={api} id={id} pauses={pauses} />}
       <div className="conversation-body">
         <TranscriptLanes segments={segments} pauses={pauses} follow />
         <AssistPanel assist={assist} />

@@ -11,6 +11,10 @@ export const HISTORY_PAGE_SIZE = 25;
 export interface HistoryProps {
   api: ApiClient;
   selectedId: string | null;
+  /** the caller's role may play recordings (default true) */
+  canPlay?: boolean;
+  /** the caller is an admin: erasure, legal hold and delete are offered (default true) */
+  canAdminister?: boolean;
   onSelect: (id: string | null) => void;
 }
 
@@ -38,7 +42,7 @@ function aniFilter(value: string): string | undefined {
 }
 
 /** Past (and current) calls: full-text, time range and caller search, newest first, paged by cursor. */
-export function History({ api, selectedId, onSelect }: HistoryProps) {
+export function History({ api, selectedId, onSelect, canPlay = true, canAdminister = true }: HistoryProps) {
   const [form, setForm] = useState<SearchForm>(EMPTY_FORM);
   const [filter, setFilter] = useState<ConversationFilter>({});
   // cursors of the pages before the current one; the current page's cursor is `cursor`
@@ -133,7 +137,9 @@ export function History({ api, selectedId, onSelect }: HistoryProps) {
           Clear
         </button>
       </form>
-      {filter.ani && <ErasureControl api={api} ani={filter.ani} onErased={() => void load()} />}
+      {filter.ani && canAdminister && (
+        <ErasureControl api={api} ani={filter.ani} onErased={() => void load()} />
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
@@ -194,6 +200,8 @@ export function History({ api, selectedId, onSelect }: HistoryProps) {
             key={selectedId}
             api={api}
             id={selectedId}
+            canPlay={canPlay}
+            canAdminister={canAdminister}
             onClose={() => onSelect(null)}
             onDeleted={() => {
               setItems((list) => list.filter((item) => item.id !== selectedId));

@@ -11,23 +11,31 @@ import { PrivacyActions } from './PrivacyActions.js';
 import { RecordingPlayer } from './RecordingPlayer.js';
 import { TranscriptLanes } from './TranscriptLanes.js';
 
+export interface HistoryDetailProps {
+  api: ApiClient;
+  id: string;
+  onClose: () => void;
+  /** the caller's role may play audio (supervisor and up); viewers see no player and nothing is fetched */
+  canPlay?: boolean;
+  /** the caller is an admin: legal hold and delete are offered */
+  canAdminister?: boolean;
+  /** the call was deleted (default: close the detail) */
+  onDeleted?: () => void;
+}
+
 /** One past call: header, recording player and the transcript, whose words highlight and seek with playback. */
 export function HistoryDetail({
   api,
   id,
   onClose,
+  canPlay = true,
+  canAdminister = true,
   onDeleted = onClose,
-}: {
-  api: ApiClient;
-  id: string;
-  onClose: () => void;
-  /** the call was deleted (default: close the detail) */
-  onDeleted?: () => void;
-}) {
+}: HistoryDetailProps) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pauses, setPauses] = useState<PauseSpan[]>([]);
-  const recording = useRecording(api, id);
+  const recording = useRecording(api, canPlay ? id : null);
 
   useEffect(() => {
     api.getConversation(id).then(setDetail, (err: Error) => setError(err.message));
@@ -65,7 +73,7 @@ export function HistoryDetail({
         </p>
       )}
       {detail && <CallHeader call={detail} now={Date.now()} />}
-      {detail && (
+      {detail && canAdminister && (
         <PrivacyActions
           api={api}
           call={detail}
@@ -75,7 +83,7 @@ export function HistoryDetail({
           onDeleted={onDeleted}
         />
       )}
-      <RecordingPlayer recording={recording} gaps={recordingGaps(pauses)} />
+      {canPlay && <RecordingPlayer recording={recording} gaps={recordingGaps(pauses)} />}
       {detail?.recordingRedaction && (
         <p className="muted redaction-note" data-spans={detail.recordingRedaction.spans.length}>
           {detail.recordingRedaction.spans.length} redacted span
@@ -84,7 +92,12 @@ export function HistoryDetail({
         </p>
       )}
       <div className="conversation-body">
-        <TranscriptLanes segments={segments} pauses={pauses} activeWord={activeWord} onSeek={seekAndPlay} />
+        <TranscriptLanes
+          segments={segments}
+          pauses={pauses}
+          activeWord={activeWord}
+          {...(canPlay ? { onSeek: seekAndPlay } : {})}
+        />
         <AssistPanel assist={assist} />
       </div>
     </article>
