@@ -72,10 +72,13 @@ describe('RecordingUploader', () => {
     const store = new FilesystemRecordingStore(spool); // in place: the local file is the store's own
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    let entered!: () => void;
+    const preparing = new Promise<void>((resolve) => (entered = resolve));
     const uploader = new RecordingUploader({
       store,
       conversations,
       prepare: async (job) => {
+        entered();
         await gate;
         writeFileSync(job.wavPath, Buffer.alloc(100, 0xff)); // e.g. the redacted spans silenced
       },
@@ -86,7 +89,7 @@ describe('RecordingUploader', () => {
       wavPath: call.wavPath,
       jsonPath: call.jsonPath,
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await preparing; // the upload is pending and stopped in its prepare step
     expect(uploader.pendingUploads).toBe(1);
     expect(await uploader.get(call.id)).toBeNull(); // neither the local copy nor the store's same file
     release();
@@ -98,14 +101,23 @@ describe('RecordingUploader', () => {
     const store = new FilesystemRecordingStore(join(dir, 'recordings'));
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const uploader = new RecordingUploader({ store, conversations, prepare: () => gate });
+    let entered!: () => void;
+    const preparing = new Promise<void>((resolve) => (entered = resolve));
+    const uploader = new RecordingUploader({
+      store,
+      conversations,
+      prepare: () => {
+        entered();
+        return gate;
+      },
+    });
     const call = await callEnded();
     const upload = uploader.enqueue({
       conversationId: call.id,
       wavPath: call.wavPath,
       jsonPath: call.jsonPath,
     });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await preparing; // the upload is pending and stopped in its prepare step
     expect(await uploader.delete(call.id)).toBe(true);
     release();
     await expect(upload).rejects.toThrow(/deleted before its upload finished/);
