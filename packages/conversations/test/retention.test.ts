@@ -22,6 +22,7 @@ import {
   type RecordingStore,
 } from '../src/index.js';
 import { writeWav } from './recording-contract.js';
+import { makeAuditEntry } from './store-audit-contract.js';
 import { makeConversation, makeEvent, makeSegment } from './store-contract.js';
 import { startAzurite } from './support/services-azurite.js';
 import { startPostgres } from './support/services-postgres.js';
@@ -148,16 +149,21 @@ function describeRetention(name: string, open: () => Promise<Backends>): void {
       await intact(young);
     });
 
-    it('with a kind left unset, that kind and the conversation row are kept', async () => {
+    it('with a kind left unset, that kind and the conversation row are kept; the audit period applies to the audit log', async () => {
       const old = await call(daysAgo(400));
+      const subject = `sweep-${randomUUID()}`;
+      const oldAudit = makeAuditEntry({ subject, at: daysAgo(100) });
+      const youngAudit = makeAuditEntry({ subject, at: daysAgo(10) });
+      await store.appendAudit([oldAudit, youngAudit]);
       const sweeper = new RetentionSweeper({
         store,
         recordings,
         recordingKey,
-        policy: parseRetentionPolicy('transcripts=30d'),
+        policy: parseRetentionPolicy('transcripts=30d,audit=90d'),
         now: () => NOW,
       });
-      await sweeper.sweep();
+      expect((await sweeper.sweep()).audit).toBe(1);
+      expect((await store.listAudit({ subject })).items.map((e) => e.id)).toEqual([youngAudit.id]);
       const read = await store.getConversation(old.id);
       expect(read?.transcript).toEqual([]);
       expect(read?.assist).toHaveLength(1);

@@ -12,6 +12,7 @@ import {
   type ConversationStore,
   type PurgeScope,
 } from '../src/index.js';
+import { makeAuditEntry } from './store-audit-contract.js';
 import { makeConversation, makeEvent, makeSegment, type StoreUnderTest } from './store-contract.js';
 
 /** A conversation with every kind of data: segments (with a searchable word of its own), assist, events, recording. */
@@ -262,6 +263,16 @@ export function describeConversationPrivacyContract(name: string, open: () => Pr
       expect(other?.assist).toHaveLength(1);
       expect(other?.recording).toBe(bystander.uri);
       expect(await types(bystander.conversation.id)).toHaveLength(4);
+    });
+
+    it("the audit log's retention deletes the entries older than the cut-off, and only those", async () => {
+      const subject = `retention-${randomUUID()}`;
+      const old = [1, 2, 3].map((day) => makeAuditEntry({ subject, at: `2001-01-0${day}T10:00:00.000Z` }));
+      const young = [makeAuditEntry({ subject, at: '2001-02-01T10:00:00.000Z' })];
+      await store.appendAudit([...old, ...young]);
+      expect(await store.purgeAuditBefore!('2001-01-15T00:00:00.000Z')).toBe(3);
+      expect((await store.listAudit({ subject })).items.map((e) => e.id)).toEqual([young[0]!.id]);
+      expect(await store.purgeAuditBefore!('2001-01-15T00:00:00.000Z')).toBe(0);
     });
 
     it('a conversation on legal hold is never purged and its events are not enqueued', async () => {

@@ -58,6 +58,7 @@ import {
   eventLimit,
   isLogged,
   normalizeQuery,
+  normalizeTime,
 } from './store-input.js';
 import { WriteQueue, describe } from './write-queue.js';
 
@@ -560,6 +561,25 @@ export class CosmosConversationStore implements ConversationStore {
   }
 
   // ---- privacy: legal hold, retention, erasure, audio-redaction report (conversation-privacy.ts) ----------------
+
+  /** The audit log's retention: expired entries (in their day partitions) deleted one by one. */
+  async purgeAuditBefore(before: string): Promise<number> {
+    const cutoff = normalizeTime(before, 'before');
+    const container = await this.ready();
+    const expired = await this.query<Doc>("SELECT * FROM c WHERE c.type = 'audit' AND c.at < @before", [
+      { name: '@before', value: cutoff },
+    ]);
+    let removed = 0;
+    for (const doc of expired) {
+      try {
+        await container.item(doc.id, doc.conversationId).delete();
+        removed += 1;
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    }
+    return removed;
+  }
 
   async setLegalHold(id: string, hold: boolean): Promise<void> {
     return this.write(id, async (container) => {

@@ -55,6 +55,7 @@ import {
   eventLimit,
   isLogged,
   normalizeQuery,
+  normalizeTime,
 } from './store-input.js';
 import { WriteQueue, describe } from './write-queue.js';
 
@@ -631,6 +632,16 @@ export class PostgresConversationStore implements ConversationStore {
   }
 
   // ---- privacy: legal hold, retention, erasure, audio-redaction report (conversation-privacy.ts) ----------------
+
+  /** The audit log's retention: the table refuses UPDATE, not DELETE of expired entries. */
+  async purgeAuditBefore(before: string): Promise<number> {
+    const cutoff = normalizeTime(before, 'before');
+    let removed = 0;
+    await this.write('audit', async (client) => {
+      removed = (await client.query('DELETE FROM audit_log WHERE at < $1', [cutoff])).rowCount ?? 0;
+    });
+    return removed;
+  }
 
   async setLegalHold(id: string, hold: boolean): Promise<void> {
     return this.write(id, async (client) => {

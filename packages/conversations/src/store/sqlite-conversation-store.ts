@@ -51,6 +51,7 @@ import {
   eventLimit,
   isLogged,
   normalizeQuery,
+  normalizeTime,
 } from './store-input.js';
 import { WriteQueue, describe } from './write-queue.js';
 
@@ -449,6 +450,16 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   // ---- privacy: legal hold, retention, erasure, audio-redaction report (conversation-privacy.ts) ----------------
+
+  /** The audit log's retention: the table refuses UPDATE, not DELETE of expired entries. */
+  async purgeAuditBefore(before: string): Promise<number> {
+    const cutoff = normalizeTime(before, 'before');
+    let removed = 0;
+    await this.write('audit', () => {
+      removed = this.db.prepare('DELETE FROM audit_log WHERE at < ?').run(cutoff).changes;
+    });
+    return removed;
+  }
 
   async setLegalHold(id: string, hold: boolean): Promise<void> {
     return this.write(id, () => {
