@@ -139,11 +139,17 @@ describe('scale-out: two servers + two assist workers on Redis + PostgreSQL', ()
     // every final any sim received is stored; B's calls ended with the drain's reason, recording finalised
     for (const r of all) {
       const finals = r.transcripts.filter((t) => t.isFinal).map((t) => t.text);
-      const conversation = await eventually(`call ${r.sessionId} stored with its finals`, async () => {
-        const { body } = await apiJson<Conversation>(a, `/api/conversations/${r.sessionId}`);
-        const stored = body.transcript.map((s) => s.text);
-        return body.state !== 'active' && finals.every((f) => stored.includes(f)) ? body : undefined;
-      });
+      // the recording reference comes last: the upload waits for the finals (their redacted spans are silenced first)
+      const conversation = await eventually(
+        `call ${r.sessionId} stored with its finals and recording`,
+        async () => {
+          const { body } = await apiJson<Conversation>(a, `/api/conversations/${r.sessionId}`);
+          const stored = body.transcript.map((s) => s.text);
+          return body.state !== 'active' && body.recording !== null && finals.every((f) => stored.includes(f))
+            ? body
+            : undefined;
+        },
+      );
       expect(conversation.recording).not.toBeNull();
       if (resultsB.includes(r)) expect(conversation.closeReason).toBe('disconnect');
     }
