@@ -23,3 +23,7 @@ export * from './store/conversation-store-config.js';
 export * from './recordings/recording-store-config.js';
 export * from './bus/event-hubs-event-bus.js';
 export * from './bus/event-bus-config.js';
+export * from './analytics/call-metrics.js';
+export * from './analytics/call-analytics.js';
+export * from './analytics/time-intervals.js';
+export * from './store/call-analytics-input.js';

@@ -10,6 +10,9 @@
  * at-least-once like any other event but are dropped from the event log once acknowledged.
  */
 import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type { CallAnalyticsPage, CallAnalyticsQuery, CallDashboard } from '../analytics/call-analytics.js';
+import type { CallMetrics } from '../analytics/call-metrics.js';
+import type { CallAnalyticsListQuery } from './call-analytics-input.js';
 
 export type ConversationState = ConversationSummary['state'];
 
@@ -136,6 +139,20 @@ export interface ConversationStore {
   failOutbox(ids: string[], error: string, retryInMs: number): Promise<void>;
   /** Undelivered entries. */
   outboxDepth(): Promise<number>;
+
+  // ---- call analytics (src/analytics; contract: test/store-contract-analytics.ts) ----------------------------
+
+  /**
+   * Store (replace) the call's metrics. The analytics row takes its filter keys (startedAt, state, endpoint, DNIS)
+   * from the stored conversation as it is now, so save after endConversation to record the ended state. Rejects
+   * with StoreNotFoundError if the conversation does not exist.
+   */
+  saveCallMetrics(conversationId: string, metrics: CallMetrics, options?: WriteOptions): Promise<void>;
+  getCallMetrics(conversationId: string): Promise<CallMetrics | null>;
+  /** Calls that have metrics, newest first (startedAt desc, id desc), for exports. */
+  listCallAnalytics(query?: CallAnalyticsListQuery): Promise<CallAnalyticsPage>;
+  /** Dashboard over the calls with metrics matching the filter (appendAssist keeps the assist facts it counts). */
+  callDashboard(query?: CallAnalyticsQuery): Promise<CallDashboard>;
 
   health(): Promise<StoreHealth>;
   /** Flushes queued writes where possible (bounded wait), then releases connections. */

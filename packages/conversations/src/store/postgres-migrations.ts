@@ -70,4 +70,37 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       ALTER TABLE segments ALTER COLUMN body TYPE json USING body::json;
     `,
   },
+  {
+    version: 60,
+    name: 'call analytics: metrics per call with the dashboard filter keys, assist facts (sentiment, intent, alerts)',
+    sql: `
+      CREATE TABLE call_analytics (
+        conversation_id text PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        started_at timestamptz NOT NULL,
+        state text NOT NULL,
+        endpoint text NOT NULL,
+        dnis text NOT NULL,
+        duration_seconds double precision NOT NULL,
+        customer_talk_seconds double precision NOT NULL,
+        agent_talk_seconds double precision NOT NULL,
+        body json NOT NULL
+      );
+      -- covering indexes: the dashboard's aggregates are index-only scans
+      CREATE INDEX call_analytics_by_start ON call_analytics (started_at)
+        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+      CREATE INDEX call_analytics_by_dnis ON call_analytics (dnis, started_at)
+        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+      CREATE INDEX call_analytics_by_endpoint ON call_analytics (endpoint, started_at)
+        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+      CREATE INDEX call_analytics_newest ON call_analytics (started_at DESC, conversation_id DESC);
+
+      CREATE TABLE assist_facts (
+        conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        kind text NOT NULL,
+        key text NOT NULL,
+        value text NOT NULL,
+        PRIMARY KEY (conversation_id, kind, key)
+      );
+    `,
+  },
 ];

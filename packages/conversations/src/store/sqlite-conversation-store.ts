@@ -19,6 +19,21 @@ import type {
   WriteOptions,
 } from './conversation-store.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import type { CallAnalyticsPage, CallAnalyticsQuery, CallDashboard } from '../analytics/call-analytics.js';
+import type { CallMetrics } from '../analytics/call-metrics.js';
+import {
+  checkMetrics,
+  normalizeAnalyticsPage,
+  normalizeAnalyticsQuery,
+  type CallAnalyticsListQuery,
+} from './call-analytics-input.js';
+import {
+  callDashboardOf,
+  insertAssistFacts,
+  listCallAnalyticsRows,
+  readCallMetrics,
+  saveCallMetricsRow,
+} from './sqlite-call-analytics.js';
 import { StoreInputError, StoreNotFoundError, StoreUnavailableError } from './store-errors.js';
 import {
   checkConversation,
@@ -226,6 +241,7 @@ export class SqliteConversationStore implements ConversationStore {
       this.db
         .prepare('INSERT OR IGNORE INTO assist_results (conversation_id, id, at, body) VALUES (?, ?, ?, ?)')
         .run(conversationId, id, at, JSON.stringify(result));
+      insertAssistFacts(this.db, conversationId, result);
       this.insertEvents(events);
     });
   }
@@ -357,6 +373,32 @@ export class SqliteConversationStore implements ConversationStore {
           .all(conversationId, after, limit) as Row[]
       ).map((row) => ({ seq: Number(row.seq), event: JSON.parse(String(row.body)) as ConversationEvent })),
     );
+  }
+
+  // ---- call analytics ---------------------------------------------------------------------------------------
+
+  async saveCallMetrics(conversationId: string, metrics: CallMetrics, options?: WriteOptions): Promise<void> {
+    const checked = checkMetrics(metrics);
+    const events = checkEvents(options?.events);
+    return this.write(conversationId, () => {
+      saveCallMetricsRow(this.db, conversationId, checked);
+      this.insertEvents(events);
+    });
+  }
+
+  async getCallMetrics(conversationId: string): Promise<CallMetrics | null> {
+    return this.read(() => readCallMetrics(this.db, conversationId));
+  }
+
+  async listCallAnalytics(query?: CallAnalyticsListQuery): Promise<CallAnalyticsPage> {
+    const q = normalizeAnalyticsQuery(query);
+    const page = normalizeAnalyticsPage(query);
+    return this.read(() => listCallAnalyticsRows(this.db, q, page));
+  }
+
+  async callDashboard(query?: CallAnalyticsQuery): Promise<CallDashboard> {
+    const q = normalizeAnalyticsQuery(query);
+    return this.read(() => callDashboardOf(this.db, q));
   }
 
   // ---- outbox -------------------------------------------------------------------------------------------------

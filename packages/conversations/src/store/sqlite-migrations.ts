@@ -73,4 +73,37 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_by_availability ON outbox (available_at, id);
     `,
   },
+  {
+    version: 60,
+    name: 'call analytics: metrics per call with the dashboard filter keys, assist facts (sentiment, intent, alerts)',
+    sql: `
+      CREATE TABLE call_analytics (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        started_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        dnis TEXT NOT NULL,
+        duration_seconds REAL NOT NULL,
+        customer_talk_seconds REAL NOT NULL,
+        agent_talk_seconds REAL NOT NULL,
+        body TEXT NOT NULL
+      );
+      -- covering indexes: the dashboard's aggregates read only the index, never the row bodies
+      CREATE INDEX call_analytics_by_start ON call_analytics
+        (started_at, state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+      CREATE INDEX call_analytics_by_dnis ON call_analytics
+        (dnis, started_at, state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+      CREATE INDEX call_analytics_by_endpoint ON call_analytics
+        (endpoint, started_at, state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+      CREATE INDEX call_analytics_newest ON call_analytics (started_at DESC, conversation_id DESC);
+
+      CREATE TABLE assist_facts (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, kind, key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,0 +1,153 @@
+/**
+ * The call-analytics part of SqliteConversationStore: metrics rows, assist facts and the dashboard's aggregates.
+ * Runs inside the adapter's transactions and reads (the adapter passes its database handle).
+ */
+import type Database from 'better-sqlite3';
+import {
+  assistFactsOf,
+  dashboardFromAggregates,
+  type CallAnalyticsPage,
+  type CallDashboard,
+} from '../analytics/call-analytics.js';
+import type { CallMetrics } from '../analytics/call-metrics.js';
+import type { AssistResult, ConversationSummary } from '../events.js';
+import type { NormalizedAnalyticsQuery } from './call-analytics-input.js';
+import { StoreNotFoundError } from './store-errors.js';
+import { encodeCursor, type PageCursor } from './store-input.js';
+
+type Row = Record<string, unknown>;
+
+export function saveCallMetricsRow(
+  db: Database.Database,
+  conversationId: string,
+  metrics: CallMetrics,
+): void {
+  const row = db.prepare('SELECT body FROM conversations WHERE id = ?').get(conversationId) as
+    Row | undefined;
+  if (row === undefined) throw new StoreNotFoundError(`conversation ${conversationId} not found`);
+  const summary = JSON.parse(String(row.body)) as ConversationSummary;
+  db.prepare(
+    `INSERT INTO call_analytics (conversation_id, started_at, state, endpoint, dnis, duration_seconds,
+       customer_talk_seconds, agent_talk_seconds, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (conversation_id) DO UPDATE SET started_at = excluded.started_at, state = excluded.state,
+       endpoint = excluded.endpoint, dnis = excluded.dnis, duration_seconds = excluded.duration_seconds,
+       customer_talk_seconds = excluded.customer_talk_seconds, agent_talk_seconds = excluded.agent_talk_seconds,
+       body = excluded.body`,
+  ).run(
+    conversationId,
+    summary.startedAt,
+    summary.state,
+    summary.endpoint,
+    summary.dnis ?? '',
+    metrics.durationSeconds,
+    metrics.talkSeconds.customer,
+    metrics.talkSeconds.agent,
+    JSON.stringify(metrics),
+  );
+}
+
+export function insertAssistFacts(db: Database.Database, conversationId: string, result: AssistResult): void {
+  const upsert = db.prepare(
+    `INSERT INTO assist_facts (conversation_id, kind, key, value) VALUES (?, ?, ?, ?)
+     ON CONFLICT (conversation_id, kind, key) DO UPDATE SET value = excluded.value`,
+  );
+  for (const fact of assistFactsOf(result)) upsert.run(conversationId, fact.kind, fact.key, fact.value);
+}
+
+export function readCallMetrics(db: Database.Database, conversationId: string): CallMetrics | null {
+  const row = db.prepare('SELECT body FROM call_analytics WHERE conversation_id = ?').get(conversationId) as
+    Row | undefined;
+  return row === undefined ? null : (JSON.parse(String(row.body)) as CallMetrics);
+}
+
+function whereOf(q: NormalizedAnalyticsQuery): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (q.from !== undefined) {
+    where.push('a.started_at >= ?');
+    params.push(q.from);
+  }
+  if (q.to !== undefined) {
+    where.push('a.started_at < ?');
+    params.push(q.to);
+  }
+  if (q.dnis !== undefined) {
+    where.push('a.dnis = ?');
+    params.push(q.dnis);
+  }
+  if (q.endpoint !== undefined) {
+    where.push('a.endpoint = ?');
+    params.push(q.endpoint);
+  }
+  return { sql: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
+export function listCallAnalyticsRows(
+  db: Database.Database,
+  q: NormalizedAnalyticsQuery,
+  page: { cursor: PageCursor | null; limit: number },
+): CallAnalyticsPage {
+  const { sql, params } = whereOf(q);
+  const clauses = sql === '' ? [] : [sql.slice('WHERE '.length)];
+  if (page.cursor !== null) {
+    clauses.push('(a.started_at < ? OR (a.started_at = ? AND a.conversation_id < ?))');
+    params.push(page.cursor.startedAt, page.cursor.startedAt, page.cursor.id);
+  }
+  const rows = db
+    .prepare(
+      `SELECT c.body AS conversation, a.body AS metrics FROM call_analytics a
+       JOIN conversations c ON c.id = a.conversation_id
+       ${clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : ''}
+       ORDER BY a.started_at DESC, a.conversation_id DESC LIMIT ?`,
+    )
+    .all(...params, page.limit + 1) as Row[];
+  const items = rows.slice(0, page.limit).map((row) => ({
+    conversation: JSON.parse(String(row.conversation)) as ConversationSummary,
+    metrics: JSON.parse(String(row.metrics)) as CallMetrics,
+  }));
+  const last = items[items.length - 1];
+  return {
+    items,
+    nextCursor:
+      rows.length > page.limit && last !== undefined
+        ? encodeCursor({ startedAt: last.conversation.startedAt, id: last.conversation.id })
+        : null,
+  };
+}
+
+export function callDashboardOf(db: Database.Database, q: NormalizedAnalyticsQuery): CallDashboard {
+  const { sql, params } = whereOf(q);
+  const totals = db
+    .prepare(
+      `SELECT count(*) AS calls,
+         sum(CASE WHEN a.state <> 'active' THEN 1 ELSE 0 END) AS ended,
+         sum(CASE WHEN a.state <> 'active' THEN a.duration_seconds ELSE 0 END) AS handle,
+         sum(a.agent_talk_seconds) AS agent, sum(a.customer_talk_seconds) AS customer
+       FROM call_analytics a ${sql}`,
+    )
+    .get(...params) as Row;
+  const hours = db
+    .prepare(
+      `SELECT substr(a.started_at, 1, 13) AS hour, count(*) AS calls FROM call_analytics a ${sql}
+       GROUP BY hour ORDER BY hour`,
+    )
+    .all(...params) as Row[];
+  const facts = db
+    .prepare(
+      `SELECT f.kind AS kind, f.value AS value, count(*) AS n FROM call_analytics a
+       JOIN assist_facts f ON f.conversation_id = a.conversation_id ${sql}
+       GROUP BY f.kind, f.value`,
+    )
+    .all(...params) as Row[];
+  return dashboardFromAggregates(
+    {
+      calls: Number(totals.calls ?? 0),
+      ended: Number(totals.ended ?? 0),
+      handle: Number(totals.handle ?? 0),
+      agent: Number(totals.agent ?? 0),
+      customer: Number(totals.customer ?? 0),
+    },
+    hours.map((row) => ({ hour: `${String(row.hour)}:00:00.000Z`, calls: Number(row.calls) })),
+    facts.map((row) => ({ kind: String(row.kind), value: String(row.value), count: Number(row.n) })),
+  );
+}
