@@ -27,3 +27,6 @@ export * from './analytics/call-metrics.js';
 export * from './analytics/call-analytics.js';
 export * from './analytics/time-intervals.js';
 export * from './store/call-analytics-input.js';
+export * from './exports/caption-cues.js';
+export * from './exports/transcript-export.js';
+export * from './exports/calls-csv.js';

@@ -131,6 +131,21 @@ export function describeCallAnalyticsContract(storeOf: () => ConversationStore):
       expect(ranged.items.map((row) => row.conversation.id)).toEqual([ids[2], ids[1]]);
     });
 
+    it('finds the sessions of a Genesys conversation, newest first', async () => {
+      const store = storeOf();
+      const genesysId = randomUUID();
+      const first = makeConversation({ conversationId: genesysId, startedAt: '2026-05-01T10:00:00.000Z' });
+      const second = makeConversation({ conversationId: genesysId, startedAt: '2026-05-01T10:05:00.000Z' });
+      await store.upsertConversation(first);
+      await store.upsertConversation(second);
+      await store.upsertConversation(makeConversation());
+      expect((await store.findByGenesysConversationId(genesysId)).map((c) => c.id)).toEqual([
+        second.id,
+        first.id,
+      ]);
+      expect(await store.findByGenesysConversationId(randomUUID())).toEqual([]);
+    });
+
     it('dashboard: calls per hour, handle time of ended calls, talk share, sentiment, top alerts and intents', async () => {
       const store = storeOf();
       const dnis = queue();

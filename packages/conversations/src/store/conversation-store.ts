@@ -123,6 +123,11 @@ export interface ConversationStore {
   enqueueEvents(events: ConversationEvent[]): Promise<void>;
 
   getConversation(id: string): Promise<ConversationDetail | null>;
+  /**
+   * The sessions of one Genesys conversation (several when it had several AudioHook sessions: participants,
+   * reconnects), newest first, at most 20. The embedded view inside Genesys Cloud addresses calls this way.
+   */
+  findByGenesysConversationId(genesysConversationId: string): Promise<ConversationSummary[]>;
   listConversations(query?: ConversationQuery): Promise<ConversationPage>;
   /** The conversation's event log, oldest first (partials excluded once delivered). */
   listEvents(conversationId: string, query?: EventQuery): Promise<StoredEvent[]>;

@@ -417,6 +417,15 @@ export class CosmosConversationStore implements ConversationStore {
     return { ...(doc.summary as ConversationSummary), transcript: segments, assist };
   }
 
+  async findByGenesysConversationId(genesysConversationId: string): Promise<ConversationSummary[]> {
+    const docs = await this.query<Doc>(
+      `SELECT TOP 20 * FROM c WHERE c.type = 'conversation' AND c.summary.conversationId = @gc
+       ORDER BY c.startedAt DESC, c.id DESC`,
+      [{ name: '@gc', value: genesysConversationId }],
+    );
+    return docs.map((doc) => doc.summary as ConversationSummary);
+  }
+
   async listConversations(query?: ConversationQuery): Promise<ConversationPage> {
     const q = normalizeQuery(query);
     const where = ["c.type = 'conversation'"];

@@ -513,6 +513,14 @@ export class PostgresConversationStore implements ConversationStore {
     };
   }
 
+  async findByGenesysConversationId(genesysConversationId: string): Promise<ConversationSummary[]> {
+    const rows = await this.query(
+      `SELECT body FROM conversations WHERE body->>'conversationId' = $1 ORDER BY started_at DESC LIMIT 20`,
+      [genesysConversationId],
+    );
+    return rows.map((row) => row.body as ConversationSummary);
+  }
+
   async listConversations(query?: ConversationQuery): Promise<ConversationPage> {
     const q = normalizeQuery(query);
     const where: string[] = [];

@@ -103,4 +103,11 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 61,
+    name: 'conversations by Genesys conversation id (the embedded view addresses calls by it)',
+    sql: `
+      CREATE INDEX conversations_by_genesys_id ON conversations ((body->>'conversationId'), started_at DESC);
+    `,
+  },
 ];

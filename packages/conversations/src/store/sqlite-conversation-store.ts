@@ -316,6 +316,19 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
+  async findByGenesysConversationId(genesysConversationId: string): Promise<ConversationSummary[]> {
+    return this.read(() =>
+      (
+        this.db
+          .prepare(
+            `SELECT body FROM conversations WHERE json_extract(body, '$.conversationId') = ?
+             ORDER BY started_at DESC LIMIT 20`,
+          )
+          .all(genesysConversationId) as Row[]
+      ).map((row) => JSON.parse(String(row.body)) as ConversationSummary),
+    );
+  }
+
   async listConversations(query?: ConversationQuery): Promise<ConversationPage> {
     const q = normalizeQuery(query);
     return this.read(() => {

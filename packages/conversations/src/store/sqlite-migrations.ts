@@ -106,4 +106,12 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 61,
+    name: 'conversations by Genesys conversation id (the embedded view addresses calls by it)',
+    sql: `
+      CREATE INDEX conversations_by_genesys_id
+        ON conversations (json_extract(body, '$.conversationId'), started_at DESC);
+    `,
+  },
 ];
