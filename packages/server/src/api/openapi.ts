@@ -4,6 +4,7 @@
  */
 import { conversationEventJsonSchema } from '@hookscribe/conversations';
 import { MAX_EVENTS_PAGE, MAX_PAGE_SIZE } from './api-schemas.js';
+import { analyticsApiPaths } from './analytics-openapi.js';
 
 const idParam = {
   name: 'id',
@@ -67,6 +68,7 @@ export function conversationApiOpenApi(): Record<string, unknown> {
     },
     security: [{ bearer: [] }, { apiKeyHeader: [] }, { apiKeyQuery: [] }],
     paths: {
+      ...analyticsApiPaths(),
       '/api/conversations': {
         get: {
           summary: 'List conversations, newest first',
