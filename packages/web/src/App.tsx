@@ -1,16 +1,23 @@
 import { useMemo, useState } from 'react';
 import { ApiClient, type Fetch } from './api/api-client.js';
 import { ConversationView } from './components/ConversationView.js';
+import { Dashboard } from './components/Dashboard.js';
+import { EmbedView } from './components/EmbedView.js';
+import { takeTokenFromFragment } from './lib/embed-token.js';
 import { History } from './components/History.js';
 import { LiveBoard } from './components/LiveBoard.js';
 import { Login } from './components/Login.js';
-import { useRoute } from './lib/use-route.js';
+import { routePath, useRoute } from './lib/use-route.js';
 
 export const TOKEN_KEY = 'hookscribe.apiToken';
 
 /** The shell: login gate (token in sessionStorage), navigation, and the three screens. */
 export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
-  const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
+  const [token, setToken] = useState<string | null>(() => {
+    const given = takeTokenFromFragment(window.location, window.history);
+    if (given) sessionStorage.setItem(TOKEN_KEY, given);
+    return given ?? sessionStorage.getItem(TOKEN_KEY);
+  });
   const [loginMessage, setLoginMessage] = useState<string | null>(null);
   const [route, navigate] = useRoute();
 
@@ -44,19 +51,26 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
     );
   }
 
+  if (route.name === 'embed') return <EmbedView api={api} gcConversationId={route.gcConversationId} />;
+
   const signOut = () => {
     sessionStorage.removeItem(TOKEN_KEY);
     setLoginMessage('Signed out.');
     setToken(null);
   };
-  const tab = (name: 'board' | 'history', label: string) => (
+  const tabRoutes = {
+    board: { name: 'board' },
+    history: { name: 'history', id: null },
+    dashboard: { name: 'dashboard' },
+  } as const;
+  const tab = (name: keyof typeof tabRoutes, label: string) => (
     <a
-      href={name === 'board' ? '/' : '/history'}
+      href={routePath(tabRoutes[name])}
       className={route.name === name || (name === 'board' && route.name === 'conversation') ? 'current' : ''}
       aria-current={route.name === name ? 'page' : undefined}
       onClick={(e) => {
         e.preventDefault();
-        navigate(name === 'board' ? { name: 'board' } : { name: 'history', id: null });
+        navigate(tabRoutes[name]);
       }}
     >
       {label}
@@ -75,6 +89,7 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
         <nav aria-label="Main">
           {tab('board', 'Live')}
           {tab('history', 'History')}
+          {tab('dashboard', 'Dashboard')}
         </nav>
         <button type="button" className="link signout" onClick={signOut}>
           Sign out
@@ -93,6 +108,7 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
             onOpenHistory={(id) => navigate({ name: 'history', id })}
           />
         )}
+        {route.name === 'dashboard' && <Dashboard api={api} />}
         {route.name === 'history' && (
           <History api={api} selectedId={route.id} onSelect={(id) => navigate({ name: 'history', id })} />
         )}

@@ -2,7 +2,25 @@
  * The conversation API as the UI uses it: JSON over fetch with the Bearer token, SSE URLs carrying `?key=`
  * (EventSource cannot set headers). A 401 anywhere calls `onUnauthorized` so the app can return to the login.
  */
-import type { ConversationDetail, ConversationFilter, ConversationPage } from './types.js';
+import type {
+  AnalyticsFilter,
+  CallDashboard,
+  CallMetrics,
+  ConversationDetail,
+  ConversationFilter,
+  ConversationPage,
+  ConversationSummary,
+  TranscriptFormat,
+} from './types.js';
+
+function queryOf(filter: object): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(filter)) {
+    if (value !== undefined && value !== '') params.set(name, String(value));
+  }
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
 
 export class UnauthorizedError extends Error {
   override name = 'UnauthorizedError';
@@ -65,6 +83,44 @@ export class ApiClient {
 
   async getRecording(id: string): Promise<ArrayBuffer> {
     return (await this.request(`/api/conversations/${encodeURIComponent(id)}/recording`)).arrayBuffer();
+  }
+
+  /** The call's metrics; null while it has none yet (404 for a known call). */
+  async getMetrics(id: string): Promise<CallMetrics | null> {
+    try {
+      return await this.json<CallMetrics>(`/api/conversations/${encodeURIComponent(id)}/metrics`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  getDashboard(filter: AnalyticsFilter = {}): Promise<CallDashboard> {
+    return this.json(`/api/analytics/dashboard${queryOf(filter)}`);
+  }
+
+  async findByGenesysId(gcConversationId: string): Promise<ConversationSummary[]> {
+    return (
+      await this.json<{ items: ConversationSummary[] }>(
+        `/api/conversations/by-genesys-id/${encodeURIComponent(gcConversationId)}`,
+      )
+    ).items;
+  }
+
+  /** Downloads with the Bearer header (a plain link could not send it, and a token in the URL would be logged). */
+  async download(path: string): Promise<{ blob: Blob; filename: string }> {
+    const response = await this.request(path);
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'download';
+    return { blob: await response.blob(), filename };
+  }
+
+  transcriptPath(id: string, format: TranscriptFormat): string {
+    return `/api/conversations/${encodeURIComponent(id)}/transcript?format=${format}`;
+  }
+
+  callsCsvPath(filter: AnalyticsFilter = {}): string {
+    return `/api/analytics/calls.csv${queryOf(filter)}`;
   }
 
   /** SSE URL for all conversations (`conversationId` omitted) or one. */

@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from '../api/api-client.js';
-import type { ConversationDetail } from '../api/types.js';
+import type { CallMetrics, ConversationDetail } from '../api/types.js';
 import { applyAssist, EMPTY_ASSIST } from '../lib/assist-model.js';
 import { useRecording } from '../lib/use-recording.js';
 import { buildWordTimeline, wordAtTime } from '../lib/word-at-time.js';
 import { AssistPanel } from './AssistPanel.js';
+import { CallShape } from './CallShape.js';
+import { TranscriptExports } from './TranscriptExports.js';
 import { CallHeader } from './CallHeader.js';
 import { RecordingPlayer } from './RecordingPlayer.js';
 import { TranscriptLanes } from './TranscriptLanes.js';
@@ -13,19 +15,19 @@ import { TranscriptLanes } from './TranscriptLanes.js';
 export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string; onClose: () => void }) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [metrics, setMetrics] = useState<CallMetrics | null>(null);
   const recording = useRecording(api, id);
 
   useEffect(() => {
     api.getConversation(id).then(setDetail, (err: Error) => setError(err.message));
+    api.getMetrics(id).then(setMetrics, (err: Error) => setError(err.message));
   }, [api, id]);
 
   const segments = detail?.transcript ?? [];
   const timeline = useMemo(() => buildWordTimeline(segments), [segments]);
   const activeWord = recording.status === 'ready' ? wordAtTime(timeline, recording.position) : null;
-  const assist = useMemo(
-    () => (detail?.assist ?? []).reduce((view, r) => applyAssist(view, r.result), EMPTY_ASSIST),
-    [detail],
-  );
+  const results = useMemo(() => (detail?.assist ?? []).map((r) => r.result), [detail]);
+  const assist = useMemo(() => results.reduce(applyAssist, EMPTY_ASSIST), [results]);
   const seekAndPlay = (seconds: number) => {
     recording.seek(seconds);
     if (!recording.playing) recording.play();
@@ -45,7 +47,15 @@ export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string
         </p>
       )}
       {detail && <CallHeader call={detail} now={Date.now()} />}
+      <TranscriptExports api={api} id={id} />
       <RecordingPlayer recording={recording} />
+      <CallShape
+        metrics={metrics}
+        segments={segments}
+        assist={results}
+        position={recording.status === 'ready' ? recording.position : null}
+        {...(recording.status === 'ready' ? { onSeek: seekAndPlay } : {})}
+      />
       <div className="conversation-body">
         <TranscriptLanes segments={segments} activeWord={activeWord} onSeek={seekAndPlay} />
         <AssistPanel assist={assist} />

@@ -1,13 +1,21 @@
-/** A minimal path router over the History API: `/`, `/calls/:id`, `/history`. The server answers every UI path
+/** A minimal path router over the History API: `/`, `/calls/:id`, `/history`, `/dashboard`, and the view embedded in
+ * Genesys Cloud, `/embed/conversations/by-genesys-id/:gcConversationId`. The server answers every UI path
  * with index.html (SPA fallback), so deep links and reloads work. */
 import { useCallback, useEffect, useState } from 'react';
 
 export type Route =
-  { name: 'board' } | { name: 'conversation'; id: string } | { name: 'history'; id: string | null };
+  | { name: 'board' }
+  | { name: 'conversation'; id: string }
+  | { name: 'history'; id: string | null }
+  | { name: 'dashboard' }
+  | { name: 'embed'; gcConversationId: string };
 
 export function parseRoute(pathname: string, search: string): Route {
   const call = /^\/calls\/([^/]+)\/?$/.exec(pathname);
   if (call) return { name: 'conversation', id: decodeURIComponent(call[1]!) };
+  const embed = /^\/embed\/conversations\/by-genesys-id\/([^/]+)\/?$/.exec(pathname);
+  if (embed) return { name: 'embed', gcConversationId: decodeURIComponent(embed[1]!) };
+  if (pathname.startsWith('/dashboard')) return { name: 'dashboard' };
   if (pathname.startsWith('/history')) return { name: 'history', id: new URLSearchParams(search).get('id') };
   return { name: 'board' };
 }
@@ -20,6 +28,10 @@ export function routePath(route: Route): string {
       return `/calls/${encodeURIComponent(route.id)}`;
     case 'history':
       return route.id ? `/history?id=${encodeURIComponent(route.id)}` : '/history';
+    case 'dashboard':
+      return '/dashboard';
+    case 'embed':
+      return `/embed/conversations/by-genesys-id/${encodeURIComponent(route.gcConversationId)}`;
   }
 }
 
