@@ -27,14 +27,16 @@ const get = (url: string, headers: Record<string, string> = auth) =>
   f.app.inject({ method: 'GET', url, headers });
 
 describe('metrics', () => {
-  it('serves the stored metrics; 404 says whether the call is unknown or has none yet', async () => {
+  it('serves the stored metrics; 204 while a known call has none yet, 404 for an unknown one', async () => {
     const res = await get(`/api/conversations/${f.ids.ended}/metrics`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'final', durationSeconds: 300, pausedSeconds: 5 });
     const none = await get(`/api/conversations/${f.ids.billing}/metrics`);
-    expect(none.statusCode).toBe(404);
-    expect(none.json().message).toMatch(/no metrics/);
-    expect((await get('/api/conversations/nope/metrics')).json().message).toMatch(/not found/);
+    expect(none.statusCode).toBe(204);
+    expect(none.body).toBe('');
+    const unknown = await get('/api/conversations/nope/metrics');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().message).toMatch(/not found/);
   });
 
   it('needs a token like every other route', async () => {

@@ -4,6 +4,7 @@ import { ConversationView } from './components/ConversationView.js';
 import { Dashboard } from './components/Dashboard.js';
 import { EmbedView } from './components/EmbedView.js';
 import { takeTokenFromFragment } from './lib/embed-token.js';
+import { clearToken, readToken, saveToken } from './lib/token-storage.js';
 import { History } from './components/History.js';
 import { LiveBoard } from './components/LiveBoard.js';
 import { Login } from './components/Login.js';
@@ -11,12 +12,12 @@ import { routePath, useRoute } from './lib/use-route.js';
 
 export const TOKEN_KEY = 'hookscribe.apiToken';
 
-/** The shell: login gate (token in sessionStorage), navigation, and the three screens. */
+/** The shell: login gate (token in sessionStorage, see token-storage.ts), navigation, the screens, the embed. */
 export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
   const [token, setToken] = useState<string | null>(() => {
     const given = takeTokenFromFragment(window.location, window.history);
-    if (given) sessionStorage.setItem(TOKEN_KEY, given);
-    return given ?? sessionStorage.getItem(TOKEN_KEY);
+    if (given) saveToken(TOKEN_KEY, given);
+    return given ?? readToken(TOKEN_KEY);
   });
   const [loginMessage, setLoginMessage] = useState<string | null>(null);
   const [route, navigate] = useRoute();
@@ -27,7 +28,7 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
         ? new ApiClient(
             token,
             () => {
-              sessionStorage.removeItem(TOKEN_KEY);
+              clearToken(TOKEN_KEY);
               setLoginMessage('Your API token is no longer accepted. Sign in again.');
               setToken(null);
             },
@@ -43,7 +44,7 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
         message={loginMessage}
         createClient={(t) => new ApiClient(t, undefined, fetchImpl)}
         onLogin={(t) => {
-          sessionStorage.setItem(TOKEN_KEY, t);
+          saveToken(TOKEN_KEY, t);
           setLoginMessage(null);
           setToken(t);
         }}
@@ -54,7 +55,7 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
   if (route.name === 'embed') return <EmbedView api={api} gcConversationId={route.gcConversationId} />;
 
   const signOut = () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+    clearToken(TOKEN_KEY);
     setLoginMessage('Signed out.');
     setToken(null);
   };

@@ -12,6 +12,8 @@ import { Scorecard } from '../src/components/Scorecard.js';
 import { TimelineChart } from '../src/components/TimelineChart.js';
 import { callShapeMarks } from '../src/lib/call-shape.js';
 import { takeTokenFromFragment } from '../src/lib/embed-token.js';
+import { clearToken, readToken, saveToken } from '../src/lib/token-storage.js';
+import { recordingTimeOf, streamTimeOf } from '../src/lib/recording-timeline.js';
 import { parseRoute, routePath } from '../src/lib/use-route.js';
 import { call, event, FakeEventSource, fakeFetch, segment } from './support/fake-api.js';
 
@@ -244,5 +246,42 @@ describe('routes and the embed token', () => {
     expect(window.location.hash).toBe('#theme=dark');
     expect(window.location.search).toBe('?gcHostOrigin=y');
     expect(takeTokenFromFragment(window.location, window.history)).toBeNull();
+  });
+});
+
+describe('recording time and stream time', () => {
+  const gaps = [
+    { kind: 'paused' as const, start: 10, duration: 8 },
+    { kind: 'discarded' as const, start: 25, duration: 0.5 },
+  ];
+  it('playback runs behind the stream after each gap, and maps back', () => {
+    expect(streamTimeOf(5, gaps)).toBe(5);
+    expect(streamTimeOf(10, gaps)).toBe(18); // the audio after the pause
+    expect(streamTimeOf(12, gaps)).toBe(20);
+    expect(streamTimeOf(17.5, gaps)).toBe(26);
+    expect(recordingTimeOf(20, gaps)).toBe(12);
+    expect(recordingTimeOf(14, gaps)).toBe(10); // inside the pause: where the audio resumes
+    expect(recordingTimeOf(26, gaps)).toBe(17.5);
+    expect(recordingTimeOf(streamTimeOf(3.3, gaps), gaps)).toBeCloseTo(3.3, 9);
+  });
+});
+
+describe('token storage', () => {
+  it('keeps the token in memory when the frame is denied sessionStorage (third-party iframe)', () => {
+    const descriptor = Object.getOwnPropertyDescriptor(window, 'sessionStorage')!;
+    Object.defineProperty(window, 'sessionStorage', {
+      configurable: true,
+      get: () => {
+        throw new DOMException('Access is denied for this document.', 'SecurityError');
+      },
+    });
+    try {
+      saveToken('k', 'memory-token');
+      expect(readToken('k')).toBe('memory-token');
+      clearToken('k');
+      expect(readToken('k')).toBeNull();
+    } finally {
+      Object.defineProperty(window, 'sessionStorage', descriptor);
+    }
   });
 });

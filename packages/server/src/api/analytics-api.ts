@@ -73,10 +73,8 @@ export function registerAnalyticsRoutes(fastify: FastifyInstance, store: Analyti
       const metrics = await store.getCallMetrics(id);
       if (metrics) return metrics;
       if (!(await store.getConversation(id))) return notFound(reply, `conversation ${id} not found`);
-      return notFound(
-        reply,
-        `no metrics for conversation ${id} yet (they follow its first final transcript)`,
-      );
+      // a known call without metrics yet (they follow its first final): nothing to show, not an error
+      return reply.code(204).send();
     },
   );
 

@@ -85,14 +85,10 @@ export class ApiClient {
     return (await this.request(`/api/conversations/${encodeURIComponent(id)}/recording`)).arrayBuffer();
   }
 
-  /** The call's metrics; null while it has none yet (404 for a known call). */
+  /** The call's metrics; null while it has none yet (204). */
   async getMetrics(id: string): Promise<CallMetrics | null> {
-    try {
-      return await this.json<CallMetrics>(`/api/conversations/${encodeURIComponent(id)}/metrics`);
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return null;
-      throw err;
-    }
+    const response = await this.request(`/api/conversations/${encodeURIComponent(id)}/metrics`);
+    return response.status === 204 ? null : ((await response.json()) as CallMetrics);
   }
 
   getDashboard(filter: AnalyticsFilter = {}): Promise<CallDashboard> {

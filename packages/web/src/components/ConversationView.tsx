@@ -71,8 +71,12 @@ export function ConversationView({
       setTranscript((model) => applySegments(model, segments));
       setAssist(results.reduce((view, r) => applyAssist(view, r.result), EMPTY_ASSIST));
       setAssistResults(results.map((r) => r.result));
-      setMetrics(await api.getMetrics(id));
       setError(null);
+      // secondary: without them the chart waits for the next call_metrics event
+      api.getMetrics(id).then(
+        (stored) => setMetrics((current) => current ?? stored),
+        () => undefined,
+      );
     } catch (err) {
       setError((err as Error).message);
     } finally {

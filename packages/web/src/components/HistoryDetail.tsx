@@ -3,6 +3,7 @@ import type { ApiClient } from '../api/api-client.js';
 import type { CallMetrics, ConversationDetail } from '../api/types.js';
 import { applyAssist, EMPTY_ASSIST } from '../lib/assist-model.js';
 import { useRecording } from '../lib/use-recording.js';
+import { recordingTimeOf, streamTimeOf } from '../lib/recording-timeline.js';
 import { buildWordTimeline, wordAtTime } from '../lib/word-at-time.js';
 import { AssistPanel } from './AssistPanel.js';
 import { CallShape } from './CallShape.js';
@@ -20,16 +21,19 @@ export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string
 
   useEffect(() => {
     api.getConversation(id).then(setDetail, (err: Error) => setError(err.message));
-    api.getMetrics(id).then(setMetrics, (err: Error) => setError(err.message));
+    api.getMetrics(id).then(setMetrics, () => setMetrics(null)); // secondary: the transcript still shows
   }, [api, id]);
 
   const segments = detail?.transcript ?? [];
   const timeline = useMemo(() => buildWordTimeline(segments), [segments]);
-  const activeWord = recording.status === 'ready' ? wordAtTime(timeline, recording.position) : null;
+  // words, chart and metrics are on the stream timeline; the recording lacks its paused and discarded spans
+  const gaps = metrics?.timeline.gaps ?? [];
+  const streamPosition = streamTimeOf(recording.position, gaps);
+  const activeWord = recording.status === 'ready' ? wordAtTime(timeline, streamPosition) : null;
   const results = useMemo(() => (detail?.assist ?? []).map((r) => r.result), [detail]);
   const assist = useMemo(() => results.reduce(applyAssist, EMPTY_ASSIST), [results]);
-  const seekAndPlay = (seconds: number) => {
-    recording.seek(seconds);
+  const seekAndPlay = (streamSeconds: number) => {
+    recording.seek(recordingTimeOf(streamSeconds, gaps));
     if (!recording.playing) recording.play();
   };
 
@@ -53,7 +57,7 @@ export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string
         metrics={metrics}
         segments={segments}
         assist={results}
-        position={recording.status === 'ready' ? recording.position : null}
+        position={recording.status === 'ready' ? streamPosition : null}
         {...(recording.status === 'ready' ? { onSeek: seekAndPlay } : {})}
       />
       <div className="conversation-body">
