@@ -131,6 +131,26 @@ export function describeCallAnalyticsContract(storeOf: () => ConversationStore):
       expect(ranged.items.map((row) => row.conversation.id)).toEqual([ids[2], ids[1]]);
     });
 
+    it('assist results arriving after the metrics still count (sentiment and intent follow the latest)', async () => {
+      const store = storeOf();
+      const dnis = queue();
+      const id = await call({ dnis, startedAt: '2026-04-03T08:00:00.000Z', duration: 30 });
+      await store.appendAssist(id, sentimentResult('negative'));
+      await store.appendAssist(id, {
+        ...sentimentResult('positive'),
+        summary: { issue: '', customerNeed: '', actions: [], text: '', intent: 'refund' },
+      });
+      await store.appendAssist(id, sentimentResult('neutral', 'agent')); // the agent's does not count
+      expect(await store.callDashboard({ dnis })).toMatchObject({
+        calls: 1,
+        sentiment: { negative: 0, neutral: 0, positive: 1, unscored: 0 },
+        topIntents: [{ intent: 'refund', count: 1 }],
+      });
+      // a later save (the final metrics) keeps them
+      await store.saveCallMetrics(id, metricsOf(31, { customer: 1, agent: 1 }));
+      expect((await store.callDashboard({ dnis })).sentiment.positive).toBe(1);
+    });
+
     it('finds the sessions of a Genesys conversation, newest first', async () => {
       const store = storeOf();
       const genesysId = randomUUID();

@@ -25,13 +25,15 @@ export async function saveCallMetricsRow(
 ): Promise<void> {
   const result = await client.query(
     `INSERT INTO call_analytics (conversation_id, started_at, state, endpoint, dnis, duration_seconds,
-       customer_talk_seconds, agent_talk_seconds, body)
-     SELECT c.id, c.started_at, c.state, c.body->>'endpoint', coalesce(c.body->>'dnis', ''), $2, $3, $4, $5
+       customer_talk_seconds, agent_talk_seconds, body, customer_sentiment, intent)
+     SELECT c.id, c.started_at, c.state, c.body->>'endpoint', coalesce(c.body->>'dnis', ''), $2, $3, $4, $5,
+       (SELECT value FROM assist_facts WHERE conversation_id = $1 AND kind = 'sentiment' AND key = 'customer'),
+       (SELECT value FROM assist_facts WHERE conversation_id = $1 AND kind = 'intent' AND key = 'intent')
      FROM conversations c WHERE c.id = $1
      ON CONFLICT (conversation_id) DO UPDATE SET started_at = excluded.started_at, state = excluded.state,
        endpoint = excluded.endpoint, dnis = excluded.dnis, duration_seconds = excluded.duration_seconds,
        customer_talk_seconds = excluded.customer_talk_seconds, agent_talk_seconds = excluded.agent_talk_seconds,
-       body = excluded.body`,
+       body = excluded.body, customer_sentiment = excluded.customer_sentiment, intent = excluded.intent`,
     [
       conversationId,
       metrics.durationSeconds,
@@ -56,6 +58,13 @@ export async function insertAssistFacts(
      ON CONFLICT (conversation_id, kind, key) DO UPDATE SET value = excluded.value`,
     [conversationId, facts.map((f) => f.kind), facts.map((f) => f.key), facts.map((f) => f.value)],
   );
+  const latest = (kind: string) => facts.find((fact) => fact.kind === kind)?.value ?? null;
+  if (latest('sentiment') !== null || latest('intent') !== null)
+    await client.query(
+      `UPDATE call_analytics SET customer_sentiment = coalesce($2, customer_sentiment), intent = coalesce($3, intent)
+       WHERE conversation_id = $1`,
+      [conversationId, latest('sentiment'), latest('intent')],
+    );
 }
 
 export async function readCallMetrics(query: Query, conversationId: string): Promise<CallMetrics | null> {
@@ -127,11 +136,22 @@ export async function callDashboardOf(query: Query, q: NormalizedAnalyticsQuery)
      FROM call_analytics a ${where} GROUP BY 1 ORDER BY 1`,
     params,
   );
-  const facts = await query(
-    `SELECT f.kind, f.value, count(*)::int AS n FROM call_analytics a
-     JOIN assist_facts f ON f.conversation_id = a.conversation_id ${where} GROUP BY f.kind, f.value`,
+  // sentiment and intent from the covering index; alerts (several per call) through the facts table
+  const perCall = await query(
+    `SELECT 'sentiment' AS kind, a.customer_sentiment AS value, count(*)::int AS n FROM call_analytics a ${where}
+     GROUP BY a.customer_sentiment`,
     params,
   );
+  const intents = await query(
+    `SELECT 'intent' AS kind, a.intent AS value, count(*)::int AS n FROM call_analytics a ${where} GROUP BY a.intent`,
+    params,
+  );
+  const alerts = await query(
+    `SELECT 'alert' AS kind, f.value, count(*)::int AS n FROM call_analytics a
+     JOIN assist_facts f ON f.conversation_id = a.conversation_id AND f.kind = 'alert' ${where} GROUP BY f.value`,
+    params,
+  );
+  const facts = [...perCall, ...intents, ...alerts].filter((row) => row.value !== null);
   return dashboardFromAggregates(
     {
       calls: Number(totals?.calls ?? 0),

@@ -83,15 +83,18 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
         duration_seconds double precision NOT NULL,
         customer_talk_seconds double precision NOT NULL,
         agent_talk_seconds double precision NOT NULL,
+        -- copied from assist_facts (one per call), so the dashboard counts them without a join
+        customer_sentiment text,
+        intent text,
         body json NOT NULL
       );
       -- covering indexes: the dashboard's aggregates are index-only scans
       CREATE INDEX call_analytics_by_start ON call_analytics (started_at)
-        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent);
       CREATE INDEX call_analytics_by_dnis ON call_analytics (dnis, started_at)
-        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent);
       CREATE INDEX call_analytics_by_endpoint ON call_analytics (endpoint, started_at)
-        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent);
       CREATE INDEX call_analytics_newest ON call_analytics (started_at DESC, conversation_id DESC);
 
       CREATE TABLE assist_facts (

@@ -28,11 +28,14 @@ export function saveCallMetricsRow(
   const summary = JSON.parse(String(row.body)) as ConversationSummary;
   db.prepare(
     `INSERT INTO call_analytics (conversation_id, started_at, state, endpoint, dnis, duration_seconds,
-       customer_talk_seconds, agent_talk_seconds, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       customer_talk_seconds, agent_talk_seconds, body, customer_sentiment, intent)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,
+       (SELECT value FROM assist_facts WHERE conversation_id = ? AND kind = 'sentiment' AND key = 'customer'),
+       (SELECT value FROM assist_facts WHERE conversation_id = ? AND kind = 'intent' AND key = 'intent'))
      ON CONFLICT (conversation_id) DO UPDATE SET started_at = excluded.started_at, state = excluded.state,
        endpoint = excluded.endpoint, dnis = excluded.dnis, duration_seconds = excluded.duration_seconds,
        customer_talk_seconds = excluded.customer_talk_seconds, agent_talk_seconds = excluded.agent_talk_seconds,
-       body = excluded.body`,
+       body = excluded.body, customer_sentiment = excluded.customer_sentiment, intent = excluded.intent`,
   ).run(
     conversationId,
     summary.startedAt,
@@ -43,6 +46,8 @@ export function saveCallMetricsRow(
     metrics.talkSeconds.customer,
     metrics.talkSeconds.agent,
     JSON.stringify(metrics),
+    conversationId,
+    conversationId,
   );
 }
 
@@ -51,7 +56,14 @@ export function insertAssistFacts(db: Database.Database, conversationId: string,
     `INSERT INTO assist_facts (conversation_id, kind, key, value) VALUES (?, ?, ?, ?)
      ON CONFLICT (conversation_id, kind, key) DO UPDATE SET value = excluded.value`,
   );
-  for (const fact of assistFactsOf(result)) upsert.run(conversationId, fact.kind, fact.key, fact.value);
+  const facts = assistFactsOf(result);
+  for (const fact of facts) upsert.run(conversationId, fact.kind, fact.key, fact.value);
+  const latest = (kind: string) => facts.find((fact) => fact.kind === kind)?.value ?? null;
+  if (latest('sentiment') !== null || latest('intent') !== null)
+    db.prepare(
+      `UPDATE call_analytics SET customer_sentiment = coalesce(?, customer_sentiment), intent = coalesce(?, intent)
+       WHERE conversation_id = ?`,
+    ).run(latest('sentiment'), latest('intent'), conversationId);
 }
 
 export function readCallMetrics(db: Database.Database, conversationId: string): CallMetrics | null {
@@ -132,13 +144,26 @@ export function callDashboardOf(db: Database.Database, q: NormalizedAnalyticsQue
        GROUP BY hour ORDER BY hour`,
     )
     .all(...params) as Row[];
-  const facts = db
+  // sentiment and intent from the covering index; alerts (several per call) through the facts table
+  const perCall = db
     .prepare(
-      `SELECT f.kind AS kind, f.value AS value, count(*) AS n FROM call_analytics a
-       JOIN assist_facts f ON f.conversation_id = a.conversation_id ${sql}
-       GROUP BY f.kind, f.value`,
+      `SELECT 'sentiment' AS kind, a.customer_sentiment AS value, count(*) AS n FROM call_analytics a ${sql}
+       GROUP BY a.customer_sentiment`,
     )
     .all(...params) as Row[];
+  const intents = db
+    .prepare(
+      `SELECT 'intent' AS kind, a.intent AS value, count(*) AS n FROM call_analytics a ${sql} GROUP BY a.intent`,
+    )
+    .all(...params) as Row[];
+  const alerts = db
+    .prepare(
+      `SELECT 'alert' AS kind, f.value AS value, count(*) AS n FROM call_analytics a
+       JOIN assist_facts f ON f.conversation_id = a.conversation_id AND f.kind = 'alert' ${sql}
+       GROUP BY f.value`,
+    )
+    .all(...params) as Row[];
+  const facts = [...perCall, ...intents, ...alerts].filter((row) => row.value !== null);
   return dashboardFromAggregates(
     {
       calls: Number(totals.calls ?? 0),

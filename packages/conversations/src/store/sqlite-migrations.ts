@@ -86,15 +86,18 @@ export const SQLITE_MIGRATIONS: Migration[] = [
         duration_seconds REAL NOT NULL,
         customer_talk_seconds REAL NOT NULL,
         agent_talk_seconds REAL NOT NULL,
+        -- copied from assist_facts (one per call), so the dashboard counts them without a join
+        customer_sentiment TEXT,
+        intent TEXT,
         body TEXT NOT NULL
       );
       -- covering indexes: the dashboard's aggregates read only the index, never the row bodies
-      CREATE INDEX call_analytics_by_start ON call_analytics
-        (started_at, state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
-      CREATE INDEX call_analytics_by_dnis ON call_analytics
-        (dnis, started_at, state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
-      CREATE INDEX call_analytics_by_endpoint ON call_analytics
-        (endpoint, started_at, state, duration_seconds, customer_talk_seconds, agent_talk_seconds);
+      CREATE INDEX call_analytics_by_start ON call_analytics (started_at, state, duration_seconds,
+        customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent);
+      CREATE INDEX call_analytics_by_dnis ON call_analytics (dnis, started_at, state, duration_seconds,
+        customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent);
+      CREATE INDEX call_analytics_by_endpoint ON call_analytics (endpoint, started_at, state, duration_seconds,
+        customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent);
       CREATE INDEX call_analytics_newest ON call_analytics (started_at DESC, conversation_id DESC);
 
       CREATE TABLE assist_facts (
