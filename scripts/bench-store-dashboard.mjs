@@ -83,7 +83,9 @@ async function seedSqlite(db, rows) {
     `INSERT INTO call_analytics (conversation_id, started_at, state, endpoint, dnis, duration_seconds,
        customer_talk_seconds, agent_talk_seconds, body, customer_sentiment, intent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const fact = db.prepare('INSERT INTO assist_facts (conversation_id, kind, key, value) VALUES (?, ?, ?, ?)');
+  const fact = db.prepare(
+    'INSERT INTO assist_facts (conversation_id, kind, key, value, started_at, endpoint, dnis) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   const batch = db.transaction((items) => {
     for (const { summary: s, metrics: m, facts } of items) {
       conversation.run(s.id, s.startedAt, s.state, s.ani, JSON.stringify(s));
@@ -100,7 +102,7 @@ async function seedSqlite(db, rows) {
         facts.find((f) => f.kind === 'sentiment')?.value ?? null,
         facts.find((f) => f.kind === 'intent')?.value ?? null,
       );
-      for (const f of facts) fact.run(s.id, f.kind, f.key, f.value);
+      for (const f of facts) fact.run(s.id, f.kind, f.key, f.value, s.startedAt, s.endpoint, s.dnis);
     }
   });
   let items = [];
@@ -149,11 +151,19 @@ async function seedPostgres(client, rows) {
         items.map((r) => r.facts.find((f) => f.kind === 'intent')?.value ?? null),
       ],
     );
-    const facts = items.flatMap((r) => r.facts.map((f) => ({ id: r.summary.id, ...f })));
+    const facts = items.flatMap((r) => r.facts.map((f) => ({ call: r.summary, ...f })));
     await client.query(
-      `INSERT INTO assist_facts (conversation_id, kind, key, value)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])`,
-      [facts.map((f) => f.id), facts.map((f) => f.kind), facts.map((f) => f.key), facts.map((f) => f.value)],
+      `INSERT INTO assist_facts (conversation_id, kind, key, value, started_at, endpoint, dnis)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[])`,
+      [
+        facts.map((f) => f.call.id),
+        facts.map((f) => f.kind),
+        facts.map((f) => f.key),
+        facts.map((f) => f.value),
+        facts.map((f) => f.call.startedAt),
+        facts.map((f) => f.call.endpoint),
+        facts.map((f) => f.call.dnis),
+      ],
     );
     items = [];
   };
@@ -234,12 +244,16 @@ export async function dashboardPlans({ backend, raw }) {
       plan('SELECT count(*), sum(duration_seconds) FROM call_analytics a WHERE a.dnis = ?', 'q'),
     );
     console.log(
-      '- facts, one day:',
+      '- alerts, one day:',
       plan(
-        'SELECT f.kind, f.value, count(*) FROM call_analytics a JOIN assist_facts f ON f.conversation_id = a.conversation_id WHERE a.started_at >= ? AND a.started_at < ? GROUP BY f.kind, f.value',
+        "SELECT f.value, count(*) FROM assist_facts f WHERE f.kind = 'alert' AND f.started_at >= ? AND f.started_at < ? GROUP BY f.value",
         'a',
         'b',
       ),
+    );
+    console.log(
+      '- sentiment, one queue:',
+      plan('SELECT a.customer_sentiment, count(*) FROM call_analytics a WHERE a.dnis = ? GROUP BY 1', 'q'),
     );
     console.log(
       '- by Genesys id:',

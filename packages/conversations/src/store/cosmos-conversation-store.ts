@@ -556,20 +556,15 @@ export class CosmosConversationStore implements ConversationStore {
       `SELECT * FROM c WHERE ${this.analyticsWhere(q, parameters).join(' AND ')}`,
       parameters,
     );
-    // facts of calls without metrics do not count, as in the SQL adapters' join
+    // as in the SQL adapters: sentiment and intent count for calls with metrics, alerts for every call in the filter
     const ids = new Set(rows.map((row) => row.conversationId));
     const factParameters: SqlParameter[] = [];
-    const facts =
-      ids.size === 0
-        ? []
-        : (
-            await this.query<FactsDoc>(
-              `SELECT * FROM c WHERE ${this.analyticsWhere(q, factParameters, 'facts').join(' AND ')}`,
-              factParameters,
-            )
-          )
-            .filter((doc) => ids.has(doc.conversationId))
-            .flatMap((doc) => doc.facts);
+    const facts = (
+      await this.query<FactsDoc>(
+        `SELECT * FROM c WHERE ${this.analyticsWhere(q, factParameters, 'facts').join(' AND ')}`,
+        factParameters,
+      )
+    ).flatMap((doc) => doc.facts.filter((fact) => fact.kind === 'alert' || ids.has(doc.conversationId)));
     return dashboardOf(
       rows.map((row) => ({ startedAt: row.startedAt, state: row.state, metrics: row.metrics })),
       facts,

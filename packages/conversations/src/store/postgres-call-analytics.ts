@@ -53,8 +53,9 @@ export async function insertAssistFacts(
   const facts = assistFactsOf(result);
   if (facts.length === 0) return;
   await client.query(
-    `INSERT INTO assist_facts (conversation_id, kind, key, value)
-     SELECT $1, kind, key, value FROM unnest($2::text[], $3::text[], $4::text[]) AS f (kind, key, value)
+    `INSERT INTO assist_facts (conversation_id, kind, key, value, started_at, endpoint, dnis)
+     SELECT c.id, f.kind, f.key, f.value, c.started_at, c.body->>'endpoint', coalesce(c.body->>'dnis', '')
+     FROM unnest($2::text[], $3::text[], $4::text[]) AS f (kind, key, value) JOIN conversations c ON c.id = $1
      ON CONFLICT (conversation_id, kind, key) DO UPDATE SET value = excluded.value`,
     [conversationId, facts.map((f) => f.kind), facts.map((f) => f.key), facts.map((f) => f.value)],
   );
@@ -72,16 +73,16 @@ export async function readCallMetrics(query: Query, conversationId: string): Pro
   return row === undefined ? null : (row.body as CallMetrics);
 }
 
-function whereOf(q: NormalizedAnalyticsQuery, params: unknown[]): string[] {
+function whereOf(q: NormalizedAnalyticsQuery, params: unknown[], alias = 'a'): string[] {
   const param = (value: unknown) => {
     params.push(value);
     return `$${params.length}`;
   };
   const where: string[] = [];
-  if (q.from !== undefined) where.push(`a.started_at >= ${param(q.from)}`);
-  if (q.to !== undefined) where.push(`a.started_at < ${param(q.to)}`);
-  if (q.dnis !== undefined) where.push(`a.dnis = ${param(q.dnis)}`);
-  if (q.endpoint !== undefined) where.push(`a.endpoint = ${param(q.endpoint)}`);
+  if (q.from !== undefined) where.push(`${alias}.started_at >= ${param(q.from)}`);
+  if (q.to !== undefined) where.push(`${alias}.started_at < ${param(q.to)}`);
+  if (q.dnis !== undefined) where.push(`${alias}.dnis = ${param(q.dnis)}`);
+  if (q.endpoint !== undefined) where.push(`${alias}.endpoint = ${param(q.endpoint)}`);
   return where;
 }
 
@@ -146,10 +147,11 @@ export async function callDashboardOf(query: Query, q: NormalizedAnalyticsQuery)
     `SELECT 'intent' AS kind, a.intent AS value, count(*)::int AS n FROM call_analytics a ${where} GROUP BY a.intent`,
     params,
   );
+  const alertParams: unknown[] = [];
+  const alertWhere = ["f.kind = 'alert'", ...whereOf(q, alertParams, 'f')].join(' AND ');
   const alerts = await query(
-    `SELECT 'alert' AS kind, f.value, count(*)::int AS n FROM call_analytics a
-     JOIN assist_facts f ON f.conversation_id = a.conversation_id AND f.kind = 'alert' ${where} GROUP BY f.value`,
-    params,
+    `SELECT 'alert' AS kind, f.value, count(*)::int AS n FROM assist_facts f WHERE ${alertWhere} GROUP BY f.value`,
+    alertParams,
   );
   const facts = [...perCall, ...intents, ...alerts].filter((row) => row.value !== null);
   return dashboardFromAggregates(

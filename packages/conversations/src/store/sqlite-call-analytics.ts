@@ -53,11 +53,13 @@ export function saveCallMetricsRow(
 
 export function insertAssistFacts(db: Database.Database, conversationId: string, result: AssistResult): void {
   const upsert = db.prepare(
-    `INSERT INTO assist_facts (conversation_id, kind, key, value) VALUES (?, ?, ?, ?)
+    `INSERT INTO assist_facts (conversation_id, kind, key, value, started_at, endpoint, dnis)
+     SELECT id, ?, ?, ?, started_at, json_extract(body, '$.endpoint'), coalesce(json_extract(body, '$.dnis'), '')
+     FROM conversations WHERE id = ?
      ON CONFLICT (conversation_id, kind, key) DO UPDATE SET value = excluded.value`,
   );
   const facts = assistFactsOf(result);
-  for (const fact of facts) upsert.run(conversationId, fact.kind, fact.key, fact.value);
+  for (const fact of facts) upsert.run(fact.kind, fact.key, fact.value, conversationId);
   const latest = (kind: string) => facts.find((fact) => fact.kind === kind)?.value ?? null;
   if (latest('sentiment') !== null || latest('intent') !== null)
     db.prepare(
@@ -72,23 +74,23 @@ export function readCallMetrics(db: Database.Database, conversationId: string): 
   return row === undefined ? null : (JSON.parse(String(row.body)) as CallMetrics);
 }
 
-function whereOf(q: NormalizedAnalyticsQuery): { sql: string; params: unknown[] } {
+function whereOf(q: NormalizedAnalyticsQuery, alias = 'a'): { sql: string; params: unknown[] } {
   const where: string[] = [];
   const params: unknown[] = [];
   if (q.from !== undefined) {
-    where.push('a.started_at >= ?');
+    where.push(`${alias}.started_at >= ?`);
     params.push(q.from);
   }
   if (q.to !== undefined) {
-    where.push('a.started_at < ?');
+    where.push(`${alias}.started_at < ?`);
     params.push(q.to);
   }
   if (q.dnis !== undefined) {
-    where.push('a.dnis = ?');
+    where.push(`${alias}.dnis = ?`);
     params.push(q.dnis);
   }
   if (q.endpoint !== undefined) {
-    where.push('a.endpoint = ?');
+    where.push(`${alias}.endpoint = ?`);
     params.push(q.endpoint);
   }
   return { sql: where.length > 0 ? `WHERE ${where.join(' AND ')}` : '', params };
@@ -156,13 +158,13 @@ export function callDashboardOf(db: Database.Database, q: NormalizedAnalyticsQue
       `SELECT 'intent' AS kind, a.intent AS value, count(*) AS n FROM call_analytics a ${sql} GROUP BY a.intent`,
     )
     .all(...params) as Row[];
+  const alertFilter = whereOf(q, 'f');
   const alerts = db
     .prepare(
-      `SELECT 'alert' AS kind, f.value AS value, count(*) AS n FROM call_analytics a
-       JOIN assist_facts f ON f.conversation_id = a.conversation_id AND f.kind = 'alert' ${sql}
-       GROUP BY f.value`,
+      `SELECT 'alert' AS kind, f.value AS value, count(*) AS n FROM assist_facts f
+       WHERE f.kind = 'alert' ${alertFilter.sql.replace(/^WHERE/, 'AND')} GROUP BY f.value`,
     )
-    .all(...params) as Row[];
+    .all(...alertFilter.params) as Row[];
   const facts = [...perCall, ...intents, ...alerts].filter((row) => row.value !== null);
   return dashboardFromAggregates(
     {
