@@ -21,7 +21,8 @@ import {
   type Subscription,
 } from '@hookscribe/conversations';
 import {
-  buildSpeechEngines,
+  buildCallEngineChoice,
+  FallbackEngine,
   defaultPocketsphinxConfig,
   PocketsphinxEngine,
   speechConfigFromEnv,
@@ -35,6 +36,7 @@ import type { AppPlugin } from '../app.js';
 import type { ServerConfig } from '../config.js';
 import type { ServerMetrics } from '../metrics.js';
 import { recordingKeyFor } from '../recording/call-recorder.js';
+import { entraOpenAiTokenProvider } from '../secrets/openai-token-provider.js';
 import { entraSpeechTokenProvider } from '../secrets/speech-token-provider.js';
 import type { CallInfo, SessionSubscriber } from '../session-events.js';
 import { webUi } from '../web-ui/web-ui-plugin.js';
@@ -129,7 +131,7 @@ export async function startPipelineServices(
   // its first utterance. Waiting for a free decoder is only more backlog, which maxBacklogMs (30 s) already bounds: a
   // shorter acquire timeout, or few waiting places, would kill a whole channel's transcription for the rest of the
   // call on a burst (a pool failure fails the stream, and a lone engine has nothing to fall back to).
-  const engines = buildSpeechEngines(speechConfig, {
+  const engineChoice = buildCallEngineChoice(speechConfig, {
     embedded: () => {
       const defaults = defaultPocketsphinxConfig();
       return new PocketsphinxEngine({
@@ -137,14 +139,26 @@ export async function startPipelineServices(
       });
     },
     azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
+    openAiTokenProvider: () => entraOpenAiTokenProvider(),
   });
+  // every engine chain a call can get: the defaults and one per allowlisted engine
+  const engines = engineChoice.all;
+  // transcripts are labelled with the engine that produced them: the engines inside the fallback chains
+  pipelineMetrics?.initialiseSeries([
+    ...new Set(
+      engines.flatMap((engine) =>
+        engine instanceof FallbackEngine ? engine.options.engines.map((e) => e.name) : [engine.name],
+      ),
+    ),
+  ]);
   for (const engine of engines) {
     engine
       .start()
       .catch((err: unknown) => log.error({ err, engine: engine.name }, 'speech engine failed to start'));
   }
   const pipeline = callPipeline({
-    engines,
+    engines: engineChoice.defaults,
+    engineChoice,
     transcriber: transcriberOptionsFromConfig(speechConfig),
     store,
     redactor: new TranscriptRedactor(parseRedactionKinds(env.HOOKSCRIBE_REDACT)),
