@@ -270,6 +270,10 @@ export async function dashboardPlans({ backend, raw }) {
         .join(' / ');
     console.log('\nPostgreSQL plans (first lines):');
     console.log(
+      '- totals, all:',
+      await plan('SELECT count(*), sum(duration_seconds) FROM call_analytics a', []),
+    );
+    console.log(
       '- totals, one day:',
       await plan(
         'SELECT count(*), sum(duration_seconds) FROM call_analytics a WHERE a.started_at >= $1 AND a.started_at < $2',
