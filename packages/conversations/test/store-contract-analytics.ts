@@ -71,19 +71,36 @@ export function describeCallAnalyticsContract(storeOf: () => ConversationStore):
 
     it('stores metrics with the conversation, replaces them, and enqueues the event in the same write', async () => {
       const store = storeOf();
+      /** drains the (store-wide) outbox; returns the call_metrics statuses of this conversation it held */
+      const drain = async (conversationId: string) => {
+        const statuses: string[] = [];
+        for (;;) {
+          const entries = await store.claimOutbox(500, 60_000);
+          if (entries.length === 0) return statuses;
+          for (const { event } of entries)
+            if (event.type === 'call_metrics' && event.conversationId === conversationId)
+              statuses.push(event.data.status);
+          await store.ackOutbox(entries.map((entry) => entry.id));
+        }
+      };
       const conversation = makeConversation();
       await store.upsertConversation(conversation);
+      await drain(conversation.id);
       expect(await store.getCallMetrics(conversation.id)).toBeNull();
       const live = metricsOf(30, { customer: 10, agent: 5 }, 'live');
       await store.saveCallMetrics(conversation.id, live, {
         events: [makeEvent('call_metrics', conversation.id, live)],
       });
       expect(await store.getCallMetrics(conversation.id)).toEqual(live);
+      expect(await drain(conversation.id)).toEqual(['live']);
       const final = metricsOf(60, { customer: 20, agent: 25 });
-      await store.saveCallMetrics(conversation.id, final);
+      await store.saveCallMetrics(conversation.id, final, {
+        events: [makeEvent('call_metrics', conversation.id, final)],
+      });
       expect(await store.getCallMetrics(conversation.id)).toEqual(final);
+      // live metrics are delivered but, like partials, not kept in the event log; the final ones are
       const logged = await store.listEvents(conversation.id);
-      expect(logged.map((entry) => entry.event.type)).toEqual(['call_metrics']);
+      expect(logged.map((entry) => (entry.event.data as { status: string }).status)).toEqual(['final']);
     });
 
     it('refuses metrics of an unknown conversation and malformed metrics', async () => {
