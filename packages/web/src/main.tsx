@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import './styles.css';
 import './analytics.css';
+import './access.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

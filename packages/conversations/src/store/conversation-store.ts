@@ -13,6 +13,7 @@ import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSe
 import type { CallAnalyticsPage, CallAnalyticsQuery, CallDashboard } from '../analytics/call-analytics.js';
 import type { CallMetrics } from '../analytics/call-metrics.js';
 import type { CallAnalyticsListQuery } from './call-analytics-input.js';
+import type { AuditLog } from './audit-log.js';
 
 export type ConversationState = ConversationSummary['state'];
 
@@ -102,7 +103,8 @@ export interface StoreHealth {
   pendingWrites: number;
 }
 
-export interface ConversationStore {
+/** The audit log (appendAudit, listAudit) lives in audit-log.ts. */
+export interface ConversationStore extends AuditLog {
   /**
    * Connect and apply migrations. Never needs to be awaited before writes (they queue). Network adapters retry
    * with back-off while the backend is unreachable (health: degraded) and resolve once ready; rejects only on

@@ -1,9 +1,12 @@
 /**
- * The conversation API as the UI uses it: JSON over fetch with the Bearer token, SSE URLs carrying `?key=`
- * (EventSource cannot set headers). A 401 anywhere calls `onUnauthorized` so the app can return to the login.
+ * The conversation API as the UI uses it: JSON over fetch. The web UI signs in to a cookie session, so requests carry
+ * no token (token = null) and SSE URLs need none; a client given a token (scripts, tests) sends it as Bearer and in
+ * SSE URLs as `?key=`. A 401 anywhere calls `onUnauthorized` so the app can return to the login.
  */
 import type {
   AnalyticsFilter,
+  AuditFilter,
+  AuditPage,
   CallDashboard,
   CallMetrics,
   ConversationDetail,
@@ -12,15 +15,6 @@ import type {
   ConversationSummary,
   TranscriptFormat,
 } from './types.js';
-
-function queryOf(filter: object): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(filter)) {
-    if (value !== undefined && value !== '') params.set(name, String(value));
-  }
-  const query = params.toString();
-  return query ? `?${query}` : '';
-}
 
 export class UnauthorizedError extends Error {
   override name = 'UnauthorizedError';
@@ -40,16 +34,19 @@ export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export class ApiClient {
   constructor(
-    readonly token: string,
+    readonly token: string | null,
     private readonly onUnauthorized: () => void = () => undefined,
     private readonly fetchImpl: Fetch = (input, init) => fetch(input, init),
   ) {}
 
   private async request(path: string): Promise<Response> {
-    const response = await this.fetchImpl(path, { headers: { authorization: `Bearer ${this.token}` } });
+    const response = await this.fetchImpl(path, {
+      credentials: 'same-origin',
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+    });
     if (response.status === 401) {
       this.onUnauthorized();
-      throw new UnauthorizedError('the API token was not accepted');
+      throw new UnauthorizedError('not signed in, or the session has ended');
     }
     if (!response.ok) {
       let message = `${response.status} ${response.statusText}`;
@@ -68,13 +65,22 @@ export class ApiClient {
     return (await (await this.request(path)).json()) as T;
   }
 
-  listConversations(filter: ConversationFilter = {}): Promise<ConversationPage> {
+  private static query(filter: object): string {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(filter)) {
       if (value !== undefined && value !== '') params.set(name, String(value));
     }
     const query = params.toString();
-    return this.json(`/api/conversations${query ? `?${query}` : ''}`);
+    return query ? `?${query}` : '';
+  }
+
+  listConversations(filter: ConversationFilter = {}): Promise<ConversationPage> {
+    return this.json(`/api/conversations${ApiClient.query(filter)}`);
+  }
+
+  /** The audit log (admin). */
+  listAudit(filter: AuditFilter = {}): Promise<AuditPage> {
+    return this.json(`/api/audit${ApiClient.query(filter)}`);
   }
 
   getConversation(id: string): Promise<ConversationDetail> {
@@ -92,7 +98,7 @@ export class ApiClient {
   }
 
   getDashboard(filter: AnalyticsFilter = {}): Promise<CallDashboard> {
-    return this.json(`/api/analytics/dashboard${queryOf(filter)}`);
+    return this.json(`/api/analytics/dashboard${ApiClient.query(filter)}`);
   }
 
   async findByGenesysId(gcConversationId: string): Promise<ConversationSummary[]> {
@@ -103,7 +109,7 @@ export class ApiClient {
     ).items;
   }
 
-  /** Downloads with the Bearer header (a plain link could not send it, and a token in the URL would be logged). */
+  /** Downloads through fetch (session cookie or Bearer), saved by the caller: no token ever goes into a URL. */
   async download(path: string): Promise<{ blob: Blob; filename: string }> {
     const response = await this.request(path);
     const disposition = response.headers.get('content-disposition') ?? '';
@@ -116,16 +122,17 @@ export class ApiClient {
   }
 
   callsCsvPath(filter: AnalyticsFilter = {}): string {
-    return `/api/analytics/calls.csv${queryOf(filter)}`;
+    return `/api/analytics/calls.csv${ApiClient.query(filter)}`;
   }
 
   /** SSE URL for all conversations (`conversationId` omitted) or one. */
   liveUrl(conversationId?: string, types?: string[]): string {
-    const params = new URLSearchParams({ key: this.token });
+    const params = new URLSearchParams(this.token ? { key: this.token } : {});
     if (types) params.set('types', types.join(','));
     const path = conversationId
       ? `/api/conversations/${encodeURIComponent(conversationId)}/live`
       : '/api/live';
-    return `${path}?${params.toString()}`;
+    const query = params.toString();
+    return query ? `${path}?${query}` : path;
   }
 }

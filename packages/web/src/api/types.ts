@@ -52,3 +52,33 @@ export interface AnalyticsFilter {
 }
 
 export type TranscriptFormat = 'text' | 'json' | 'srt' | 'vtt';
+
+/** One audit log entry (GET /api/audit). */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  subject: string;
+  role: string;
+  authMethod: string;
+  action: string;
+  conversationId: string | null;
+  address: string;
+  route: string;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  nextCursor: string | null;
+}
+
+export interface AuditFilter {
+  conversationId?: string;
+  subject?: string;
+  action?: string;
+  /** ISO-8601 */
+  from?: string;
+  /** ISO-8601 */
+  to?: string;
+  cursor?: string;
+  limit?: number;
+}

@@ -1,5 +1,5 @@
-/** A minimal path router over the History API: `/`, `/calls/:id`, `/history`, `/dashboard`, and the view embedded in
- * Genesys Cloud, `/embed/conversations/by-genesys-id/:gcConversationId`. The server answers every UI path
+/** A minimal path router over the History API: `/`, `/calls/:id`, `/history`, `/audit`, `/dashboard`, and the view
+ * embedded in Genesys Cloud, `/embed/conversations/by-genesys-id/:gcConversationId`. The server answers every UI path
  * with index.html (SPA fallback), so deep links and reloads work. */
 import { useCallback, useEffect, useState } from 'react';
 
@@ -7,6 +7,7 @@ export type Route =
   | { name: 'board' }
   | { name: 'conversation'; id: string }
   | { name: 'history'; id: string | null }
+  | { name: 'audit' }
   | { name: 'dashboard' }
   | { name: 'embed'; gcConversationId: string };
 
@@ -17,6 +18,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (embed) return { name: 'embed', gcConversationId: decodeURIComponent(embed[1]!) };
   if (pathname.startsWith('/dashboard')) return { name: 'dashboard' };
   if (pathname.startsWith('/history')) return { name: 'history', id: new URLSearchParams(search).get('id') };
+  if (pathname.startsWith('/audit')) return { name: 'audit' };
   return { name: 'board' };
 }
 
@@ -28,6 +30,8 @@ export function routePath(route: Route): string {
       return `/calls/${encodeURIComponent(route.id)}`;
     case 'history':
       return route.id ? `/history?id=${encodeURIComponent(route.id)}` : '/history';
+    case 'audit':
+      return '/audit';
     case 'dashboard':
       return '/dashboard';
     case 'embed':
