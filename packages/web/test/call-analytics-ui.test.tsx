@@ -139,7 +139,7 @@ describe('dashboard', () => {
     URL.createObjectURL = () => 'blob:x';
     URL.revokeObjectURL = () => undefined;
     const { container } = render(<Dashboard api={new ApiClient('good-token', undefined, fetchImpl)} />);
-    await screen.findByText('12');
+    await screen.findByText('12', {}, { timeout: 5000 });
     expect(container.querySelector('[data-tile="aht"]')?.textContent).toBe('4:05');
     expect(container.querySelector('[data-tile="talk-ratio"]')?.textContent).toBe('42 : 58');
     expect(screen.getByRole('img', { name: /Top alerts: escalation 3/ })).toBeTruthy();
@@ -175,7 +175,7 @@ describe('embedded view', () => {
     const { container } = render(
       <EmbedView api={new ApiClient('good-token', undefined, fetchImpl)} gcConversationId="gc-42" />,
     );
-    await screen.findByRole('heading', { name: /^Call/ });
+    await screen.findByRole('heading', { name: /^Call/ }, { timeout: 5000 });
     expect(FakeEventSource.open('/api/conversations/c9/live')).toHaveLength(1);
     act(() =>
       FakeEventSource.open('/api/conversations/c9/live')[0]!.emit(
@@ -213,7 +213,7 @@ describe('live conversation view', () => {
         onOpenHistory={() => undefined}
       />,
     );
-    await screen.findByText(/Call metrics follow the first final transcript/);
+    await screen.findByText(/Call metrics follow the first final transcript/, {}, { timeout: 5000 });
     act(() =>
       FakeEventSource.open('/api/conversations/c5/live')[0]!.emit(
         event('call_metrics', 'c5', { ...metrics(), status: 'live' }),

@@ -28,6 +28,8 @@ import {
 const UPDATE_SCREENSHOTS = process.env.HOOKSCRIBE_UPDATE_SCREENSHOTS === '1';
 const CALL_WAV = join(ROOT, 'packages/server/demo-calls/billing-dispute.wav');
 const TOKEN = 'e2e-analytics-token-5c1d';
+/** the embed's own token: viewer is all it needs */
+const EMBED_TOKEN = 'e2e-embed-viewer-token-9a0e';
 const API_KEY = 'e2e-analytics-key';
 const SECRET = Buffer.from('e2e-analytics-secret-0123456789ab').toString('base64');
 
@@ -97,11 +99,11 @@ describe('call analytics end to end (real server, hookscribe-sim, headless Chrom
     mkdirSync(screenshotDir, { recursive: true });
     genesys = await startGenesysStandIn();
     server = await startServer(dataDir, {
-      HOOKSCRIBE_API_TOKENS: TOKEN,
+      HOOKSCRIBE_API_TOKENS: `${TOKEN}:supervisor,${EMBED_TOKEN}:viewer`,
       HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [API_KEY]: SECRET }),
       HOOKSCRIBE_METRICS_INTERVAL_MS: '0',
-      // the embed must be allowed to be framed by "Genesys" once the CSP hook sets frame-ancestors
-      HOOKSCRIBE_FRAME_ANCESTORS: genesys.url,
+      // CSP frame-ancestors: "Genesys" may frame the embed (the default, 'self', would refuse it)
+      HOOKSCRIBE_FRAME_ANCESTORS: `'self' ${genesys.url}`,
     });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   }, 90_000);
@@ -153,7 +155,7 @@ describe('call analytics end to end (real server, hookscribe-sim, headless Chrom
     const { id, conversationId: gcConversationId } = session!;
 
     // --- inside "Genesys Cloud": the embed, addressed by Genesys's conversation id, follows the call live
-    const embedUrl = `${base}/embed/conversations/by-genesys-id/${gcConversationId}?gcHostOrigin=${encodeURIComponent(genesys!.url)}#token=${TOKEN}`;
+    const embedUrl = `${base}/embed/conversations/by-genesys-id/${gcConversationId}?gcHostOrigin=${encodeURIComponent(genesys!.url)}#token=${EMBED_TOKEN}`;
     const host = await browser!.newPage({ viewport: { width: 1100, height: 760 } });
     watch(host);
     await host.goto(`${genesys!.url}/?src=${encodeURIComponent(embedUrl)}`);
@@ -167,7 +169,7 @@ describe('call analytics end to end (real server, hookscribe-sim, headless Chrom
       .frames()
       .find((f) => f.url().includes('/embed/'))!
       .url();
-    expect(frameUrl).not.toContain(TOKEN);
+    expect(frameUrl).not.toContain(EMBED_TOKEN);
     await host.screenshot({ path: join(screenshotDir, 'embed.png') });
 
     const { code, output } = await sim.done;
@@ -208,7 +210,9 @@ describe('call analytics end to end (real server, hookscribe-sim, headless Chrom
         },
       )
       .toBe(200);
-    await page.goto(`${base}/history?id=${id}#token=${TOKEN}`);
+    await page.goto(`${base}/history?id=${id}`);
+    await page.getByLabel('API token').fill(TOKEN); // a first-party page signs in to a session
+    await page.getByRole('button', { name: 'Sign in' }).click();
     const chart = page.locator('.history-detail .timeline-chart svg[role="slider"]');
     await chart.waitFor({ timeout: 20_000 });
     expect(await page.locator('.history-detail .gap-paused').count()).toBe(1);
@@ -327,6 +331,10 @@ describe('call analytics end to end (real server, hookscribe-sim, headless Chrom
       expect(statSync(join(screenshotDir, `${name}.png`)).size).toBeGreaterThan(10_000);
     }
     expect(consoleErrors).toEqual([]);
+    // the embed's live stream carried its token as ?key=: no server log line may hold either token
+    const log = server!.log.join('\n');
+    expect(log).not.toContain(EMBED_TOKEN);
+    expect(log).not.toContain(TOKEN);
     await page.close();
   }, 240_000);
 });
