@@ -97,7 +97,8 @@ export function registerAnalyticsRoutes(fastify: FastifyInstance, store: Analyti
 
   fastify.get(
     '/api/conversations/by-genesys-id/:gcConversationId',
-    { config: { access: { role: 'viewer', audit: 'list' } } },
+    // not audited: the embedded view polls it every few seconds; opening the session it finds is (a `read`)
+    { config: { access: { role: 'viewer' } } },
     async (request) => {
       const { gcConversationId } = parseInput(genesysIdParams, request.params);
       return { items: await store.findByGenesysConversationId(gcConversationId) };

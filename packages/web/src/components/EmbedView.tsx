@@ -3,8 +3,10 @@ import type { ApiClient } from '../api/api-client.js';
 import type { ConversationSummary } from '../api/types.js';
 import { ConversationView } from './ConversationView.js';
 
-/** How often the view asks which AudioHook session carries the Genesys conversation (cheap: an indexed lookup). */
+/** How often the view asks which AudioHook session carries the Genesys conversation (cheap: an indexed lookup):
+ * often until the call's audio arrives, then only to notice a newer session (transfer, reconnect). */
 export const EMBED_POLL_MS = 3000;
+export const EMBED_FOLLOW_POLL_MS = 10_000;
 
 /** The session to show: the newest active one, else the newest. */
 export function sessionToFollow(sessions: readonly ConversationSummary[]): ConversationSummary | null {
@@ -30,7 +32,7 @@ export function EmbedView({ api, gcConversationId }: { api: ApiClient; gcConvers
           setError(null);
           const next = sessionToFollow(sessions);
           if (next) setSession((current) => (current?.id === next.id ? current : next));
-          timer = setTimeout(look, EMBED_POLL_MS);
+          timer = setTimeout(look, next ? EMBED_FOLLOW_POLL_MS : EMBED_POLL_MS);
         },
         (err: Error) => {
           if (cancelled) return;
