@@ -1,10 +1,12 @@
 /**
  * Conversation events: the versioned JSON schema published on the EventBus, stored in the outbox, served on the live
  * API and consumed by the assist worker. Names keep the seed's: session_started, partial_transcript,
- * transcript_available, recording_available, session_ended; assist adds assist_update; secure pause and retention add
- * stream_paused, stream_resumed, recording_redacted, data_deleted.
+ * transcript_available, recording_available, session_ended; assist adds assist_update, call analytics call_metrics;
+ * secure pause and retention add stream_paused, stream_resumed, recording_redacted, data_deleted.
  * Bump `schemaVersion` on any incompatible change and document it in docs/events.md.
  */
+
+import type { CallMetrics } from './analytics/call-metrics.js';
 
 export const EVENT_SCHEMA_VERSION = 1 as const;
 
@@ -115,7 +117,14 @@ export interface StreamResume {
 }
 
 export interface AssistResult {
-  summary?: { issue: string; customerNeed: string; actions: string[]; text: string };
+  summary?: {
+    issue: string;
+    customerNeed: string;
+    actions: string[];
+    text: string;
+    /** id of the call reason recognised so far (e.g. `billing`), when there is one */
+    intent?: string;
+  };
   sentiment?: {
     segmentId: string;
     role: Role;
@@ -158,6 +167,7 @@ export type ConversationEvent =
   | EventBase<'stream_resumed', StreamResume>
   | EventBase<'recording_redacted', RecordingRedaction>
   | EventBase<'data_deleted', DataDeletion>
-  | EventBase<'secure_pause_requested', SecurePauseRequest>;
+  | EventBase<'secure_pause_requested', SecurePauseRequest>
+  | EventBase<'call_metrics', CallMetrics>;
 
 export type ConversationEventType = ConversationEvent['type'];

@@ -22,6 +22,7 @@ describe('event JSON Schema (docs/events.schema.json)', () => {
     const events = [...sampleEvents(), ...samplePrivacyEvents()];
     expect(events.map((e) => e.type).sort()).toEqual([
       'assist_update',
+      'call_metrics',
       'data_deleted',
       'partial_transcript',
       'recording_available',

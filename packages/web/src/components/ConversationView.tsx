@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiClient } from '../api/api-client.js';
-import type { ConversationEvent, ConversationSummary } from '../api/types.js';
+import type { AssistResult, CallMetrics, ConversationEvent, ConversationSummary } from '../api/types.js';
 import { applyAssist, EMPTY_ASSIST, type AssistView } from '../lib/assist-model.js';
 import { applyPauseEvent, pauseSpansOf, type PauseSpan } from '../lib/pause-spans.js';
 import { applySegment, applySegments, inStreamOrder, type TranscriptModel } from '../lib/transcript-model.js';
 import { useLiveEvents } from '../lib/use-live-events.js';
 import { useNow } from '../lib/use-now.js';
 import { AssistPanel } from './AssistPanel.js';
+import { CallShape } from './CallShape.js';
 import { CallHeader } from './CallHeader.js';
 import { SecurePauseControl } from './SecurePauseControl.js';
 import { TranscriptLanes } from './TranscriptLanes.js';
@@ -18,16 +19,27 @@ export interface ConversationViewProps {
   onOpenHistory: (id: string) => void;
   /** the caller may pause a live call (supervisor and up; default true) */
   canPause?: boolean;
+  /** compact, inside Genesys Cloud's interaction panel: no navigation, no chart */
+  embedded?: boolean;
 }
 
 /**
  * One call as it happens: the stored transcript and assist results over REST, then live events on top. Events that
  * arrive before the REST answer are held and applied after it; segments merge by id, so nothing is shown twice.
  */
-export function ConversationView({ api, id, onBack, onOpenHistory, canPause = true }: ConversationViewProps) {
+export function ConversationView({
+  api,
+  id,
+  onBack,
+  onOpenHistory,
+  embedded = false,
+  canPause = true,
+}: ConversationViewProps) {
   const [call, setCall] = useState<ConversationSummary | null>(null);
   const [transcript, setTranscript] = useState<TranscriptModel>(new Map());
   const [assist, setAssist] = useState<AssistView>(EMPTY_ASSIST);
+  const [assistResults, setAssistResults] = useState<AssistResult[]>([]);
+  const [metrics, setMetrics] = useState<CallMetrics | null>(null);
   const [pauses, setPauses] = useState<PauseSpan[]>([]);
   const [error, setError] = useState<string | null>(null);
   const held = useRef<ConversationEvent[] | null>([]);
@@ -45,6 +57,10 @@ export function ConversationView({ api, id, onBack, onOpenHistory, canPause = tr
         break;
       case 'assist_update':
         setAssist((view) => applyAssist(view, event.data));
+        setAssistResults((results) => [...results, event.data]);
+        break;
+      case 'call_metrics':
+        setMetrics(event.data);
         break;
       case 'recording_available':
         setCall((c) => (c ? { ...c, recording: event.data.uri } : c));
@@ -64,10 +80,16 @@ export function ConversationView({ api, id, onBack, onOpenHistory, canPause = tr
       setCall(summary);
       setTranscript((model) => applySegments(model, segments));
       setAssist(results.reduce((view, r) => applyAssist(view, r.result), EMPTY_ASSIST));
+      setAssistResults(results.map((r) => r.result));
       // pauses before this view opened are in the event log (not in the stored detail)
       const logged = await api.listEvents(id).catch(() => []);
       setPauses(pauseSpansOf(logged));
       setError(null);
+      // secondary: without them the chart waits for the next call_metrics event
+      api.getMetrics(id).then(
+        (stored) => setMetrics((current) => current ?? stored),
+        () => undefined,
+      );
     } catch (err) {
       setError((err as Error).message);
     } finally {
@@ -81,6 +103,8 @@ export function ConversationView({ api, id, onBack, onOpenHistory, canPause = tr
     setCall(null);
     setTranscript(new Map());
     setAssist(EMPTY_ASSIST);
+    setAssistResults([]);
+    setMetrics(null);
     setPauses([]);
     held.current = [];
     void load();
@@ -97,13 +121,15 @@ export function ConversationView({ api, id, onBack, onOpenHistory, canPause = tr
 
   const segments = inStreamOrder(transcript);
   return (
-    <section className="conversation" aria-labelledby="conversation-title">
+    <section className={`conversation${embedded ? ' embedded' : ''}`} aria-labelledby="conversation-title">
       <header className="section-header">
-        <button type="button" className="link" onClick={onBack}>
-          ← Live calls
-        </button>
+        {!embedded && (
+          <button type="button" className="link" onClick={onBack}>
+            ← Live calls
+          </button>
+        )}
         <h2 id="conversation-title">Call {call ? '' : id}</h2>
-        {call && call.state !== 'active' && (
+        {!embedded && call && call.state !== 'active' && (
           <button type="button" onClick={() => onOpenHistory(id)}>
             Open recording
           </button>
@@ -116,6 +142,7 @@ export function ConversationView({ api, id, onBack, onOpenHistory, canPause = tr
       )}
       {call && <CallHeader call={call} now={now} />}
       {call?.state === 'active' && canPause && <SecurePauseControl api={api} id={id} pauses={pauses} />}
+      {!embedded && <CallShape metrics={metrics} segments={segments} assist={assistResults} />}
       <div className="conversation-body">
         <TranscriptLanes segments={segments} pauses={pauses} follow />
         <AssistPanel assist={assist} />

@@ -1,11 +1,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ApiClient } from '../api/api-client.js';
-import type { ConversationDetail } from '../api/types.js';
+import type { CallMetrics, ConversationDetail } from '../api/types.js';
 import { applyAssist, EMPTY_ASSIST } from '../lib/assist-model.js';
-import { fileTimeOf, pauseSpansOf, recordingGaps, streamTimeOf, type PauseSpan } from '../lib/pause-spans.js';
+import { pauseSpansOf, recordingGaps, type PauseSpan } from '../lib/pause-spans.js';
 import { useRecording } from '../lib/use-recording.js';
+import { recordingTimeOf, streamTimeOf } from '../lib/recording-timeline.js';
 import { buildWordTimeline, wordAtTime } from '../lib/word-at-time.js';
 import { AssistPanel } from './AssistPanel.js';
+import { CallShape } from './CallShape.js';
+import { TranscriptExports } from './TranscriptExports.js';
 import { CallHeader } from './CallHeader.js';
 import { PrivacyActions } from './PrivacyActions.js';
 import { RecordingPlayer } from './RecordingPlayer.js';
@@ -35,6 +38,7 @@ export function HistoryDetail({
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [pauses, setPauses] = useState<PauseSpan[]>([]);
+  const [metrics, setMetrics] = useState<CallMetrics | null>(null);
   const recording = useRecording(api, canPlay ? id : null);
 
   useEffect(() => {
@@ -43,19 +47,19 @@ export function HistoryDetail({
       (events) => setPauses(pauseSpansOf(events)),
       () => setPauses([]),
     );
+    api.getMetrics(id).then(setMetrics, () => setMetrics(null)); // secondary: the transcript still shows
   }, [api, id]);
 
   const segments = detail?.transcript ?? [];
   const timeline = useMemo(() => buildWordTimeline(segments), [segments]);
-  // the recording holds no audio for paused spans: its position is converted to the stream timeline of the words
-  const activeWord =
-    recording.status === 'ready' ? wordAtTime(timeline, streamTimeOf(recording.position, pauses)) : null;
-  const assist = useMemo(
-    () => (detail?.assist ?? []).reduce((view, r) => applyAssist(view, r.result), EMPTY_ASSIST),
-    [detail],
-  );
-  const seekAndPlay = (seconds: number) => {
-    recording.seek(fileTimeOf(seconds, pauses));
+  // words, chart and metrics are on the stream timeline; the recording lacks its paused and discarded spans
+  const gaps = metrics?.timeline.gaps ?? [];
+  const streamPosition = streamTimeOf(recording.position, gaps);
+  const activeWord = recording.status === 'ready' ? wordAtTime(timeline, streamPosition) : null;
+  const results = useMemo(() => (detail?.assist ?? []).map((r) => r.result), [detail]);
+  const assist = useMemo(() => results.reduce(applyAssist, EMPTY_ASSIST), [results]);
+  const seekAndPlay = (streamSeconds: number) => {
+    recording.seek(recordingTimeOf(streamSeconds, gaps));
     if (!recording.playing) recording.play();
   };
 
@@ -83,6 +87,8 @@ export function HistoryDetail({
           onDeleted={onDeleted}
         />
       )}
+      {/* exports need the supervisor role, like playback */}
+      {canPlay && <TranscriptExports api={api} id={id} />}
       {canPlay && <RecordingPlayer recording={recording} gaps={recordingGaps(pauses)} />}
       {detail?.recordingRedaction && (
         <p className="muted redaction-note" data-spans={detail.recordingRedaction.spans.length}>
@@ -91,6 +97,13 @@ export function HistoryDetail({
           {detail.recordingRedaction.method === 'tone' ? 'toned over' : 'silenced'} in the recording
         </p>
       )}
+      <CallShape
+        metrics={metrics}
+        segments={segments}
+        assist={results}
+        position={recording.status === 'ready' ? streamPosition : null}
+        {...(recording.status === 'ready' ? { onSeek: seekAndPlay } : {})}
+      />
       <div className="conversation-body">
         <TranscriptLanes
           segments={segments}
