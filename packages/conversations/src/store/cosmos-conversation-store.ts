@@ -782,6 +782,14 @@ export class CosmosConversationStore implements ConversationStore {
       // conversation still exists (unpurged) and the next sweep or a repeated request finishes the job.
       const types = scope === 'conversation' ? [] : EVENT_TYPES_OF_SCOPE[scope];
       const partType = scope === 'transcripts' ? 'segment' : scope === 'assist' ? 'assist' : null;
+      // the dashboard's copy of assist results (sentiment, intent, alert rules) goes with them
+      if (scope === 'assist') {
+        try {
+          await container.item(FACTS_DOC_ID, id).delete();
+        } catch (error) {
+          if (statusOf(error) !== 404) throw error;
+        }
+      }
       const parts = await this.query<Doc>(
         scope === 'conversation'
           ? "SELECT * FROM c WHERE c.conversationId = @id AND c.type != 'conversation' AND (c.type != 'outbox' OR c.event.type != 'data_deleted')"

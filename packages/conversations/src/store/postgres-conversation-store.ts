@@ -770,8 +770,11 @@ export class PostgresConversationStore implements ConversationStore {
         const types = EVENT_TYPES_OF_SCOPE[scope];
         if (scope === 'transcripts')
           await client.query('DELETE FROM segments WHERE conversation_id = $1', [id]);
-        if (scope === 'assist')
+        if (scope === 'assist') {
           await client.query('DELETE FROM assist_results WHERE conversation_id = $1', [id]);
+          // what the dashboard keeps of them (sentiment, intent, alert rules) goes with them
+          await client.query('DELETE FROM assist_facts WHERE conversation_id = $1', [id]);
+        }
         if (scope === 'recording')
           await client.query(
             `UPDATE conversations SET body = (body - 'recordingRedaction') || '{"recording":null}'::jsonb WHERE id = $1`,

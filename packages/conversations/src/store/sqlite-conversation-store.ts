@@ -596,8 +596,11 @@ export class SqliteConversationStore implements ConversationStore {
         const marks = types.map(() => '?').join(', ');
         if (scope === 'transcripts')
           this.db.prepare('DELETE FROM segments WHERE conversation_id = ?').run(id);
-        if (scope === 'assist')
+        if (scope === 'assist') {
           this.db.prepare('DELETE FROM assist_results WHERE conversation_id = ?').run(id);
+          // what the dashboard keeps of them (sentiment, intent, alert rules) goes with them
+          this.db.prepare('DELETE FROM assist_facts WHERE conversation_id = ?').run(id);
+        }
         if (scope === 'recording') {
           const current = this.readSummary(id)!;
           const { recordingRedaction: _report, ...rest } = current;
