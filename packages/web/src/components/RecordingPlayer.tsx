@@ -51,7 +51,13 @@ export function RecordingPlayer({
         <ul className="recording-gaps" aria-label="Paused spans (not recorded)">
           {gaps.map((gap) => (
             <li key={gap.at} className={gap.secure ? 'secure' : undefined}>
-              <button type="button" className="link" onClick={() => recording.seek(gap.at)}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => recording.seek(gap.at)}
+                // a name of its own: "Pause" is the player's button
+                aria-label={`Not recorded at ${formatClock(gap.at)}: ${Math.round(gap.seconds)} s${gap.secure ? ' (secure)' : ''}`}
+              >
                 ⏸ {gap.secure ? 'Secure pause' : 'Pause'} at {formatClock(gap.at)}: {Math.round(gap.seconds)}{' '}
                 s not recorded
               </button>
