@@ -43,8 +43,8 @@ describe('PostgreSQL migrations and faults', () => {
     const second = new PostgresConversationStore({ connectionString: server.url });
     try {
       await Promise.all([first.init(), second.init()]);
-      expect(await first.appliedMigrations()).toEqual([1, 2]);
-      expect(await second.appliedMigrations()).toEqual([1, 2]);
+      expect(await first.appliedMigrations()).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+      expect(await second.appliedMigrations()).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
     } finally {
       await first.close();
       await second.close();
@@ -99,7 +99,7 @@ describe('PostgreSQL migrations and faults', () => {
     const store = new PostgresConversationStore({ connectionString: url });
     try {
       await store.init();
-      expect(await store.appliedMigrations()).toEqual([1, 2]);
+      expect(await store.appliedMigrations()).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
       expect((await store.getConversation(conversation.id))?.transcript).toEqual([segment]);
       expect((await store.listConversations({ text: 'upgrade' })).items.map((item) => item.id)).toEqual([
         conversation.id,

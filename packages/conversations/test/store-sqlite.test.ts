@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from '../src/index.js';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite-migrations.js';
 import { describeConversationStoreContract, makeConversation } from './store-contract.js';
 
 describeConversationStoreContract('SQLite (temp file)', async () => {
@@ -32,10 +33,10 @@ describe('SQLite migrations', () => {
       const first = new SqliteConversationStore({ path });
       const conversation = makeConversation();
       await first.upsertConversation(conversation);
-      expect(first.appliedMigrations()).toEqual([1]);
+      expect(first.appliedMigrations()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
       await first.close();
       const second = new SqliteConversationStore({ path });
-      expect(second.appliedMigrations()).toEqual([1]);
+      expect(second.appliedMigrations()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
       expect((await second.getConversation(conversation.id))?.id).toBe(conversation.id);
       await second.close();
     } finally {
