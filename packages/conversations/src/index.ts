@@ -23,3 +23,6 @@ export * from './store/conversation-store-config.js';
 export * from './recordings/recording-store-config.js';
 export * from './bus/event-hubs-event-bus.js';
 export * from './bus/event-bus-config.js';
+export * from './jobs/transcription-job-queue.js';
+export * from './jobs/sqlite-transcription-job-queue.js';
+export * from './jobs/postgres-transcription-job-queue.js';

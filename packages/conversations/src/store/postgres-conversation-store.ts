@@ -29,6 +29,7 @@ import type {
   StoreHealth,
   WriteOptions,
 } from './conversation-store.js';
+import { PostgresTranscriptionJobQueue } from '../jobs/postgres-transcription-job-queue.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { StoreInputError, StoreNotFoundError, StoreUnavailableError } from './store-errors.js';
 import {
@@ -210,6 +211,11 @@ export class PostgresConversationStore implements ConversationStore {
     } finally {
       client.release(broken);
     }
+  }
+
+  /** Post-call transcription jobs in this database (the store-backed job queue). */
+  transcriptionJobs(options: { maxAttempts?: number } = {}): PostgresTranscriptionJobQueue {
+    return new PostgresTranscriptionJobQueue(this.pool, () => this.init(), options);
   }
 
   // ---- writes -------------------------------------------------------------------------------------------------

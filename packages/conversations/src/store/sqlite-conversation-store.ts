@@ -25,6 +25,7 @@ import type {
   StoreHealth,
   WriteOptions,
 } from './conversation-store.js';
+import { SqliteTranscriptionJobQueue } from '../jobs/sqlite-transcription-job-queue.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { StoreInputError, StoreNotFoundError, StoreUnavailableError } from './store-errors.js';
 import {
@@ -109,6 +110,11 @@ export class SqliteConversationStore implements ConversationStore {
       initialBackoffMs: options.initialBackoffMs ?? 200,
       maxBackoffMs: options.maxBackoffMs ?? 5_000,
     });
+  }
+
+  /** Post-call transcription jobs in this database (the single-box default job queue). */
+  transcriptionJobs(options: { maxAttempts?: number } = {}): SqliteTranscriptionJobQueue {
+    return new SqliteTranscriptionJobQueue(this.db, { now: this.now, ...options });
   }
 
   /** Schema is applied in the constructor (synchronous); nothing else to wait for. */
