@@ -31,3 +31,4 @@ export {
   type DecoderPoolOptions,
 } from './pocketsphinx/decoder-pool.js';
 export { PhoneFrontEnd, phoneTo16k, type PhoneFrontEndOptions } from './frontend/phone-front-end.js';
+export * from './pipeline/recording-transcriber.js';
