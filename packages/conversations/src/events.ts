@@ -117,6 +117,11 @@ export type ConversationEvent =
   | EventBase<'transcript_available', TranscriptSegment>
   | EventBase<'recording_available', { uri: string; bytes: number; durationSeconds: number }>
   | EventBase<'session_ended', ConversationSummary>
-  | EventBase<'assist_update', AssistResult>;
+  | EventBase<'assist_update', AssistResult>
+  /** post-call transcription stored a new transcript version; `segments` is all of it */
+  | EventBase<
+      'transcript_replaced',
+      { version: Exclude<TranscriptVersion, 'live'>; reason: string | null; segments: TranscriptSegment[] }
+    >;
 
 export type ConversationEventType = ConversationEvent['type'];

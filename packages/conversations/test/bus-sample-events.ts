@@ -69,6 +69,11 @@ export function sampleEvents(conversationId = randomUUID()): ConversationEvent[]
     },
     {
       ...base(conversationId),
+      type: 'transcript_replaced',
+      data: { version: 'recovered', reason: 'live capacity full', segments: [] },
+    },
+    {
+      ...base(conversationId),
       type: 'session_ended',
       data: { ...summary, state: 'ended', endedAt: '2026-11-24T03:05:00.000Z', closeReason: 'end' },
     },
