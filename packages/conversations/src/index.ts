@@ -26,3 +26,4 @@ export * from './bus/event-bus-config.js';
 export * from './jobs/transcription-job-queue.js';
 export * from './jobs/sqlite-transcription-job-queue.js';
 export * from './jobs/postgres-transcription-job-queue.js';
+export * from './jobs/redis-streams-transcription-job-queue.js';

@@ -1,9 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresConversationStore, SqliteConversationStore } from '../src/index.js';
+import {
+  PostgresConversationStore,
+  RedisStreamsTranscriptionJobQueue,
+  SqliteConversationStore,
+} from '../src/index.js';
 import { describeJobQueueContract } from './job-queue-contract.js';
 import { startPostgres } from './support/services-postgres.js';
+import { startRedis } from './support/services-redis.js';
 
 describeJobQueueContract('SQLite store tables (temp file, two processes sharing it)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookscribe-jobs-'));
@@ -40,6 +46,21 @@ describeJobQueueContract('PostgreSQL store tables (real server)', async () => {
       for (const peer of peers) await peer.close();
       await store.close();
       await server.destroy();
+    },
+  };
+});
+
+describeJobQueueContract('Redis Streams consumer group (real server)', async () => {
+  const redis = await startRedis();
+  const prefix = `{test-${randomUUID()}}`;
+  const open = () => new RedisStreamsTranscriptionJobQueue({ url: redis.url, prefix, maxAttempts: 3 });
+  const queue = open();
+  return {
+    queue,
+    openPeer: async () => open(),
+    cleanup: async () => {
+      await queue.close();
+      await redis.dispose();
     },
   };
 });
