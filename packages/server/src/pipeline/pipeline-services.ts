@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { assistConfigFromEnv, AssistRuntime, type AssistWorker } from '@hookscribe/assist';
@@ -41,6 +42,13 @@ import { webUi } from '../web-ui/web-ui-plugin.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { attachAssistSink } from './assist-sink.js';
 import { callPipeline } from './call-pipeline.js';
+import { LiveDecodeCapacity } from './live-capacity.js';
+import { liveCapacityPlan } from './transcription-capacity.js';
+import { notLiveCause, TranscriptionCapacityMetrics } from './transcription-capacity-metrics.js';
+import { PostCallEngines } from '../postcall/post-call-engines.js';
+import { PostCallScheduler } from '../postcall/post-call-scheduler.js';
+import { PostCallTranscriptionWorker } from '../postcall/post-call-worker.js';
+import { createTranscriptionJobQueue } from '../postcall/transcription-job-queue-config.js';
 
 export interface DependencyHealth {
   name: string;
@@ -125,15 +133,24 @@ export async function startPipelineServices(
 
   // --- speech
   const speechConfig = speechConfigFromEnv(env);
-  // Two warm decoders: a stereo call's second channel must not wait ~1 s (far more on a loaded box) for a decoder at
-  // its first utterance. Waiting for a free decoder is only more backlog, which maxBacklogMs (30 s) already bounds: a
-  // shorter acquire timeout, or few waiting places, would kill a whole channel's transcription for the rest of the
-  // call on a burst (a pool failure fails the stream, and a lone engine has nothing to fall back to).
+  // Live capacity: the calls admitted get a decoder per channel whenever they speak, so none waits for one (a wait
+  // is backlog, and backlog past maxBacklogMs kills the channel); calls beyond it are transcribed after the call.
+  const plan = liveCapacityPlan(speechConfig.engines, config.sttLiveChannels);
+  const capacity = new LiveDecodeCapacity(plan.channels);
+  log.info({ liveChannels: plan.channels, basis: plan.basis }, 'live decode capacity');
   const engines = buildSpeechEngines(speechConfig, {
     embedded: () => {
       const defaults = defaultPocketsphinxConfig();
       return new PocketsphinxEngine({
-        pool: { ...defaults.pool, warmDecoders: 2, acquireTimeoutMs: defaults.maxBacklogMs, maxWaiting: 256 },
+        pool: {
+          ...defaults.pool,
+          maxDecoders: Math.max(1, plan.channels),
+          warmDecoders: 2,
+          acquireTimeoutMs: defaults.maxBacklogMs,
+          maxWaiting: 256,
+          // a little below the event loop: decoding never starves ping/open
+          niceness: 5,
+        },
       });
     },
     azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
@@ -143,12 +160,69 @@ export async function startPipelineServices(
       .start()
       .catch((err: unknown) => log.error({ err, engine: engine.name }, 'speech engine failed to start'));
   }
+
+  // --- post-call transcription (jobs in the store by default, Redis Streams when scaled out)
+  const transcriberOptions = transcriberOptionsFromConfig(speechConfig);
+  const redactor = new TranscriptRedactor(parseRedactionKinds(env.HOOKSCRIBE_REDACT));
+  const jobs =
+    engines.length > 0 && config.sttPostCall !== 'off'
+      ? createTranscriptionJobQueue(config.sttJobs, env, store)
+      : null;
+  jobs?.init().catch((err: unknown) => log.warn({ err }, 'post-call job queue not ready yet'));
+  const capacityMetrics = metrics
+    ? new TranscriptionCapacityMetrics(metrics.registry, {
+        live: { capacity: plan.channels, inUse: () => capacity.inUse },
+        ...(jobs ? { backlog: () => jobs.backlog() } : {}),
+      })
+    : null;
+  const postCallEngines = new PostCallEngines(speechConfig);
+  const postCallWorker =
+    jobs && config.sttWorkerInProcess
+      ? new PostCallTranscriptionWorker({
+          queue: jobs,
+          store,
+          // the uploader serves a recording's local copy until it is in the recording store
+          recordings: { get: (key) => uploader.get(key) },
+          engines: (kind) => postCallEngines.for(kind),
+          transcriber: transcriberOptions,
+          redactor,
+          log: log.child({ component: 'post-call' }),
+          worker: `${hostname()}-${process.pid}`,
+          leaseMs: config.sttLeaseMs,
+          onEventsWritten: () => relay.wake(),
+          ...(capacityMetrics
+            ? {
+                onJobFinished: (job, outcome) => {
+                  capacityMetrics.postCallJobs.inc({ kind: job.kind, result: outcome.result });
+                  if (outcome.result === 'stored') {
+                    capacityMetrics.postCallAudio.inc({ kind: job.kind }, outcome.audioSeconds);
+                    capacityMetrics.postCallJobDuration.observe({ kind: job.kind }, outcome.elapsedMs / 1000);
+                  }
+                },
+              }
+            : {}),
+        })
+      : null;
+  const scheduler = new PostCallScheduler({
+    mode: config.sttPostCall,
+    recording: config.recording,
+    queue: jobs,
+    store,
+    recordingKey: (call) => recordingKeyFor(call.sessionId, call.openedAt),
+    log: log.child({ component: 'post-call' }),
+    onQueued: () => postCallWorker?.wake(),
+  });
   const pipeline = callPipeline({
     engines,
-    transcriber: transcriberOptionsFromConfig(speechConfig),
+    transcriber: transcriberOptions,
     store,
-    redactor: new TranscriptRedactor(parseRedactionKinds(env.HOOKSCRIBE_REDACT)),
+    redactor,
     onEventsWritten: () => relay.wake(),
+    capacity,
+    onNotLive: (call, reason) =>
+      capacityMetrics?.notLive.inc({ endpoint: call.profile, cause: notLiveCause(reason) }),
+    // after the recording was handed to the uploader (the recorder finalises it at `ended` too)
+    onCallEnded: (call, outcome) => void scheduler.callEnded(call, outcome),
     ...(pipelineMetrics
       ? {
           onTranscript: (call, event, latencyMs) => {
@@ -222,7 +296,10 @@ export async function startPipelineServices(
     plugins,
     supportedLanguages: supportedLanguages(engines),
     devApiToken,
-    startDelivery: () => relay.start(),
+    startDelivery: () => {
+      relay.start();
+      postCallWorker?.start();
+    },
     uploadRecording(call, files) {
       const ids = {
         sessionId: call.sessionId,
@@ -261,6 +338,9 @@ export async function startPipelineServices(
       return report;
     },
     async close() {
+      await postCallWorker?.stop().catch(() => undefined);
+      await postCallEngines.stop();
+      await jobs?.close().catch(() => undefined);
       for (const s of subscriptions) await s.close().catch(() => undefined);
       await assistWorker?.stop().catch(() => undefined);
       await relay.stop().catch(() => undefined);
