@@ -91,6 +91,19 @@ describe('post-call transcription end to end', () => {
     });
     expect(words(done.transcript).length).toBeGreaterThan(20);
     expect(done.transcript.map((s) => s.text).join(' ')).toMatch(/bill|charge/);
+    // the live version (empty: nothing was decoded live) stays readable beside the one now used
+    expect((await apiJson(server, `/api/conversations/${call.sessionId}/transcripts/live`)).body).toEqual({
+      version: 'live',
+      segments: [],
+    });
+    const recovered = await apiJson<{ segments: { text: string }[] }>(
+      server,
+      `/api/conversations/${call.sessionId}/transcripts/recovered`,
+    );
+    expect(recovered.body.segments).toEqual(done.transcript);
+    expect((await apiJson(server, `/api/conversations/${call.sessionId}/transcripts/accurate`)).status).toBe(
+      404,
+    );
     await eventually('transcript_replaced on the live API', () =>
       Promise.resolve(live.events.some((e) => e.event === 'transcript_replaced') ? true : undefined),
     );
