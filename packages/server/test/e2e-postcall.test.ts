@@ -3,7 +3,8 @@
  *  - a call beyond live capacity is recorded and stored as "transcript pending", then transcribed from its recording
  *    after the call: the stored transcript holds the call's words, `transcript_replaced` reaches the live API once;
  *  - a hookscribe-stt worker killed (SIGKILL) mid-job loses no job: a second worker takes it once the lease runs out,
- *    and the call still gets exactly one post-call result.
+ *    and the call still gets exactly one post-call result;
+ *  - a server killed mid-call: after its restart the call is ended as failed and transcribed from its recording.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -160,4 +161,38 @@ describe('post-call transcription end to end', () => {
     await new Promise((r) => second.child.once('exit', r));
     await server.stop();
   }, 300_000);
+
+  it('a server killed mid-call: after the restart the call is ended and transcribed from its recording', async () => {
+    const first = await startServer({});
+    const dataDir = first.dataDir;
+    const call = runSim(first, '/api/v1/audiohook/ws', [
+      '--wav',
+      demoCall('address-change'),
+      '--realtime',
+      '--timeout',
+      '5',
+    ]).catch(() => null); // the connection dies with the server
+    const sessionId = await eventually('the call is stored', async () => {
+      const { body } = await apiJson<{ items: { id: string; state: string }[] }>(first, '/api/conversations');
+      return body.items.find((c) => c.state === 'active')?.id;
+    });
+    await new Promise((r) => setTimeout(r, 6000)); // some audio recorded
+    first.child.kill('SIGKILL');
+    await first.exit;
+    await call;
+
+    const second = await startServer({ HOOKSCRIBE_DATA_DIR: dataDir });
+    const done = await eventually(
+      'the interrupted call transcribed from its recording',
+      async () => {
+        const c = await conversation(second, sessionId);
+        return c.transcription?.status === 'done' ? c : undefined;
+      },
+      120_000,
+    );
+    expect(done).toMatchObject({ state: 'failed', transcription: { version: 'recovered' } });
+    expect((done as unknown as { closeReason: string }).closeReason).toBe('server restarted mid-call');
+    expect(words(done.transcript).length).toBeGreaterThan(3);
+    await second.stop();
+  }, 240_000);
 });

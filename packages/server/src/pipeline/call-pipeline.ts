@@ -85,16 +85,14 @@ function transcriptionState(status: TranscriptionState['status'], reason: string
   return { status, reason, version: 'live', updatedAt: new Date().toISOString() };
 }
 
-/** Statuses after which part of the call's audio has no live transcript. */
+/**
+ * Statuses after which part of the call's audio has no live transcript. A flush timeout is not one: the finals still
+ * arrive after `closed` and are stored; only an engine that stopped leaves audio untranscribed.
+ */
 function holeIn(status: TranscriberStatus): string | null {
-  switch (status.type) {
-    case 'transcription-unavailable':
-      return `live transcription of channel ${status.channel} stopped: ${status.reason}`;
-    case 'flush-timeout':
-      return `finals of channels ${status.pendingChannels.join(', ')} did not arrive before the call closed`;
-    default:
-      return null;
-  }
+  if (status.type === 'transcription-unavailable')
+    return `live transcription of channel ${status.channel} stopped: ${status.reason}`;
+  return null;
 }
 
 /**

@@ -46,6 +46,7 @@ import { LiveDecodeCapacity } from './live-capacity.js';
 import { liveCapacityPlan } from './transcription-capacity.js';
 import { notLiveCause, TranscriptionCapacityMetrics } from './transcription-capacity-metrics.js';
 import { PostCallEngines } from '../postcall/post-call-engines.js';
+import { recoverInterruptedCalls } from '../postcall/interrupted-calls.js';
 import { PostCallScheduler } from '../postcall/post-call-scheduler.js';
 import { PostCallTranscriptionWorker } from '../postcall/post-call-worker.js';
 import { createTranscriptionJobQueue } from '../postcall/transcription-job-queue-config.js';
@@ -212,6 +213,14 @@ export async function startPipelineServices(
     log: log.child({ component: 'post-call' }),
     onQueued: () => postCallWorker?.wake(),
   });
+  if (engines.length > 0)
+    void recoverInterruptedCalls({
+      recordingsDir: join(config.dataDir, 'recordings'),
+      store,
+      uploader,
+      scheduler,
+      log,
+    }).catch((err: unknown) => log.warn({ err }, 'looking for calls interrupted by a restart failed'));
   const pipeline = callPipeline({
     engines,
     transcriber: transcriberOptions,

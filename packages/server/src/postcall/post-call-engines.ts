@@ -27,6 +27,8 @@ export const ACCURATE_DECODER: DecoderTuning = {
   wbeam: '1e-40',
 };
 
+const POST_CALL_WATCHDOG_MS = 15 * 60_000;
+
 /** a recording is fed faster than real time: its whole length may wait for the decoder */
 const FILE_BACKLOG_MS = 4 * 3600_000;
 
@@ -43,6 +45,8 @@ export function embeddedPostCallEngine(kind: TranscriptionJobKind): Pocketsphinx
       maxWaiting: 64,
       acquireTimeoutMs: FILE_BACKLOG_MS,
       niceness: 19,
+      // a request may wait long for CPU at nice 19; only a thread that is gone should fail it
+      requestTimeoutMs: POST_CALL_WATCHDOG_MS,
     },
   });
 }
@@ -59,6 +63,9 @@ export class PostCallEngines {
       engines = buildSpeechEngines(this.config, {
         embedded: () => embeddedPostCallEngine(kind),
         azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
+        // at nice 19 a busy box may give the decoders no CPU for a while: that is waiting, not hanging (the decoder
+        // pool's own request watchdog still catches a dead thread)
+        watchdogMs: POST_CALL_WATCHDOG_MS,
       });
       this.built.set(kind, engines);
     }

@@ -18,16 +18,19 @@ export interface PostCallSchedulerOptions {
   recording: boolean;
   queue: TranscriptionJobQueue | null;
   store: ConversationStore;
-  recordingKey(call: CallInfo): string;
+  recordingKey(call: EndedCall): string;
   log: Logger;
   /** a job was queued (wakes an in-process worker) */
   onQueued?: () => void;
 }
 
+/** What the scheduler needs of an ended call (a live CallInfo, or a call found interrupted after a restart). */
+export type EndedCall = Pick<CallInfo, 'sessionId' | 'openedAt' | 'language'>;
+
 export class PostCallScheduler {
   constructor(private readonly options: PostCallSchedulerOptions) {}
 
-  async callEnded(call: CallInfo, outcome: LiveTranscriptOutcome): Promise<void> {
+  async callEnded(call: EndedCall, outcome: LiveTranscriptOutcome): Promise<void> {
     const { mode, queue, log } = this.options;
     const kinds: TranscriptionJobRequest['kind'][] = [];
     if (!outcome.complete && mode !== 'off') kinds.push('recover');

@@ -161,6 +161,8 @@ export function buildSpeechEngines(
     embedded?: () => SpeechEngine;
     /** Entra ID tokens for the Speech resource (HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID), built by the caller */
     azureTokenProvider?: (resourceId: string) => AzureTokenProvider;
+    /** FallbackEngine watchdog: post-call decoders on idle CPU may make no progress for minutes without being hung */
+    watchdogMs?: number;
   } = {},
 ): SpeechEngine[] {
   const engines = config.engines.map((name): SpeechEngine => {
@@ -198,7 +200,12 @@ export function buildSpeechEngines(
   });
   if (engines.length === 0) return [];
   // Even a single engine goes through the FallbackEngine: its watchdog turns a hung engine into a reported failure.
-  return [new FallbackEngine({ engines })];
+  return [
+    new FallbackEngine({
+      engines,
+      ...(factories.watchdogMs !== undefined ? { watchdogMs: factories.watchdogMs } : {}),
+    }),
+  ];
 }
 
 /** The CallTranscriber options that come from configuration (spread them into the constructor options). */
