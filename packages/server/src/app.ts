@@ -121,6 +121,7 @@ function sleep(ms: number, signal?: Promise<void>): Promise<void> {
 export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promise<HookscribeApp> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = deps.metrics ?? new ServerMetrics();
+  metrics.initialiseSeries(AUDIOHOOK_ENDPOINTS.map((endpoint) => endpoint.path));
   const hub =
     deps.hub ??
     new SessionEventHub({
@@ -157,8 +158,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     maxPayload: MAX_WS_MESSAGE_BYTES,
     perMessageDeflate: false,
     clientTracking: false,
-    // AudioHook defines no subprotocol: never select one, whatever the client offers (digest §1.1)
-    handleProtocols: () => false,
+    // AudioHook defines none, but a client that offers one (Genesys reportedly offers `audiohook`) may fail the
+    // handshake if none comes back: select the first offered, as the reference server does; never require one (§1.1)
+    handleProtocols: (offered: Set<string>) => offered.values().next().value ?? false,
   });
 
   const nonceCache = new NonceCache({

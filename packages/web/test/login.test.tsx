@@ -19,6 +19,14 @@ describe('login', () => {
     });
   };
 
+  it('tells a first-run user where the development token is', () => {
+    const { fetchImpl } = fakeFetch(() => ({ body: { items: [], nextCursor: null } }));
+    render(<App fetchImpl={fetchImpl} />);
+    const hint = screen.getByText(/First run\?/).textContent ?? '';
+    expect(hint).toContain('npm start');
+    expect(hint).toContain('data/dev-api-token.txt');
+  });
+
   it('rejects a wrong token with a message and stores nothing', async () => {
     const { fetchImpl } = fakeFetch(() => ({ body: { items: [], nextCursor: null } }));
     render(<App fetchImpl={fetchImpl} />);

@@ -156,6 +156,7 @@ export async function startPipelineServices(
     },
     azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
   });
+  pipelineMetrics?.initialiseSeries(engines.map((engine) => engine.name));
   for (const engine of engines) {
     engine
       .start()

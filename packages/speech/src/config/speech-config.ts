@@ -12,6 +12,8 @@ export interface SpeechConfig {
   /** engine names in order of preference: embedded | azure | openai; empty = transcription off (`none`) */
   engines: string[];
   partials: boolean;
+  /** HOOKSCRIBE_STT_TEXT_FORMAT: display form for engines that return spoken-form words */
+  textFormat: boolean;
   utteranceSilenceMs: number;
   vad: 'energy' | 'silero';
   defaultLanguage: string;
@@ -92,6 +94,7 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
   const config: SpeechConfig = {
     engines,
     partials: flag('HOOKSCRIBE_STT_PARTIALS', env.HOOKSCRIBE_STT_PARTIALS, false),
+    textFormat: flag('HOOKSCRIBE_STT_TEXT_FORMAT', env.HOOKSCRIBE_STT_TEXT_FORMAT, true),
     utteranceSilenceMs: integer(
       'HOOKSCRIBE_UTTERANCE_SILENCE_MS',
       env.HOOKSCRIBE_UTTERANCE_SILENCE_MS,
@@ -211,9 +214,10 @@ export function buildSpeechEngines(
 /** The CallTranscriber options that come from configuration (spread them into the constructor options). */
 export function transcriberOptionsFromConfig(
   config: SpeechConfig,
-): Pick<CallTranscriberOptions, 'partials' | 'defaultLanguage' | 'createVad' | 'segmenter'> {
+): Pick<CallTranscriberOptions, 'partials' | 'formatText' | 'defaultLanguage' | 'createVad' | 'segmenter'> {
   return {
     partials: config.partials,
+    formatText: config.textFormat,
     defaultLanguage: config.defaultLanguage,
     createVad: config.vad === 'silero' ? () => SileroVad.load() : () => new EnergyVad(),
     // Silero's probabilities fall slowly after speech: it wants the narrower hysteresis (docs/speech.md)

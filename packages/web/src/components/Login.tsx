@@ -68,7 +68,9 @@ export function Login({ message, onLogin, createClient = (t) => new ApiClient(t)
           {checking ? 'Checking…' : 'Sign in'}
         </button>
         <p className="muted small">
-          One of the tokens in HOOKSCRIBE_API_TOKENS. Kept for this browser tab only.
+          First run? Use the development token <code>npm start</code> printed; it is kept in{' '}
+          <code>data/dev-api-token.txt</code> (under <code>HOOKSCRIBE_DATA_DIR</code>). Otherwise, one of the
+          tokens in <code>HOOKSCRIBE_API_TOKENS</code>. Kept for this browser tab only.
         </p>
       </form>
     </main>
