@@ -84,6 +84,9 @@ function loadOrCreateDevApiToken(dataDir: string): string {
   return token;
 }
 
+/** fallback watchdog and decoder request timeout when the configured engine is the only one */
+const LONE_ENGINE_WATCHDOG_MS = 60_000;
+
 /** how long shutdown waits for recordings of just-ended calls to reach the recording store */
 const UPLOAD_GRACE_MS = 10_000;
 
@@ -151,10 +154,15 @@ export async function startPipelineServices(
           maxWaiting: 256,
           // a little below the event loop: decoding never starves ping/open
           niceness: 5,
+          // on a box shared with other work a decoder may wait long for CPU; only a dead thread should fail
+          requestTimeoutMs: LONE_ENGINE_WATCHDOG_MS,
         },
       });
     },
     azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
+    // with one engine there is nothing to fall back to: declaring it hung early only kills the channel for the rest
+    // of the call, while a starved decoder catches up (its backlog stays bounded by maxBacklogMs)
+    ...(speechConfig.engines.length === 1 ? { watchdogMs: LONE_ENGINE_WATCHDOG_MS } : {}),
   });
   pipelineMetrics?.initialiseSeries(engines.map((engine) => engine.name));
   for (const engine of engines) {
