@@ -112,9 +112,25 @@ async function api(url, route) {
   return res.ok ? res.json() : null;
 }
 const wordsOf = (segments) => segments.reduce((n, s) => n + s.text.split(/\s+/).filter(Boolean).length, 0);
-/** stored for good: ended, and either complete live or settled after the call */
-const settled = (c) =>
-  c.state !== 'active' && ['live', 'done', 'failed'].includes(c.transcription?.status ?? 'live');
+/**
+ * Stored for good: ended, and settled after the call (done/failed) or complete live — a live call's last finals may
+ * be stored a little after it ended (decoders behind), so its word count must have held for three polls.
+ */
+const stableSince = new Map();
+const settled = (c) => {
+  if (c.state === 'active') return false;
+  const status = c.transcription?.status ?? 'live';
+  if (status === 'done' || status === 'failed') return true;
+  if (status !== 'live') return false;
+  const words = wordsOf(c.transcript);
+  const seen = stableSince.get(c.id);
+  if (!seen || seen.words !== words) {
+    stableSince.set(c.id, { words, polls: 1 });
+    return false;
+  }
+  seen.polls++;
+  return seen.polls >= 3;
+};
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-stt-capacity-'));
 const load = {
@@ -138,7 +154,7 @@ try {
       baseline = wordsOf(c.transcript);
       break;
     }
-    await sleep(500);
+    await sleep(2000);
   }
   console.error(`baseline: ${baseline} words; ${calls} calls at ${values.rate}/s…`);
 
@@ -168,7 +184,7 @@ try {
     details = await Promise.all(ids.map((id) => api(server.url, `/api/conversations/${id}`)));
     if (details.every((c) => c && settled(c))) break;
     if (Date.now() - t1 > 3_600_000) throw new Error('transcripts not stored within an hour');
-    await sleep(1000);
+    await sleep(2000);
   }
   const t2 = Date.now();
   const cpu2 = cpuSeconds(server.child.pid);

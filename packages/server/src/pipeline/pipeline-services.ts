@@ -150,7 +150,9 @@ export async function startPipelineServices(
           ...defaults.pool,
           maxDecoders: Math.max(1, plan.channels),
           warmDecoders: 2,
-          acquireTimeoutMs: defaults.maxBacklogMs,
+          // a channel that falls behind begins its next utterance before the last one released its decoder; that
+          // wait is backlog, already bounded by maxBacklogMs, so it must not fail sooner on its own
+          acquireTimeoutMs: LONE_ENGINE_WATCHDOG_MS,
           maxWaiting: 256,
           // a little below the event loop: decoding never starves ping/open
           niceness: 5,

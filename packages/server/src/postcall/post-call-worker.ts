@@ -167,8 +167,6 @@ export class PostCallTranscriptionWorker {
         ...(conversation.media
           ? { channelNames: conversation.media.channels as ('external' | 'internal')[] }
           : {}),
-        // the engine may still be working through the file when the last chunk is in
-        flushTimeoutMs: Math.max(60_000, (job.audioSeconds ?? wav.length / 8000) * 2000),
         signal: abort.signal,
       });
       audioSeconds = result.audioSeconds;

@@ -79,6 +79,8 @@ export async function transcribeRecording(
   let problem: string | null = null;
   const transcriber = new CallTranscriber({
     ...options,
+    // the engine may still be working through the file when the last chunk is in
+    flushTimeoutMs: options.flushTimeoutMs ?? Math.max(60_000, (totalSamples / SAMPLE_RATE) * 2000),
     partials: false,
     onTranscript: (event) => {
       if (event.type !== 'final') return;
