@@ -14,7 +14,8 @@
  *  - each admitted call's live words against the baseline (target ≥ 90 %), each call's stored words (≥ 90 %);
  *  - the time from the end of the calls until every transcript is stored;
  *  - the server's CPU (all threads, % of one core) while the calls ran and while post-call work drained;
- *  - ping RTT p99 while every call was up, protocol violations; the load average before and after.
+ *  - ping RTT p99 while every call was up (the simulator's side, machine contention included) and the server's own
+ *    event-loop delay p99 while the calls ran; protocol violations; the load average before and after.
  *
  * Options: --calls N (12)  --rate R calls/s (4)  --wav FILE (demo billing-dispute)  --live-channels N
  *          --endpoint transcription|monitor (transcription)  --json FILE
@@ -158,6 +159,12 @@ try {
   }
   console.error(`baseline: ${baseline} words; ${calls} calls at ${values.rate}/s…`);
 
+  // prom-client's event-loop delay histogram restarts at every scrape: this one opens the window of the calls
+  const loopDelayP99 = async () =>
+    Number(
+      /nodejs_eventloop_lag_p99_seconds (\S+)/.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1],
+    );
+  await loopDelayP99();
   const cpu0 = cpuSeconds(server.child.pid);
   const t0 = Date.now();
   const run = await runSim(server.url, [
@@ -170,6 +177,7 @@ try {
   ]);
   const t1 = Date.now();
   const cpu1 = cpuSeconds(server.child.pid);
+  const serverLoopDelayP99Ms = Math.round((await loopDelayP99()) * 1e4) / 10;
   console.error(`calls done in ${((t1 - t0) / 1000).toFixed(1)} s; waiting for every transcript…`);
 
   const ids = [];
@@ -231,6 +239,7 @@ try {
     serverCpuPctWhileCalls: Math.round(((cpu1 - cpu0) / ((t1 - t0) / 1000)) * 1000) / 10,
     serverCpuPctAfterCalls: t2 > t1 ? Math.round(((cpu2 - cpu1) / ((t2 - t1) / 1000)) * 1000) / 10 : 0,
     serverCpuSecondsTotal: Math.round((cpu2 - cpu0) * 10) / 10,
+    serverEventLoopDelayP99MsWhileCalls: serverLoopDelayP99Ms,
     pingRttP99MsAllUp: run.rttAllActiveMs?.p99 ?? null,
     pingRttP99Ms: run.rttMs?.p99 ?? null,
     violations: run.violations ?? [],
