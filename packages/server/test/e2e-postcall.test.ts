@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startRedis } from '../../conversations/test/support/services-redis.js';
 import { buildProductOnce } from './support/e2e-build.js';
 import {
   API_TOKEN,
@@ -195,4 +196,44 @@ describe('post-call transcription end to end', () => {
     expect(words(done.transcript).length).toBeGreaterThan(3);
     await second.stop();
   }, 240_000);
+
+  it('scaled out: jobs on a Redis Streams consumer group, taken by a hookscribe-stt worker', async () => {
+    const redis = await startRedis();
+    try {
+      const shared = { HOOKSCRIBE_STT_JOBS: 'redis', HOOKSCRIBE_REDIS_URL: redis.url };
+      const server = await startServer({
+        ...shared,
+        HOOKSCRIBE_STT_LIVE_CHANNELS: '0',
+        HOOKSCRIBE_STT_WORKER_IN_PROCESS: 'false',
+      });
+      const worker = startSttWorker({
+        ...shared,
+        HOOKSCRIBE_DATA_DIR: server.dataDir,
+        HOOKSCRIBE_STT_CONSUMER: 'redis-1',
+      });
+      const call = await runSim(server, '/api/v1/audiohook/ws', [
+        '--wav',
+        demoCall('billing-dispute'),
+        '--fast',
+      ]);
+      expect(call.violations).toEqual([]);
+      const done = await eventually(
+        'transcribed by the worker',
+        async () => {
+          const c = await conversation(server, call.sessionId);
+          return c.transcription?.status === 'done' ? c : undefined;
+        },
+        120_000,
+      );
+      expect(words(done.transcript).length).toBeGreaterThan(20);
+      expect(worker.output.join('')).toMatch(/"jobs":"redis"/);
+      const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+      expect(metrics).toMatch(/hookscribe_stt_postcall_backlog_jobs 0/);
+      worker.child.kill('SIGTERM');
+      await new Promise((r) => worker.child.once('exit', r));
+      await server.stop();
+    } finally {
+      await redis.dispose();
+    }
+  }, 180_000);
 });
