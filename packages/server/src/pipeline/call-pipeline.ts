@@ -12,6 +12,7 @@ import {
   RateLimitedEventSender,
   CallTranscriber,
   type CallTranscriberOptions,
+  type CallEngineChoice,
   type SpeechEngine,
   type TranscriberStatus,
   type TranscriptEvent,
@@ -33,6 +34,8 @@ export interface LiveTranscriptOutcome {
 
 export interface CallPipelineOptions {
   engines: readonly SpeechEngine[];
+  /** per-call engine choice from customConfig.sttEngine (HOOKSCRIBE_STT_ENGINE_ALLOWLIST); default: `engines` */
+  engineChoice?: CallEngineChoice;
   /** CallTranscriber settings from configuration (partials, default language, VAD, segmenter) */
   transcriber: Omit<CallTranscriberOptions, 'engines' | 'onTranscript' | 'onStatus' | 'callId'>;
   store: ConversationStore;
@@ -209,9 +212,12 @@ export function callPipeline(options: CallPipelineOptions): {
           },
         }) ?? { admitted: true };
         if (admission.admitted) {
+          const choice = options.engineChoice?.forCall(call.customConfig);
+          if (choice?.refused)
+            log.warn({ sttEngine: choice.refused }, 'customConfig.sttEngine not allowlisted');
           state.transcriber = new CallTranscriber({
             ...options.transcriber,
-            engines: options.engines,
+            engines: choice?.engines ?? options.engines,
             callId: call.sessionId,
             onTranscript: (event) => onTranscript(state, event),
             onStatus: (status) => {

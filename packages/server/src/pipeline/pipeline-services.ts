@@ -22,7 +22,8 @@ import {
   type Subscription,
 } from '@hookscribe/conversations';
 import {
-  buildSpeechEngines,
+  buildCallEngineChoice,
+  FallbackEngine,
   defaultPocketsphinxConfig,
   PocketsphinxEngine,
   speechConfigFromEnv,
@@ -36,6 +37,7 @@ import type { AppPlugin } from '../app.js';
 import type { ServerConfig } from '../config.js';
 import type { ServerMetrics } from '../metrics.js';
 import { recordingKeyFor } from '../recording/call-recorder.js';
+import { entraOpenAiTokenProvider } from '../secrets/openai-token-provider.js';
 import { entraSpeechTokenProvider } from '../secrets/speech-token-provider.js';
 import type { CallInfo, SessionSubscriber } from '../session-events.js';
 import { webUi } from '../web-ui/web-ui-plugin.js';
@@ -142,7 +144,9 @@ export async function startPipelineServices(
   const plan = liveCapacityPlan(speechConfig.engines, config.sttLiveChannels);
   const capacity = new LiveDecodeCapacity(plan.channels);
   log.info({ liveChannels: plan.channels, basis: plan.basis }, 'live decode capacity');
-  const engines = buildSpeechEngines(speechConfig, {
+  // Two warm decoders: a stereo call's second channel must not wait ~1 s (far more on a loaded box) for a decoder at
+  // its first utterance.
+  const engineChoice = buildCallEngineChoice(speechConfig, {
     embedded: () => {
       const defaults = defaultPocketsphinxConfig();
       return new PocketsphinxEngine({
@@ -162,11 +166,23 @@ export async function startPipelineServices(
       });
     },
     azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
+    openAiTokenProvider: () => entraOpenAiTokenProvider(),
     // with one engine there is nothing to fall back to: declaring it hung early only kills the channel for the rest
     // of the call, while a starved decoder catches up (its backlog stays bounded by maxBacklogMs)
-    ...(speechConfig.engines.length === 1 ? { watchdogMs: LONE_ENGINE_WATCHDOG_MS } : {}),
+    ...(new Set([...speechConfig.engines, ...speechConfig.allowlist]).size === 1
+      ? { watchdogMs: LONE_ENGINE_WATCHDOG_MS }
+      : {}),
   });
-  pipelineMetrics?.initialiseSeries(engines.map((engine) => engine.name));
+  // every engine chain a call can get: the defaults and one per allowlisted engine
+  const engines = engineChoice.all;
+  // transcripts are labelled with the engine that produced them: the engines inside the fallback chains
+  pipelineMetrics?.initialiseSeries([
+    ...new Set(
+      engines.flatMap((engine) =>
+        engine instanceof FallbackEngine ? engine.options.engines.map((e) => e.name) : [engine.name],
+      ),
+    ),
+  ]);
   for (const engine of engines) {
     engine
       .start()
@@ -233,7 +249,8 @@ export async function startPipelineServices(
       log,
     }).catch((err: unknown) => log.warn({ err }, 'looking for calls interrupted by a restart failed'));
   const pipeline = callPipeline({
-    engines,
+    engines: engineChoice.defaults,
+    engineChoice,
     transcriber: transcriberOptions,
     store,
     redactor,

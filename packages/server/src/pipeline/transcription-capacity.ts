@@ -9,10 +9,15 @@ import { availableParallelism } from 'node:os';
  * - embedded (pocketsphinx): ~0.3 s of CPU per second of speech fed (docs/benchmarks/stt.md) and the segmenter feeds
  *   it speech only, roughly half of each channel's time; 5 channels per core leaves headroom for the socket tier,
  *   the recorder and load spikes (bench:stt-capacity, docs/benchmarks/stt-capacity.md).
- * - azure / openai: decoding is remote, the local cost is streaming audio; the real bound is the service's
+ * - azure / openai / realtime: decoding is remote, the local cost is streaming audio; the real bound is the service's
  *   concurrency quota, which only the operator knows — set HOOKSCRIBE_STT_LIVE_CHANNELS to quota / replicas.
  */
-export const LIVE_CHANNELS_PER_CORE: Record<string, number> = { embedded: 5, azure: 50, openai: 25 };
+export const LIVE_CHANNELS_PER_CORE: Record<string, number> = {
+  embedded: 5,
+  azure: 50,
+  openai: 25,
+  realtime: 25,
+};
 
 export interface LiveCapacityPlan {
   channels: number;
