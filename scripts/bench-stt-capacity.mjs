@@ -162,7 +162,9 @@ try {
   // prom-client's event-loop delay histogram restarts at every scrape: this one opens the window of the calls
   const loopDelayP99 = async () =>
     Number(
-      /^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1],
+      /^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(
+        await (await fetch(`${server.url}/metrics`)).text(),
+      )?.[1],
     );
   await loopDelayP99();
   const cpu0 = cpuSeconds(server.child.pid);
