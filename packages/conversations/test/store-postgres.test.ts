@@ -12,6 +12,7 @@ import {
   makeEvent,
   makeSegment,
 } from './store-contract.js';
+import { makeAuditEntry } from './store-audit-contract.js';
 import { startPostgres, type PostgresService } from './support/services-postgres.js';
 
 describeConversationStoreContract('PostgreSQL (real server)', async () => {
@@ -48,6 +49,22 @@ describe('PostgreSQL migrations and faults', () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+
+  it('the audit log is append-only in the schema: an UPDATE is refused', async () => {
+    const store = new PostgresConversationStore({ connectionString: server.url });
+    const client = new pg.Client(server.url);
+    try {
+      await store.init();
+      await store.appendAudit([makeAuditEntry()]);
+      await client.connect();
+      await expect(client.query("UPDATE audit_log SET subject = 'someone else'")).rejects.toThrow(
+        /append-only/,
+      );
+    } finally {
+      await client.end();
+      await store.close();
     }
   });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from '../src/index.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite-migrations.js';
+import { makeAuditEntry } from './store-audit-contract.js';
 import { describeConversationStoreContract, makeConversation } from './store-contract.js';
 
 describeConversationStoreContract('SQLite (temp file)', async () => {
@@ -48,5 +49,18 @@ describe('SQLite migrations', () => {
     expect(() => new SqliteConversationStore({ path: '/nonexistent-dir/x/y.db' })).toThrow(
       /cannot open SQLite database/,
     );
+  });
+});
+
+describe('SQLite audit log', () => {
+  it('is append-only in the schema: an UPDATE is refused', async () => {
+    const store = new SqliteConversationStore({ path: ':memory:' });
+    try {
+      await store.appendAudit([makeAuditEntry()]);
+      const db = (store as unknown as { db: { exec(sql: string): void } }).db;
+      expect(() => db.exec("UPDATE audit_log SET subject = 'someone else'")).toThrow(/append-only/);
+    } finally {
+      await store.close();
+    }
   });
 });

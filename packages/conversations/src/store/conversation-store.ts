@@ -17,6 +17,7 @@ import type {
   TranscriptSegment,
   TranscriptVersion,
 } from '../events.js';
+import type { AuditLog } from './audit-log.js';
 
 export type ConversationState = ConversationSummary['state'];
 
@@ -106,7 +107,8 @@ export interface StoreHealth {
   pendingWrites: number;
 }
 
-export interface ConversationStore {
+/** The audit log (appendAudit, listAudit) lives in audit-log.ts. */
+export interface ConversationStore extends AuditLog {
   /**
    * Connect and apply migrations. Never needs to be awaited before writes (they queue). Network adapters retry
    * with back-off while the backend is unreachable (health: degraded) and resolve once ready; rejects only on

@@ -4,8 +4,6 @@
  * and the web UI. Defaults need nothing but the box (pocketsphinx, SQLite, in-process bus, recordings on disk); the
  * same code scales out on PostgreSQL/Redis/Azure by environment variables alone (docs/configuration.md).
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -32,7 +30,7 @@ import {
 } from '@hookscribe/speech';
 import type { Logger } from 'pino';
 import { conversationApi } from '../api/conversation-api.js';
-import { ApiTokens } from '../api/api-auth.js';
+import { accessPluginFromEnv } from '../access/access-plugin.js';
 import type { AppPlugin } from '../app.js';
 import type { ServerConfig } from '../config.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -74,16 +72,6 @@ export interface PipelineServices {
   devApiToken: string | null;
   health(): Promise<DependencyHealth[]>;
   close(): Promise<void>;
-}
-
-/** A development API token kept in the data dir, like the development AudioHook key. */
-function loadOrCreateDevApiToken(dataDir: string): string {
-  const file = join(dataDir, 'dev-api-token.txt');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const token = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
 }
 
 /** fallback watchdog and decoder request timeout when the configured engine is the only one */
@@ -308,12 +296,11 @@ export async function startPipelineServices(
   }
 
   // --- REST/live API and web UI
-  const tokenList = (env.HOOKSCRIBE_API_TOKENS ?? '')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  const devApiToken = tokenList.length === 0 ? loadOrCreateDevApiToken(config.dataDir) : null;
+  // access control first: its hook must cover every route registered after it
+  const access = accessPluginFromEnv(env, config.dataDir, store, log);
+  const devApiToken = access.devApiToken;
   const plugins: AppPlugin[] = [
+    access.plugin,
     {
       plugin: conversationApi,
       options: {
@@ -322,7 +309,6 @@ export async function startPipelineServices(
         recordings: uploader,
         recordingKey: (c: { id: string; startedAt: string }) => recordingKeyFor(c.id, c.startedAt),
         ...(subscribable ? { bus: delivery.bus } : {}),
-        tokens: new ApiTokens(devApiToken ? [devApiToken] : tokenList),
       },
     },
     { plugin: webUi },
@@ -389,6 +375,8 @@ export async function startPipelineServices(
       uploader.close();
       await delivery.close().catch(() => undefined);
       for (const engine of engines) await engine.stop().catch(() => undefined);
+      await access.recorder.flush().catch(() => undefined); // audit entries still queued reach the store
+      await access.close();
       await store.close().catch(() => undefined);
     },
   };

@@ -20,6 +20,8 @@ export const KEY_VAULT_SECRETS: Readonly<Record<string, string>> = {
   'webhook-secret': 'HOOKSCRIBE_WEBHOOK_SECRET',
   'eventhubs-connection-string': 'HOOKSCRIBE_EVENTHUBS_CONNECTION_STRING',
   'cosmos-key': 'HOOKSCRIBE_COSMOS_KEY',
+  'oidc-client-secret': 'HOOKSCRIBE_OIDC_CLIENT_SECRET',
+  'session-secret': 'HOOKSCRIBE_SESSION_SECRET',
 };
 
 /** The slice of SecretClient used here (tests pass a fake). */
