@@ -4,7 +4,7 @@
  * and the web UI. Defaults need nothing but the box (pocketsphinx, SQLite, in-process bus, recordings on disk); the
  * same code scales out on PostgreSQL/Redis/Azure by environment variables alone (docs/configuration.md).
  */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { assistConfigFromEnv, AssistRuntime, type AssistWorker } from '@hookscribe/assist';
@@ -127,8 +127,9 @@ export async function startPipelineServices(
 
   // --- speech
   const speechConfig = speechConfigFromEnv(env);
-  // Live capacity: the calls admitted get a decoder per channel whenever they speak, so none waits for one (a wait
-  // is backlog, and backlog past maxBacklogMs kills the channel); calls beyond it are transcribed after the call.
+  // Live capacity: only as many calls are admitted as the cores decode in real time, so a channel's wait for a decoder
+  // stays short (a wait is backlog, and backlog past maxBacklogMs kills the channel); calls beyond it are transcribed
+  // after the call.
   const plan = liveCapacityPlan(speechConfig.engines, config.sttLiveChannels);
   const capacity = new LiveDecodeCapacity(plan.channels);
   log.info({ liveChannels: plan.channels, basis: plan.basis }, 'live decode capacity');
@@ -140,7 +141,10 @@ export async function startPipelineServices(
       return new PocketsphinxEngine({
         pool: {
           ...defaults.pool,
-          maxDecoders: Math.max(1, plan.channels),
+          // two per core: decoding is CPU-bound, more decoders add no throughput, only memory and — created all at
+          // once when calls start — model loads that delay every call's first finals (scale-out.test.ts showed it);
+          // an admitted channel waits for one between utterances, bounded by maxBacklogMs
+          maxDecoders: Math.max(1, Math.min(plan.channels, 2 * availableParallelism())),
           warmDecoders: 2,
           // a channel that falls behind begins its next utterance before the last one released its decoder; that
           // wait is backlog, already bounded by maxBacklogMs, so it must not fail sooner on its own
