@@ -43,6 +43,8 @@ export interface ServerConfig {
   sttWorkerInProcess: boolean;
   /** a post-call job's lease: a worker that dies holds its job this long before another takes it */
   sttLeaseMs: number;
+  /** least wall time between two live call-metric writes per call (docs/analytics.md) */
+  metricsIntervalMs: number;
   /** signed `@authority` when a proxy rewrites Host; null = the Host header as received */
   publicAuthority: string | null;
   /** prefix a proxy stripped from the path; prepended to the raw request target for signature checks */
@@ -221,6 +223,12 @@ const SETTINGS = {
   sttJobs: setting('HOOKSCRIBE_STT_JOBS', 'sttJobs', oneOf(['store', 'redis'] as const), 'store'),
   sttWorkerInProcess: setting('HOOKSCRIBE_STT_WORKER_IN_PROCESS', 'sttWorkerInProcess', boolean, true),
   sttLeaseMs: setting('HOOKSCRIBE_STT_LEASE_MS', 'sttLeaseMs', integer(1_000, 3_600_000), 60_000),
+  metricsIntervalMs: setting(
+    'HOOKSCRIBE_METRICS_INTERVAL_MS',
+    'metricsIntervalMs',
+    integer(0, 3_600_000),
+    5_000,
+  ),
   publicAuthority: setting<string | null>(
     'HOOKSCRIBE_PUBLIC_AUTHORITY',
     'publicAuthority',

@@ -21,6 +21,7 @@ import { LiveEventFeed } from './live-event-feed.js';
 import { conversationApiOpenApi } from './openapi.js';
 import { SseStream } from './sse-stream.js';
 import './route-access.js'; // route config type: { access: { role, audit } }
+import { registerAnalyticsRoutes, type AnalyticsStore } from './analytics-api.js';
 
 /** What the recording route needs of a RecordingStore (structural, so any adapter fits). */
 export interface RecordingReader {
@@ -40,7 +41,8 @@ export interface ConversationApiOptions {
   store: Pick<
     ConversationStore,
     'getConversation' | 'listConversations' | 'listEvents' | 'getTranscriptVersion'
-  >;
+  > &
+    AnalyticsStore;
   /** recordings (RecordingStore); without it the recording route answers 404 */
   recordings?: RecordingReader | null;
   /** the recording key of a conversation (default: its id) */
@@ -218,6 +220,8 @@ export async function conversationApi(
       }
     },
   );
+
+  registerAnalyticsRoutes(fastify, store);
 
   const serveLive = async (request: FastifyRequest, reply: FastifyReply, conversationId: string | null) => {
     const q = parseInput(liveQuery, request.query);

@@ -252,6 +252,7 @@ export async function startPipelineServices(
       capacityMetrics?.notLive.inc({ endpoint: call.profile, cause: notLiveCause(reason) }),
     // after the recording was handed to the uploader (the recorder finalises it at `ended` too)
     onCallEnded: (call, outcome) => void scheduler.callEnded(call, outcome),
+    metricsIntervalMs: config.metricsIntervalMs,
     ...(pipelineMetrics
       ? {
           onTranscript: (call, event, latencyMs) => {
