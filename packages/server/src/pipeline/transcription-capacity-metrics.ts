@@ -105,5 +105,13 @@ export class TranscriptionCapacityMetrics {
       buckets: [1, 2, 5, 10, 20, 30, 60, 120, 300, 600],
       registers,
     });
+    // idle is 0, not absent: every known series exists from the start
+    for (const endpoint of ['monitor', 'transcription'])
+      for (const cause of ['over-capacity', 'preempted', 'engine']) this.notLive.inc({ endpoint, cause }, 0);
+    for (const kind of ['recover', 'accurate']) {
+      this.postCallAudio.inc({ kind }, 0);
+      for (const result of ['stored', 'already-stored', 'retrying', 'gave-up', 'abandoned'])
+        this.postCallJobs.inc({ kind, result }, 0);
+    }
   }
 }
