@@ -33,6 +33,7 @@ describe('event JSON Schema (docs/events.schema.json)', () => {
       'stream_paused',
       'stream_resumed',
       'transcript_available',
+      'transcript_replaced',
     ]);
     for (const event of events) {
       expect(validate(event), JSON.stringify(validate.errors)).toBe(true);

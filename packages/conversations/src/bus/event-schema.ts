@@ -63,6 +63,21 @@ const conversationSummary = z.looseObject({
   recording: z.string().nullable(),
   legalHold: z.boolean().optional().describe('on legal hold: exempt from retention sweep and erasure'),
   recordingRedaction: recordingRedaction.optional(),
+  transcription: z
+    .looseObject({
+      status: z.enum(['live', 'pending', 'working', 'done', 'failed']),
+      reason: z.string().nullable(),
+      version: z.enum(['live', 'recovered', 'accurate']),
+      updatedAt: isoTime,
+    })
+    .optional()
+    .describe('how the call is transcribed: live, or pending/working/done from its recording'),
+});
+
+const transcriptReplaced = z.looseObject({
+  version: z.enum(['recovered', 'accurate']),
+  reason: z.string().nullable().describe('why the live transcript was replaced'),
+  segments: z.array(transcriptSegment).describe('the whole new transcript, final segments by offset'),
 });
 
 const recordingAvailable = z.looseObject({
@@ -202,6 +217,11 @@ export const conversationEventSchema = z
       'secure_pause_requested',
       securePauseRequest,
       'Internal command between hookscribe instances (secure pause of a call held by another instance).',
+    ),
+    envelope(
+      'transcript_replaced',
+      transcriptReplaced,
+      'A transcript made from the recording after the call replaces the stored one (post-call transcription).',
     ),
     envelope(
       'call_metrics',

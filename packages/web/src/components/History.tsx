@@ -5,6 +5,7 @@ import { maskAni } from '../lib/mask-ani.js';
 import { callDuration, formatDateTime } from '../lib/time-format.js';
 import { ErasureControl } from './ErasureControl.js';
 import { HistoryDetail } from './HistoryDetail.js';
+import { TranscriptStatus } from './TranscriptStatus.js';
 
 export const HISTORY_PAGE_SIZE = 25;
 
@@ -158,6 +159,7 @@ export function History({ api, selectedId, onSelect, canPlay = true, canAdminist
                   <th scope="col">Queue / DNIS</th>
                   <th scope="col">Duration</th>
                   <th scope="col">State</th>
+                  <th scope="col">Transcript</th>
                 </tr>
               </thead>
               <tbody>
@@ -179,6 +181,9 @@ export function History({ api, selectedId, onSelect, canPlay = true, canAdminist
                     </td>
                     <td>
                       <span className={`state state-${call.state}`}>{call.state}</span>
+                    </td>
+                    <td>
+                      <TranscriptStatus call={call} />
                     </td>
                   </tr>
                 ))}
