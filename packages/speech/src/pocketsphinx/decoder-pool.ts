@@ -153,8 +153,9 @@ export class DecoderLease {
     return this.worker.dead;
   }
 
-  async startUtterance(): Promise<void> {
-    await this.worker.request({ type: 'start' });
+  /** `cmnMean`: the stream's own CMN estimate (null: the model's initial one), so results never depend on the decoder's history */
+  async startUtterance(cmnMean: number[] | null = null): Promise<void> {
+    await this.worker.request({ type: 'start', cmnMean });
   }
 
   /** Feeds 16 kHz PCM; returns the partial hypothesis when asked for one. */

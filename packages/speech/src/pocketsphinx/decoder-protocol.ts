@@ -19,10 +19,13 @@ export interface DecodedHypothesis {
   text: string;
   segments: DecodedSegment[];
   frames: number;
+  /** the live CMN mean after the utterance (finals only): the stream's estimate for its next utterance */
+  cmnMean?: number[];
 }
 
 export type DecoderRequest =
-  | { id: number; type: 'start' }
+  /** cmnMean: the stream's CMN estimate from its previous utterance; null: the model's -cmninit */
+  | { id: number; type: 'start'; cmnMean: number[] | null }
   | { id: number; type: 'process'; pcm: Int16Array; wantHypothesis: boolean }
   | { id: number; type: 'end' }
   /** fault injection for the watchdog tests: exit the thread, or block it */

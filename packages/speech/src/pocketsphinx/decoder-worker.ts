@@ -14,6 +14,9 @@ export function decoderWorkerMain(): void {
   let lib: any;
   let decoder: unknown;
   let logmath: unknown;
+  /** the decoder's cmn_t: its mean is set before every utterance from the stream's own estimate */
+  let cmn: unknown;
+  let initialCmn: number[] = [];
   const started = Date.now();
   try {
     const koffi = require(init.koffiPath);
@@ -37,15 +40,39 @@ export function decoderWorkerMain(): void {
       ps_seg_prob: ps.func('int32_t ps_seg_prob(void*, _Out_ int32_t*, _Out_ int32_t*, _Out_ int32_t*)'),
       ps_get_logmath: ps.func('void* ps_get_logmath(void*)'),
       logmath_exp: sb.func('double logmath_exp(void*, int)'),
+      cmn_live_get: sb.func('void cmn_live_get(void*, _Out_ float*)'),
+      cmn_live_set: sb.func('void cmn_live_set(void*, const float*)'),
     };
     const config = lib.cmd_ln_parse_r(null, lib.ps_args(), init.args.length, init.args, 1);
     if (!config) throw new Error(`pocketsphinx rejected its arguments: ${init.args.join(' ')}`);
     decoder = lib.ps_init(config);
     if (!decoder) throw new Error('ps_init failed (model, dictionary or -mllr file unreadable)');
     logmath = lib.ps_get_logmath(decoder);
+    cmn = liveCmnOf(koffi, decoder);
+    initialCmn = readCmn();
   } catch (err) {
     post({ type: 'init-failed', message: (err as Error).message });
     return;
+  }
+
+  /**
+   * cmn_t* of the decoder: ps_decoder_t → acmod (offset 16) → feat_t (32) → cmn_struct (88), the struct layouts of
+   * the 5prealpha headers (not public API), checked by the vector length (13 cepstra) before use.
+   */
+  function liveCmnOf(koffi: any, ps: unknown): unknown {
+    const pointerAt = (p: unknown, offset: number) => koffi.decode(p, offset, 'void*') as unknown;
+    const acmod = pointerAt(ps, 16);
+    const feat = acmod ? pointerAt(acmod, 32) : null;
+    const struct = feat ? pointerAt(feat, 88) : null;
+    const veclen = struct ? (koffi.decode(struct, 28, 'int32_t') as number) : 0;
+    if (veclen !== 13) throw new Error('unsupported pocketsphinx build: CMN state not found');
+    return struct;
+  }
+
+  function readCmn(): number[] {
+    const mean = new Float32Array(13);
+    lib.cmn_live_get(cmn, mean);
+    return Array.from(mean);
   }
 
   let inUtterance = false;
@@ -77,6 +104,9 @@ export function decoderWorkerMain(): void {
           if (inUtterance) lib.ps_end_utt(decoder);
           // a new stream per utterance: segment frames count from the utterance start, not the decoder's life
           lib.ps_start_stream(decoder);
+          // CMN state belongs to the stream (the call's channel), not to this pooled decoder: without this the
+          // result would depend on whatever the decoder heard before, possibly another call
+          lib.cmn_live_set(cmn, Float32Array.from((req.cmnMean as number[] | null) ?? initialCmn));
           if (lib.ps_start_utt(decoder) < 0) throw new Error('ps_start_utt failed');
           inUtterance = true;
           post({ id: req.id, type: 'ok' });
@@ -94,7 +124,8 @@ export function decoderWorkerMain(): void {
           if (!inUtterance) throw new Error('end outside an utterance');
           inUtterance = false;
           if (lib.ps_end_utt(decoder) < 0) throw new Error('ps_end_utt failed');
-          post({ id: req.id, type: 'hypothesis', hypothesis: hypothesis(true) });
+          // ps_end_utt updated the live CMN estimate with this utterance: it goes back to the stream
+          post({ id: req.id, type: 'hypothesis', hypothesis: { ...hypothesis(true), cmnMean: readCmn() } });
           break;
         case 'fault':
           if (req.kind === 'exit') process.exit(70);

@@ -115,6 +115,11 @@ class PocketsphinxStream implements SpeechStream {
   private backlog = 0;
   private closing: Promise<void> | null = null;
   private closed = false;
+  /**
+   * This channel's live CMN estimate, carried from utterance to utterance (null until its first final: the model's
+   * -cmninit). Decoders are pooled, so the normalisation state must travel with the stream, not stay in a decoder.
+   */
+  private cmnMean: number[] | null = null;
 
   constructor(
     private readonly pool: DecoderPool,
@@ -163,15 +168,7 @@ class PocketsphinxStream implements SpeechStream {
   }
 
   private beginUtterance(start: number): Utterance {
-    const lease = this.pool.acquire().then(async (l) => {
-      try {
-        await l.startUtterance();
-        return l;
-      } catch (err) {
-        l.release();
-        throw err;
-      }
-    });
+    const lease = this.pool.acquire();
     lease.catch(() => undefined); // observed by the chained steps
     const utt: Utterance = {
       id: randomUUID(),
@@ -184,6 +181,8 @@ class PocketsphinxStream implements SpeechStream {
       partialsEmitted: false,
     };
     this.utterance = utt;
+    // chained, so the previous utterance's final (and CMN estimate) is in before this one starts
+    this.step(utt, (l) => l.startUtterance(this.cmnMean));
     return utt;
   }
 
@@ -225,6 +224,7 @@ class PocketsphinxStream implements SpeechStream {
       try {
         if (tail.length > 0) await lease.process(tail, false);
         const hyp = await lease.endUtterance();
+        if (hyp.cmnMean) this.cmnMean = hyp.cmnMean;
         this.emitFinal(utt, hyp);
       } finally {
         lease.release();
