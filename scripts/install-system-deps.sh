@@ -6,6 +6,7 @@ packages=(
   libpocketsphinx3 pocketsphinx-en-us  # embedded offline speech engine (runtime)
   pocketsphinx-testdata                # independent recordings for the STT benchmark
   espeak-ng flite sox                  # synthesised test speech, demo calls
+  asterisk-moh-opsound-wav             # real music on hold: non-speech tests and bench:stt
   redis-server postgresql              # Redis Streams bus and PostgreSQL store tests
   chromium                             # web UI end-to-end tests (playwright-core)
 )

@@ -5,7 +5,7 @@ import { OpenAiTranscriptionEngine } from '../engines/openai-transcription-engin
 import type { CallTranscriberOptions } from '../pipeline/call-transcriber.js';
 import { EnergyVad } from '../vad/energy-vad.js';
 import { DEFAULT_TRAILING_SILENCE_MS } from '../vad/segmenter.js';
-import { SileroVad } from '../vad/silero-vad.js';
+import { SILERO_SEGMENTER, SileroVad } from '../vad/silero-vad.js';
 
 /** Speech settings from the environment (docs/speech.md lists every variable). */
 export interface SpeechConfig {
@@ -86,7 +86,8 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
       );
     }
   }
-  const vad = (env.HOOKSCRIBE_VAD ?? 'energy').toLowerCase();
+  // Silero by default: it never fires on hold music, tones or line noise (docs/speech-embedded.md, bench:stt)
+  const vad = (env.HOOKSCRIBE_VAD || 'silero').toLowerCase();
   if (vad !== 'energy' && vad !== 'silero')
     throw new SpeechConfigError(`HOOKSCRIBE_VAD must be energy or silero, got ${vad}`);
   const config: SpeechConfig = {
@@ -209,10 +210,9 @@ export function transcriberOptionsFromConfig(
     partials: config.partials,
     defaultLanguage: config.defaultLanguage,
     createVad: config.vad === 'silero' ? () => SileroVad.load() : () => new EnergyVad(),
-    // Silero's probabilities fall slowly after speech: it wants the narrower hysteresis (docs/speech.md)
     segmenter: {
       trailingSilenceMs: config.utteranceSilenceMs,
-      ...(config.vad === 'silero' ? { negThreshold: 0.35 } : {}),
+      ...(config.vad === 'silero' ? SILERO_SEGMENTER : {}),
     },
   };
 }

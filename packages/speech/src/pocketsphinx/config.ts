@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PHONE_FRONT_END, type PhoneFrontEndOptions } from '../frontend/phone-front-end.js';
 import { DEFAULT_POOL_OPTIONS, type DecoderPoolOptions } from './decoder-pool.js';
+import { DEFAULT_UTTERANCE_REJECTION, type UtteranceRejection } from './utterance-rejection.js';
 
 /** Debian pocketsphinx-en-us */
 export const DEBIAN_MODEL_DIR = '/usr/share/pocketsphinx/model/en-us';
@@ -59,6 +60,8 @@ export interface PocketsphinxConfig {
    * stream ("cannot keep up") instead of growing memory without bound
    */
   maxBacklogMs: number;
+  /** which decoded utterances give no final (non-speech the segmenter let through) */
+  rejection: UtteranceRejection;
 }
 
 export function defaultPocketsphinxConfig(): PocketsphinxConfig {
@@ -76,6 +79,7 @@ export function defaultPocketsphinxConfig(): PocketsphinxConfig {
     maxUtteranceMs: 30_000,
     maxGapFillMs: 500,
     maxBacklogMs: 30_000,
+    rejection: { ...DEFAULT_UTTERANCE_REJECTION },
   };
 }
 

@@ -13,6 +13,7 @@ import { ResultQueue } from '../result-queue.js';
 import { decoderArgs, defaultPocketsphinxConfig, type PocketsphinxConfig } from './config.js';
 import { DecoderPool, type DecoderLease } from './decoder-pool.js';
 import type { DecodedHypothesis } from './decoder-protocol.js';
+import { rejectsUtterance } from './utterance-rejection.js';
 import { segmentsToWords } from './words.js';
 
 const ENGINE_NAME = 'pocketsphinx';
@@ -57,6 +58,7 @@ export class PocketsphinxEngine implements SpeechEngine {
       ...config,
       frontEnd: { ...defaults.frontEnd, ...config.frontEnd },
       pool: { ...defaults.pool, ...config.pool },
+      rejection: { ...defaults.rejection, ...config.rejection },
     };
   }
 
@@ -271,7 +273,8 @@ class PocketsphinxStream implements SpeechStream {
   }
 
   private emitFinal(utt: Utterance, hyp: DecodedHypothesis): void {
-    const words = segmentsToWords(hyp.segments, utt.start, this.options.sampleRate);
+    let words = segmentsToWords(hyp.segments, utt.start, this.options.sampleRate);
+    if (rejectsUtterance(words, this.config.rejection)) words = [];
     // an utterance that showed partials always gets its final, even an empty one
     if (words.length === 0 && !utt.partialsEmitted) return;
     const confidence = words.length === 0 ? 0 : words.reduce((s, w) => s + w.confidence, 0) / words.length;
