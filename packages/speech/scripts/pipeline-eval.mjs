@@ -158,14 +158,82 @@ export async function evaluateNonSpeech(env = {}, seconds = 20, engineConfig = {
   return clips;
 }
 
+/**
+ * The engine alone (no VAD), as evaluate.mjs but through PocketsphinxEngine: one stream per voice (a channel),
+ * its utterances in set order with a flush after each. WER overall and per voice, CPU per audio second.
+ */
+export async function evaluateEngine(items, engineConfig = {}) {
+  const engine = benchEngine(engineConfig);
+  await engine.start();
+  const byVoice = new Map();
+  for (const item of items) byVoice.set(item.voice, [...(byVoice.get(item.voice) ?? []), item]);
+  const total = new WerCounter();
+  const perVoice = {};
+  const hyps = [];
+  let audioSeconds = 0;
+  const cpu0 = process.cpuUsage();
+  for (const [voice, voiceItems] of byVoice) {
+    const stream = engine.openStream({ language: 'en-US', sampleRate: 8000, partials: false });
+    const finals = new Map();
+    const consumed = (async () => {
+      for await (const r of stream.results()) if (r.isFinal) finals.set(r.startSample, r.text);
+    })();
+    const counter = new WerCounter();
+    let at = 0;
+    const starts = [];
+    for (const item of voiceItems) {
+      const pcm = item.phone();
+      starts.push(at);
+      for (let i = 0; i < pcm.length; i += 160) stream.write(pcm.subarray(i, i + 160), at + i);
+      await stream.flush();
+      at += pcm.length + 8000;
+      audioSeconds += pcm.length / 8000;
+    }
+    await stream.close();
+    await consumed;
+    const sorted = [...finals.entries()].sort((a, b) => a[0] - b[0]);
+    voiceItems.forEach((item, i) => {
+      const end = i + 1 < starts.length ? starts[i + 1] : Infinity;
+      const hyp = sorted
+        .filter(([s]) => s >= starts[i] && s < end)
+        .map(([, t]) => t)
+        .join(' ');
+      counter.add(item.text, hyp);
+      hyps.push({ id: item.id, hyp });
+    });
+    perVoice[voice] = { wer: counter.wer, words: counter.words };
+    total.errors += counter.errors;
+    total.words += counter.words;
+  }
+  const cpu = process.cpuUsage(cpu0);
+  await engine.stop();
+  return {
+    wer: total.wer,
+    words: total.words,
+    perVoice,
+    hyps,
+    cpuPerAudioSecond: (cpu.user + cpu.system) / 1e6 / audioSeconds,
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   // node packages/speech/scripts/pipeline-eval.mjs [--every N] [--set dev|testdata] [HOOKSCRIBE_X=value …]
   const { loadSet } = await import('./evaluate.mjs');
   const argv = process.argv.slice(2);
   const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
   const env = Object.fromEntries(argv.filter((a) => a.includes('=')).map((a) => a.split('=')));
-  const r = await evaluateHoldCalls(loadSet(opt('--set', 'dev'), Number(opt('--every', '1'))), env);
+  const engineConfig = JSON.parse(opt('--engine', '{}'));
+  const items = loadSet(opt('--set', 'dev'), Number(opt('--every', '1')));
   const pct = (x) => `${(100 * x).toFixed(1)}%`;
+  if (argv.includes('--engine-only')) {
+    const e = await evaluateEngine(items, engineConfig);
+    console.log(`engine WER ${pct(e.wer)} of ${e.words}, CPU ${e.cpuPerAudioSecond.toFixed(3)} s/s`);
+    for (const [v, s] of Object.entries(e.perVoice))
+      console.log(`  ${v.padEnd(26)} ${pct(s.wer)} of ${s.words}`);
+    if (argv.includes('-v')) for (const h of e.hyps) console.log(`    ${h.id} ${h.hyp}`);
+    process.exit(0);
+  }
+  const r = await evaluateHoldCalls(items, env, engineConfig);
   console.log(
     `hold calls WER ${pct(r.wer)} of ${r.words}, ${r.inMusic.length} words in music (${r.inMusic.join(' ')}), CPU ${r.cpuPerAudioSecond.toFixed(3)} s/s`,
   );

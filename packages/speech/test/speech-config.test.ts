@@ -106,6 +106,9 @@ describe('speech configuration', () => {
     expect(() => speechConfigFromEnv({ HOOKSCRIBE_UTTERANCE_SILENCE_MS: '50' })).toThrow(/\[100, 5000\]/);
     expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_PARTIALS: 'maybe' })).toThrow(/true or false/);
     expect(() => speechConfigFromEnv({ HOOKSCRIBE_VAD: 'webrtc' })).toThrow(/energy or silero/);
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_VOCABULARY: '/nonexistent/vocabulary.txt' })).toThrow(
+      /HOOKSCRIBE_STT_VOCABULARY: vocabulary file \/nonexistent\/vocabulary.txt not found/,
+    );
     expect(() => buildSpeechEngines(speechConfigFromEnv({}))).toThrow(/no factory/);
   });
 });

@@ -133,6 +133,7 @@ export async function startPipelineServices(
     embedded: () => {
       const defaults = defaultPocketsphinxConfig();
       return new PocketsphinxEngine({
+        vocabulary: speechConfig.vocabulary,
         pool: { ...defaults.pool, warmDecoders: 2, acquireTimeoutMs: defaults.maxBacklogMs, maxWaiting: 256 },
       });
     },

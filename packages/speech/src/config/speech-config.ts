@@ -1,6 +1,7 @@
 import type { SpeechEngine } from '../engine.js';
 import { AzureSpeechEngine, type AzureTokenProvider } from '../engines/azure-speech-engine.js';
 import { FallbackEngine } from '../engines/fallback-engine.js';
+import { readVocabulary } from '../pocketsphinx/domain-lm.js';
 import { OpenAiTranscriptionEngine } from '../engines/openai-transcription-engine.js';
 import type { CallTranscriberOptions } from '../pipeline/call-transcriber.js';
 import { EnergyVad } from '../vad/energy-vad.js';
@@ -14,6 +15,8 @@ export interface SpeechConfig {
   partials: boolean;
   utteranceSilenceMs: number;
   vad: 'energy' | 'silero';
+  /** HOOKSCRIBE_STT_VOCABULARY: the embedded engine's deployment vocabulary (words and phrases), read at start */
+  vocabulary: string[];
   defaultLanguage: string;
   azure: {
     key?: string;
@@ -72,6 +75,15 @@ function integer(
   return n;
 }
 
+function vocabularyFrom(path: string | undefined): string[] {
+  if (!path) return [];
+  try {
+    return readVocabulary(path);
+  } catch (err) {
+    throw new SpeechConfigError(`HOOKSCRIBE_STT_VOCABULARY: ${(err as Error).message}`);
+  }
+}
+
 /** Parses and checks the HOOKSCRIBE_STT_* / _AZURE_SPEECH_* / _OPENAI_STT_* variables; throws SpeechConfigError. */
 export function speechConfigFromEnv(env: Record<string, string | undefined>): SpeechConfig {
   const listed = list(env.HOOKSCRIBE_STT_ENGINES, ['embedded']).map((e) => e.toLowerCase());
@@ -101,6 +113,7 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
       5000,
     ),
     vad,
+    vocabulary: vocabularyFrom(env.HOOKSCRIBE_STT_VOCABULARY),
     defaultLanguage: env.HOOKSCRIBE_STT_DEFAULT_LANGUAGE || 'en-US',
     azure: {
       key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PHONE_FRONT_END, type PhoneFrontEndOptions } from '../frontend/phone-front-end.js';
 import { DEFAULT_POOL_OPTIONS, type DecoderPoolOptions } from './decoder-pool.js';
+import { CONTACT_CENTRE_CORPUS_PATH } from './domain-lm.js';
 import { DEFAULT_UTTERANCE_REJECTION, type UtteranceRejection } from './utterance-rejection.js';
 
 /** Debian pocketsphinx-en-us */
@@ -33,6 +34,9 @@ export type DecoderTuning = Record<string, string | number>;
  */
 export const TUNED_DECODER: DecoderTuning = { fwdflat: 'no' };
 
+/** the domain model's share in the interpolation with the generic en-US model (tuned on the dev set) */
+export const DOMAIN_LM_WEIGHT = 0.5;
+
 export interface PocketsphinxConfig {
   hmm: string;
   lm: string;
@@ -62,6 +66,13 @@ export interface PocketsphinxConfig {
   maxBacklogMs: number;
   /** which decoded utterances give no final (non-speech the segmenter let through) */
   rejection: UtteranceRejection;
+  /**
+   * contact-centre language model: text it is counted from and its interpolation weight against the generic
+   * model (docs/speech-embedded.md); null: the generic model alone
+   */
+  domainLm: { corpus: string; weight: number } | null;
+  /** deployment vocabulary (HOOKSCRIBE_STT_VOCABULARY): phrases added to the domain model, new words to the dictionary */
+  vocabulary: string[];
 }
 
 export function defaultPocketsphinxConfig(): PocketsphinxConfig {
@@ -80,6 +91,8 @@ export function defaultPocketsphinxConfig(): PocketsphinxConfig {
     maxGapFillMs: 500,
     maxBacklogMs: 30_000,
     rejection: { ...DEFAULT_UTTERANCE_REJECTION },
+    domainLm: { corpus: CONTACT_CENTRE_CORPUS_PATH, weight: DOMAIN_LM_WEIGHT },
+    vocabulary: [],
   };
 }
 

@@ -1,11 +1,13 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { DECODER_WORKER_SOURCE } from './decoder-worker.js';
-import type { DecodedHypothesis, DecoderReply, DecoderRequest } from './decoder-protocol.js';
+import type { DecodedHypothesis, DecoderInit, DecoderReply, DecoderRequest } from './decoder-protocol.js';
 
 export interface DecoderPoolOptions {
   /** pocketsphinx arguments every decoder is created with */
   args: string[];
+  /** domain language model and extra words every decoder loads at start */
+  models?: Pick<DecoderInit, 'domainLm' | 'extraWords'>;
   /** most decoders alive at once (each ≈ 90 MB, ≈ 0.8 s to create) */
   maxDecoders: number;
   /** decoders created by start() and kept warm */
@@ -53,7 +55,7 @@ class DecoderWorker {
   dead: Error | null = null;
 
   constructor(
-    init: { koffiPath: string; args: string[] },
+    init: DecoderInit,
     private readonly requestTimeoutMs: number,
     startTimeoutMs: number,
     private readonly onDeath: (w: DecoderWorker) => void,
@@ -296,7 +298,7 @@ export class DecoderPool {
   /** `toIdle`: hand the decoder to a waiter or the idle list once ready (else the caller leases it). */
   private spawn(toIdle = true): DecoderWorker {
     const worker = new DecoderWorker(
-      { koffiPath: this.koffiPath, args: this.options.args },
+      { koffiPath: this.koffiPath, args: this.options.args, ...this.options.models },
       this.options.requestTimeoutMs,
       this.options.startTimeoutMs,
       (w) => this.onDeath(w),

@@ -5,6 +5,10 @@ export interface DecoderInit {
   koffiPath: string;
   /** pocketsphinx command-line arguments (-hmm, -lm, -dict, beams, -mllr …) */
   args: string[];
+  /** ARPA model interpolated with the -lm model (weight: the domain model's share) */
+  domainLm?: { path: string; weight: number } | null;
+  /** [word, phones] added to the dictionary (and the language models) at start */
+  extraWords?: [string, string][];
 }
 
 export interface DecodedSegment {

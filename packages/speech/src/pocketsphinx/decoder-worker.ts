@@ -9,7 +9,12 @@
 export function decoderWorkerMain(): void {
   /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
   const { parentPort, workerData } = require('node:worker_threads');
-  const init = workerData as { koffiPath: string; args: string[] };
+  const init = workerData as {
+    koffiPath: string;
+    args: string[];
+    domainLm?: { path: string; weight: number } | null;
+    extraWords?: [string, string][];
+  };
   const post = (m: unknown) => parentPort.postMessage(m);
   let lib: any;
   let decoder: unknown;
@@ -42,6 +47,16 @@ export function decoderWorkerMain(): void {
       logmath_exp: sb.func('double logmath_exp(void*, int)'),
       cmn_live_get: sb.func('void cmn_live_get(void*, _Out_ float*)'),
       cmn_live_set: sb.func('void cmn_live_set(void*, const float*)'),
+      ps_get_config: ps.func('void* ps_get_config(void*)'),
+      ps_get_search: ps.func('const char* ps_get_search(void*)'),
+      ps_get_lm: ps.func('void* ps_get_lm(void*, const char*)'),
+      ps_set_lm: ps.func('int ps_set_lm(void*, const char*, void*)'),
+      ps_set_search: ps.func('int ps_set_search(void*, const char*)'),
+      ps_add_word: ps.func('int ps_add_word(void*, const char*, const char*, int)'),
+      ngram_model_read: sb.func('void* ngram_model_read(void*, const char*, int, void*)'),
+      ngram_model_set_init: sb.func(
+        'void* ngram_model_set_init(void*, void**, const char**, const float*, int)',
+      ),
     };
     const config = lib.cmd_ln_parse_r(null, lib.ps_args(), init.args.length, init.args, 1);
     if (!config) throw new Error(`pocketsphinx rejected its arguments: ${init.args.join(' ')}`);
@@ -50,6 +65,15 @@ export function decoderWorkerMain(): void {
     logmath = lib.ps_get_logmath(decoder);
     cmn = liveCmnOf(koffi, decoder);
     initialCmn = readCmn();
+    // new words into the dictionary first, so the domain model's search (built by ps_set_lm) includes them;
+    // without a domain model the last word rebuilds the generic search
+    const extra = init.extraWords ?? [];
+    extra.forEach(([word, phones], i) => {
+      const update = !init.domainLm && i === extra.length - 1 ? 1 : 0;
+      if (lib.ps_add_word(decoder, word, phones, update) < 0)
+        throw new Error(`pocketsphinx rejected the pronunciation of "${word}": ${phones}`);
+    });
+    if (init.domainLm) interpolateDomainLm(init.domainLm);
   } catch (err) {
     post({ type: 'init-failed', message: (err as Error).message });
     return;
@@ -67,6 +91,28 @@ export function decoderWorkerMain(): void {
     const veclen = struct ? (koffi.decode(struct, 28, 'int32_t') as number) : 0;
     if (veclen !== 13) throw new Error('unsupported pocketsphinx build: CMN state not found');
     return struct;
+  }
+
+  /** The generic model and the domain model, linearly interpolated (ngram_model_set), as the decoder's search. */
+  function interpolateDomainLm(domain: { path: string; weight: number }): void {
+    const generic = lib.ps_get_lm(decoder, lib.ps_get_search(decoder));
+    const NGRAM_ARPA = 1;
+    const model = lib.ngram_model_read(lib.ps_get_config(decoder), domain.path, NGRAM_ARPA, logmath);
+    if (!generic || !model) throw new Error(`domain language model ${domain.path} unreadable`);
+    const weights = Float32Array.from([1 - domain.weight, domain.weight]);
+    const set = lib.ngram_model_set_init(
+      lib.ps_get_config(decoder),
+      [generic, model],
+      ['generic', 'domain'],
+      weights,
+      2,
+    );
+    if (
+      !set ||
+      lib.ps_set_lm(decoder, 'interpolated', set) < 0 ||
+      lib.ps_set_search(decoder, 'interpolated') < 0
+    )
+      throw new Error('interpolating the domain language model failed');
   }
 
   function readCmn(): number[] {

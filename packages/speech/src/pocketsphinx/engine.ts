@@ -10,8 +10,14 @@ import type {
 import { AudioFormatError, EngineFailure, StreamClosedError, checkWrite } from '../errors.js';
 import { PhoneFrontEnd } from '../frontend/phone-front-end.js';
 import { ResultQueue } from '../result-queue.js';
-import { decoderArgs, defaultPocketsphinxConfig, type PocketsphinxConfig } from './config.js';
-import { DecoderPool, type DecoderLease } from './decoder-pool.js';
+import {
+  DOMAIN_LM_WEIGHT,
+  decoderArgs,
+  defaultPocketsphinxConfig,
+  type PocketsphinxConfig,
+} from './config.js';
+import { DecoderPool, type DecoderLease, type DecoderPoolOptions } from './decoder-pool.js';
+import { prepareDomainModel, type DomainModel } from './domain-lm.js';
 import type { DecodedHypothesis } from './decoder-protocol.js';
 import { rejectsUtterance } from './utterance-rejection.js';
 import { segmentsToWords } from './words.js';
@@ -50,6 +56,7 @@ export class PocketsphinxEngine implements SpeechEngine {
   private phonePool: DecoderPool | null = null;
   private widePool: DecoderPool | null = null;
   private starting: Promise<void> | null = null;
+  private domainModel: DomainModel | null = null;
 
   constructor(config: Partial<PocketsphinxConfig> = {}) {
     const defaults = defaultPocketsphinxConfig();
@@ -76,14 +83,34 @@ export class PocketsphinxEngine implements SpeechEngine {
   /** The pool serving streams at `sampleRate` (8 kHz: phone front end + MLLR; 16 kHz: plain). */
   pool(sampleRate: 8000 | 16000): DecoderPool {
     if (sampleRate === 8000) {
-      this.phonePool ??= new DecoderPool({ ...this.config.pool, args: decoderArgs(this.config) });
+      this.phonePool ??= new DecoderPool({
+        ...this.config.pool,
+        args: decoderArgs(this.config),
+        models: this.decoderModels(),
+      });
       return this.phonePool;
     }
     this.widePool ??= new DecoderPool({
       ...this.config.pool,
       args: decoderArgs({ ...this.config, mllr: null, featParams: this.config.wideFeatParams }),
+      models: this.decoderModels(),
     });
     return this.widePool;
+  }
+
+  /** the domain model (built once, milliseconds) and the vocabulary's new words, for every decoder */
+  private decoderModels(): DecoderPoolOptions['models'] {
+    const { domainLm, vocabulary, dict } = this.config;
+    if (!domainLm && vocabulary.length === 0) return {};
+    this.domainModel ??= prepareDomainModel({
+      corpusPath: domainLm?.corpus ?? null,
+      vocabulary,
+      dict,
+    });
+    return {
+      domainLm: { path: this.domainModel.lmPath, weight: domainLm?.weight ?? DOMAIN_LM_WEIGHT },
+      extraWords: this.domainModel.extraWords,
+    };
   }
 
   openStream(options: SpeechStreamOptions): SpeechStream {
