@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // one temp dir per run, removed at the end (see vitest.temp-sandbox.ts)
+    globalSetup: ['./vitest.temp-sandbox.ts'],
   },
 });

@@ -22,6 +22,16 @@ param maxReplicas int = 10
 @description('Concurrent AudioHook sessions per replica before the HTTP scale rule adds one')
 param sessionsPerReplica int = 200
 param deployOpenAi bool = true
+@description('Transcription model deployed on the Azure OpenAI account for the realtime engine')
+@allowed(['gpt-4o-transcribe', 'gpt-4o-mini-transcribe'])
+param transcribeModel string = 'gpt-4o-transcribe'
+param transcribeModelVersion string = '2025-03-20'
+@description('GlobalStandard capacity of the transcription deployment, in thousands of tokens per minute')
+param transcribeCapacity int = 100
+@description('HOOKSCRIBE_STT_ENGINES: e.g. realtime,azure,embedded to make the gpt-4o-transcribe deployment the default')
+param sttEngines string = 'azure,embedded'
+@description('HOOKSCRIBE_STT_ENGINE_ALLOWLIST: engines a call may pick with customConfig {"sttEngine": "…"}')
+param sttEngineAllowlist string = deployOpenAi ? 'realtime' : ''
 
 var suffix = uniqueString(resourceGroup().id)
 
@@ -121,7 +131,17 @@ resource chatDeployment 'Microsoft.CognitiveServices/accounts/deployments@2023-0
   properties: { model: { format: 'OpenAI', name: 'gpt-4o-mini', version: '2024-07-18' } }
 }
 
-// Cognitive Services User (Speech + OpenAI token auth) for the app identity
+// streamed transcription for the realtime engine (Realtime API, intent=transcription); one deployment operation at a
+// time on an account, hence the dependsOn
+resource transcribeDeployment 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01' = if (deployOpenAi) {
+  parent: openai
+  name: transcribeModel
+  sku: { name: 'GlobalStandard', capacity: transcribeCapacity }
+  properties: { model: { format: 'OpenAI', name: transcribeModel, version: transcribeModelVersion } }
+  dependsOn: [chatDeployment]
+}
+
+// Cognitive Services User (Speech + OpenAI token auth, realtime engine included) for the app identity
 resource aiAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: resourceGroup()
   name: guid(resourceGroup().id, identity.id, 'cognitive-user')
@@ -176,7 +196,13 @@ var commonEnv = [
   { name: 'HOOKSCRIBE_RECORDINGS', value: 'azure-blob' }
   { name: 'HOOKSCRIBE_AZURE_STORAGE_ACCOUNT_URL', value: storage.properties.primaryEndpoints.blob }
   { name: 'HOOKSCRIBE_AZURE_STORAGE_CONTAINER', value: 'recordings' }
-  { name: 'HOOKSCRIBE_STT_ENGINES', value: 'azure,embedded' }
+  { name: 'HOOKSCRIBE_STT_ENGINES', value: sttEngines }
+  { name: 'HOOKSCRIBE_STT_ENGINE_ALLOWLIST', value: sttEngineAllowlist }
+  // the realtime engine on the transcription deployment, Entra ID tokens through the managed identity: no key
+  { name: 'HOOKSCRIBE_REALTIME_ENDPOINT', value: deployOpenAi ? openai.properties.endpoint : '' }
+  { name: 'HOOKSCRIBE_REALTIME_DEPLOYMENT', value: transcribeModel }
+  { name: 'HOOKSCRIBE_REALTIME_MODEL', value: transcribeModel }
+  { name: 'HOOKSCRIBE_REALTIME_AUTH', value: 'entra' }
   { name: 'HOOKSCRIBE_AZURE_SPEECH_REGION', value: location }
   // Entra ID tokens through the managed identity (Cognitive Services User above), renewed by the server: no key
   { name: 'HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID', value: speech.id }

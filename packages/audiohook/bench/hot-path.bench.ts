@@ -21,6 +21,7 @@ const l16Frame = new Uint8Array(6400).fill(0x03); // 200 ms stereo L16
 
 function openPair() {
   const server = new ServerSession({
+    nowMs: () => performance.now(),
     sessionId: SID,
     organizationId: ORG,
     profile: 'monitor',

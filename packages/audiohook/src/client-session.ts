@@ -1,7 +1,8 @@
 /**
  * The client (Genesys) side of a session, for the simulator and tests. It builds client messages with correct
  * seq/serverseq/position, encodes audio in the opened media while advancing the stream position, and checks every
- * server message against the rules a Genesys client enforces (digest §3-§5, MUST 7-18). Violations come back as
+ * server message against the rules a Genesys client enforces (digest §3-§5, §7.6, §7.7, MUST 7-18), including the
+ * closed schema of each server message type: an unknown member is a violation, as it is for Genesys. Violations come back as
  * strings; a simulator treats any of them as a failed server.
  */
 import type {
@@ -18,19 +19,27 @@ import type {
 import { encodeFrame, frameSampleCount } from './audio-frame.js';
 import { formatDuration, samplesToDuration } from './duration.js';
 import { MAX_TEXT_LENGTH, parseServerMessage } from './message-parse.js';
+import { ServerMessageRateLimiter } from './rate-limiter.js';
 
 export interface ClientSessionOptions {
   sessionId: Uuid;
   organizationId: Uuid;
   conversationId: Uuid;
   participant: Participant;
-  media: MediaParameter[];
+  /** the offer; entries the server cannot use (another format, rate, channel name) may be mixed in (§7.7) */
+  media: unknown[];
   language?: LanguageCode;
   supportedLanguages?: boolean;
   customConfig?: Record<string, unknown>;
   /** false for monitor endpoints: any `event` from the server is then a violation (MUST 16). Default true. */
   eventsAllowed?: boolean;
+  /** clock (ms) for the pause/resume rate limit check; without it the limit is not checked */
+  nowMs?: () => number;
 }
+
+/** Genesys's limit on server `pause` and on server `resume`, each per session (digest §7.6): 2/s, burst 4. */
+export const PAUSE_RESUME_RATE_PER_SECOND = 2;
+export const PAUSE_RESUME_BURST = 4;
 
 /** preparing → opening (open sent) → open (opened received) → closing (close sent) → closed (closed received) */
 export type ClientSessionState = 'preparing' | 'opening' | 'open' | 'closing' | 'closed';
@@ -41,8 +50,11 @@ export interface ClientReceiveResult {
   violations: string[];
 }
 
-function sameMedia(a: MediaParameter, b: MediaParameter): boolean {
+function sameMedia(offer: unknown, b: MediaParameter): boolean {
+  if (typeof offer !== 'object' || offer === null) return false;
+  const a = offer as Partial<MediaParameter>;
   return (
+    Array.isArray(a.channels) &&
     a.type === b.type &&
     a.format === b.format &&
     a.rate === b.rate &&
@@ -61,6 +73,16 @@ export class ClientSession {
   private outstandingPings: number[] = [];
   private disconnectReceived = false;
   private openSent = false;
+  private readonly controlBuckets = {
+    pause: new ServerMessageRateLimiter({
+      ratePerSecond: PAUSE_RESUME_RATE_PER_SECOND,
+      burst: PAUSE_RESUME_BURST,
+    }),
+    resume: new ServerMessageRateLimiter({
+      ratePerSecond: PAUSE_RESUME_RATE_PER_SECOND,
+      burst: PAUSE_RESUME_BURST,
+    }),
+  };
 
   constructor(private readonly options: ClientSessionOptions) {}
 
@@ -218,6 +240,13 @@ export class ClientSession {
       }
       case 'pause':
       case 'resume':
+        if (this.options.nowMs && !this.controlBuckets[message.type].tryTake(this.options.nowMs())) {
+          v(
+            `${message.type} rate limit exceeded (${PAUSE_RESUME_RATE_PER_SECOND}/s, burst ${PAUSE_RESUME_BURST}): Genesys closes the socket (§7.6)`,
+          );
+        }
+        if (this.currentState !== 'open') v(`not allowed in client state ${this.currentState} (MUST 17)`);
+        break;
       case 'updated':
         if (this.currentState !== 'open') v(`not allowed in client state ${this.currentState} (MUST 17)`);
         break;

@@ -7,6 +7,9 @@
  *
  * Changes since the agreed version (all additive):
  * - SessionEvent 'opened' gains `startPaused: boolean` (the session opened in a server-initiated pause).
+ * - Issue 11: OpenParameters.media is the raw offer (`unknown[]`, entries checked one by one); SessionStep gains
+ *   `wakeAfterMs` and ServerSession `wake()` (coalesced pause/resume under the rate limit); ServerSessionOptions
+ *   gains `nowMs` (required: the clock is injected) and `pauseResumeLimit`.
  * - SessionEvent gains `{ type: 'ignored'; messageType; reason }`: a tolerated message that caused no action (unknown
  *   message type, MUST 29; a message not meaningful in the current state; audio after `close`). Log it, nothing else.
  */
@@ -38,7 +41,8 @@ export interface OpenParameters {
   organizationId: Uuid;
   conversationId: Uuid;
   participant: Participant;
-  media: MediaParameter[];
+  /** the offer as sent: entries are checked one by one (checkMediaOffer), unusable ones are skipped (§7.7) */
+  media: unknown[];
   language?: LanguageCode;
   supportedLanguages?: boolean;
   continuedSessions?: { id: Uuid; serverseq: number; clientseq: number }[];
@@ -242,6 +246,8 @@ export interface SessionStep {
   events: SessionEvent[];
   /** true when the transport should close the socket now (after sending `send`) */
   closeSocket: boolean;
+  /** a coalesced `pause`/`resume` waits for the client's rate limit: call `wake()` after this many ms */
+  wakeAfterMs?: number;
 }
 
 export interface ServerSessionOptions {
@@ -256,6 +262,10 @@ export interface ServerSessionOptions {
   pauseOnUnsupportedLanguage: boolean;
   /** max text message length in UTF-16 units / bytes (default 65535) */
   maxTextLength?: number;
+  /** monotonic clock in ms, injected: the pause/resume rate limit (the transport passes performance.now) */
+  nowMs: () => number;
+  /** budget for server `pause` + `resume` together (default 2/s, burst 4: Genesys's per-kind limit, §7.6) */
+  pauseResumeLimit?: { ratePerSecond: number; burst: number };
 }
 
 /**
@@ -273,6 +283,7 @@ export interface ServerSessionOptions {
  *   .finishClose(): SessionStep                      // sends `closed` after the pipeline flushed (MUST 14)
  *   .socketClosed(): SessionStep                     // transport dropped: emits `ended` (dropped) once
  *   .unauthorized(info?): SessionStep                // post-upgrade auth failure path (MUST 5)
+ *   .wake(): SessionStep                             // after step.wakeAfterMs: the coalesced pause/resume (§7.6)
  *
  * ClientSession (client-session.ts) mirrors it for the simulator and tests:
  *   new ClientSession({ sessionId, organizationId, conversationId, participant, media, language?,

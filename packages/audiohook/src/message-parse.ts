@@ -70,11 +70,24 @@ export function parseClientMessage(text: string, maxTextLength: number = MAX_TEX
   return { ok: true, message: { ...envelope.data, parameters: parameters.data } as unknown as ClientMessage };
 }
 
+/**
+ * Why a server message object does not match the closed schema of its type, or null when it does. The server
+ * checks every message it sends with it, the client (simulator) every message it receives.
+ */
+export function serverMessageProblem(object: Record<string, unknown>): string | null {
+  const parsed = parseServerObject(object);
+  return parsed.ok ? null : parsed.reason;
+}
+
 export function parseServerMessage(text: string, maxTextLength: number = MAX_TEXT_LENGTH): ServerParseResult {
   if (text.length > maxTextLength)
     return { ok: false, reason: `text message exceeds ${maxTextLength} characters` };
   const object = parseJsonObject(text);
   if (typeof object === 'string') return { ok: false, reason: object };
+  return parseServerObject(object);
+}
+
+function parseServerObject(object: Record<string, unknown>): ServerParseResult {
   const envelope = serverEnvelopeSchema.safeParse(object);
   if (!envelope.success) return { ok: false, reason: describeIssues(envelope.error, 'message') };
   const type = envelope.data.type;

@@ -1,6 +1,8 @@
 /**
- * zod schemas for every AudioHook message, both directions (digest §3, §4, §8.3). Strict on the envelope and on the
- * documented parameter types; lenient on unknown members (loose objects keep them, nothing rejects them).
+ * zod schemas for every AudioHook message, both directions (digest §3, §4, §8.3, §8.4). Client messages: strict on the
+ * envelope and the documented parameter types, lenient on unknown members (kept and ignored, MUST 29), and an `open`
+ * offer may hold entries we cannot use (checked one by one in media-selection.ts). Server messages: closed objects,
+ * exactly the members the protocol defines (digest §7.7).
  */
 import { z } from 'zod';
 import { DURATION_PATTERN } from './duration.js';
@@ -15,7 +17,7 @@ export const seqSchema = z.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const emptyParameters = z.looseObject({});
 
 export const channelNameSchema = z.enum(['external', 'internal']);
-export const mediaParameterSchema = z.looseObject({
+const mediaParameterShape = {
   type: z.literal('audio'),
   format: z.enum(['PCMU', 'L16']),
   channels: z
@@ -24,7 +26,9 @@ export const mediaParameterSchema = z.looseObject({
     .max(2)
     .refine((c) => new Set(c).size === c.length, 'duplicate channel'),
   rate: z.literal(8000),
-});
+};
+/** one usable entry of an `open` offer (unknown members tolerated) */
+export const mediaParameterSchema = z.looseObject(mediaParameterShape);
 
 export const clientEnvelopeSchema = z.looseObject({
   version: z.literal('2'),
@@ -36,21 +40,13 @@ export const clientEnvelopeSchema = z.looseObject({
   parameters: z.looseObject({}),
 });
 
-export const serverEnvelopeSchema = z.looseObject({
-  version: z.literal('2'),
-  id: uuidSchema,
-  type: z.string().min(1),
-  seq: seqSchema,
-  clientseq: seqSchema,
-  parameters: z.looseObject({}),
-});
-
 export const clientParameterSchemas = {
   open: z.looseObject({
     organizationId: uuidSchema,
     conversationId: uuidSchema,
     participant: z.looseObject({ id: uuidSchema, ani: z.string(), aniName: z.string(), dnis: z.string() }),
-    media: z.array(mediaParameterSchema),
+    // each entry is checked on its own: an unusable one is skipped, not a reason to refuse the open (§7.7)
+    media: z.array(z.unknown()),
     language: languageSchema.optional(),
     supportedLanguages: z.boolean().optional(),
     continuedSessions: z
@@ -74,7 +70,21 @@ export const clientParameterSchemas = {
 export type ClientMessageType = keyof typeof clientParameterSchemas;
 
 const confidenceSchema = z.number().min(0).max(1);
-export const transcriptEntityDataSchema = z.looseObject({
+
+// ---- what the server sends: closed (strict) objects. Genesys's client validates every server message against its
+// own model and terminates the session on a member it does not know (digest §7.7, AUDIOHOOK-0009), so an unknown
+// member here is an error, not something to tolerate.
+
+export const transcriptTokenSchema = z.strictObject({
+  type: z.literal('word'),
+  value: z.string(),
+  confidence: confidenceSchema,
+  offset: durationSchema,
+  duration: durationSchema,
+  language: languageSchema.optional(),
+});
+
+export const transcriptEntityDataSchema = z.strictObject({
   id: uuidSchema,
   channelId: z.int().min(0).max(1),
   isFinal: z.boolean(),
@@ -82,26 +92,15 @@ export const transcriptEntityDataSchema = z.looseObject({
   duration: durationSchema.optional(),
   alternatives: z
     .array(
-      z.looseObject({
+      z.strictObject({
         confidence: confidenceSchema,
         languages: z.array(languageSchema).optional(),
         interpretations: z
           .array(
-            z.looseObject({
+            z.strictObject({
               type: z.literal('display'),
               transcript: z.string(),
-              tokens: z
-                .array(
-                  z.looseObject({
-                    type: z.literal('word'),
-                    value: z.string(),
-                    confidence: confidenceSchema,
-                    offset: durationSchema,
-                    duration: durationSchema,
-                    language: languageSchema.optional(),
-                  }),
-                )
-                .optional(),
+              tokens: z.array(transcriptTokenSchema).optional(),
             }),
           )
           .min(1),
@@ -110,11 +109,31 @@ export const transcriptEntityDataSchema = z.looseObject({
     .min(1),
 });
 
-export const agentAssistEntityDataSchema = z.looseObject({
+const faqSuggestionSchema = z.strictObject({
+  type: z.literal('faq'),
+  id: uuidSchema,
+  confidence: confidenceSchema,
+  position: durationSchema.optional(),
+  question: z.string(),
+  answer: z.string(),
+});
+
+const articleSuggestionSchema = z.strictObject({
+  type: z.literal('article'),
+  id: uuidSchema,
+  confidence: confidenceSchema,
+  position: durationSchema.optional(),
+  title: z.string(),
+  excerpts: z.array(z.string()),
+  documentUri: z.string(),
+  metadata: z.record(z.string(), z.string()).optional(),
+});
+
+export const agentAssistEntityDataSchema = z.strictObject({
   id: uuidSchema,
   utterances: z
     .array(
-      z.looseObject({
+      z.strictObject({
         id: uuidSchema,
         position: durationSchema,
         duration: durationSchema.optional(),
@@ -127,45 +146,48 @@ export const agentAssistEntityDataSchema = z.looseObject({
     )
     .optional(),
   suggestions: z
-    .array(z.looseObject({ type: z.string(), id: uuidSchema, confidence: confidenceSchema }))
+    .array(z.discriminatedUnion('type', [faqSuggestionSchema, articleSuggestionSchema]))
     .optional(),
 });
 
-export const eventEntitySchema = z
-  .looseObject({ type: z.string().min(1), data: z.unknown() })
-  .superRefine((entity, ctx) => {
-    const schema =
-      entity.type === 'transcript'
-        ? transcriptEntityDataSchema
-        : entity.type === 'agentassist'
-          ? agentAssistEntityDataSchema
-          : null;
-    if (!schema) return;
-    const result = schema.safeParse(entity.data);
-    if (!result.success) {
-      for (const issue of result.error.issues)
-        ctx.addIssue({ ...issue, path: ['data', ...issue.path] } as never);
-    }
-  });
+/** The two entity types the protocol defines (§8.3, §8.4); the server sends no others. */
+export const eventEntitySchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('transcript'), data: transcriptEntityDataSchema }),
+  z.strictObject({ type: z.literal('agentassist'), data: agentAssistEntityDataSchema }),
+]);
+
+/** `opened.media[0]`: exactly the defined members, whatever else the offer carried (§4.2, §7.7). */
+export const selectedMediaSchema = z.strictObject(mediaParameterShape);
+
+export const serverEnvelopeSchema = z.strictObject({
+  version: z.literal('2'),
+  id: uuidSchema,
+  type: z.string().min(1),
+  seq: seqSchema.min(1),
+  clientseq: seqSchema,
+  parameters: z.looseObject({}),
+});
+
+const noParameters = z.strictObject({});
 
 export const serverParameterSchemas = {
-  opened: z.looseObject({
-    media: z.array(mediaParameterSchema),
+  opened: z.strictObject({
+    media: z.array(selectedMediaSchema), // at most one: the client checks it and says so (MUST 11)
     startPaused: z.boolean().optional(),
     discardTo: durationSchema.optional(),
     supportedLanguages: z.array(languageSchema).optional(),
   }),
-  pong: emptyParameters,
-  pause: emptyParameters,
-  resume: emptyParameters,
-  updated: emptyParameters,
-  event: z.looseObject({ entities: z.array(eventEntitySchema).min(1) }),
-  disconnect: z.looseObject({
+  pong: noParameters,
+  pause: noParameters,
+  resume: noParameters,
+  updated: noParameters,
+  event: z.strictObject({ entities: z.array(eventEntitySchema).min(1) }),
+  disconnect: z.strictObject({
     reason: z.enum(['completed', 'unauthorized', 'error']),
     info: z.string().optional(),
   }),
-  reconnect: z.looseObject({ info: z.string().optional() }),
-  closed: emptyParameters,
+  reconnect: z.strictObject({ info: z.string().optional() }),
+  closed: noParameters,
 } as const;
 
 export type ServerMessageType = keyof typeof serverParameterSchemas;

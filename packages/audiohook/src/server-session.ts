@@ -30,9 +30,10 @@ import type {
 import { AudioFrameEvent, frameSampleCount, frameStride } from './audio-frame.js';
 import { durationToSamples, parseDuration } from './duration.js';
 import { batchEventEntities } from './event-batching.js';
-import { selectMedia } from './media-selection.js';
-import { LANGUAGE_PATTERN } from './message-schemas.js';
-import { MAX_TEXT_LENGTH, parseClientMessage } from './message-parse.js';
+import { checkMediaOffer, selectMedia } from './media-selection.js';
+import { LANGUAGE_PATTERN, eventEntitySchema } from './message-schemas.js';
+import { MAX_TEXT_LENGTH, parseClientMessage, serverMessageProblem } from './message-parse.js';
+import { ServerMessageRateLimiter } from './rate-limiter.js';
 import { StreamTimeline } from './stream-timeline.js';
 import { NIL_UUID } from './uuid.js';
 
@@ -60,9 +61,20 @@ export class ServerSession {
   private outcome: EndOutcome = 'closed';
   private lastRttMs: number | null = null;
   private lastDrift = 0;
+  /** what the client was last asked for: true after opened.startPaused or `pause`, false after `resume` */
+  private signalledPause = false;
+  /** an explicit pause()/resume() asks even when the client was already told (an "interrogating" repeat) */
+  private pauseSignalRequested = false;
+  /** Genesys allows pause and resume 2/s, burst 4 each (§7.6); one budget for both stays inside either reading */
+  private readonly pauseResumeBudget: ServerMessageRateLimiter;
+  private readonly nowMs: () => number;
 
   constructor(private readonly options: ServerSessionOptions) {
     this.maxTextLength = options.maxTextLength ?? MAX_TEXT_LENGTH;
+    this.nowMs = options.nowMs;
+    this.pauseResumeBudget = new ServerMessageRateLimiter(
+      options.pauseResumeLimit ?? { ratePerSecond: 2, burst: 4 },
+    );
   }
 
   /** a server-side pause (pipeline or language) is in force until we send `resume` */
@@ -186,14 +198,18 @@ export class ServerSession {
 
   // ------------------------------------------------------------------ outbound (server-initiated)
 
-  /** Server-initiated pause. Before opened it becomes opened.startPaused; in active/paused it sends `pause`. */
+  /**
+   * Server-initiated pause. Before opened it becomes opened.startPaused; in active/paused it sends `pause` (within
+   * the pause/resume rate limit: when the budget is spent the step says when to `wake()`).
+   */
   pause(): SessionStep {
     const step = newStep();
     if (this.currentState === 'preparing' || this.currentState === 'opening') {
       this.pipelinePauseHeld = true;
-    } else if (this.currentState === 'active' || this.currentState === 'paused') {
+    } else if (this.isStreaming()) {
       this.pipelinePauseHeld = true;
-      this.send(step, 'pause', {});
+      this.pauseSignalRequested = true;
+      this.signalPauseState(step);
     }
     return step;
   }
@@ -203,18 +219,30 @@ export class ServerSession {
     const step = newStep();
     if (this.currentState === 'preparing' || this.currentState === 'opening') {
       this.pipelinePauseHeld = false;
-    } else if (this.currentState === 'active' || this.currentState === 'paused') {
+    } else if (this.isStreaming()) {
       // an explicit resume overrides every server-side pause reason
       this.pipelinePauseHeld = false;
       this.languagePauseHeld = false;
-      this.send(step, 'resume', {});
+      this.pauseSignalRequested = true;
+      this.signalPauseState(step);
     }
     return step;
   }
 
   /**
+   * Time-driven work the transport was asked for (`SessionStep.wakeAfterMs`): sends the coalesced `pause` or
+   * `resume` once the budget allows, and only if the wanted state still differs from what the client was told.
+   */
+  wake(): SessionStep {
+    const step = newStep();
+    if (this.isStreaming()) this.signalPauseState(step);
+    return step;
+  }
+
+  /**
    * Sends entities as one or more `event` messages, each under 64 KiB (MUST 18). Throws when events are not allowed
-   * (monitor profile, before opened, after closed: MUST 16/17) or when a single entity alone is too large.
+   * (monitor profile, before opened, after closed: MUST 16/17), when a single entity alone is too large, or
+   * (InvalidServerMessageError) when an entity does not match its closed schema (§8.3, §8.4).
    */
   sendEvent(entities: EventEntity[]): SessionStep {
     if (this.options.profile !== 'transcription') {
@@ -223,6 +251,15 @@ export class ServerSession {
     if (!this.canSendEvent) throw new Error(`event messages are not allowed in state ${this.currentState}`);
     const step = newStep();
     if (entities.length === 0) return step;
+    // all checked before any is numbered: a bad entity in a later batch must not leave a gap in seq
+    entities.forEach((entity, index) => {
+      const result = eventEntitySchema.safeParse(entity);
+      if (!result.success) {
+        const issue = result.error.issues[0];
+        const path = ['entities', index, ...(issue?.path ?? [])].join('.');
+        throw new InvalidServerMessageError(`event.${path}: ${issue?.message ?? 'invalid entity'}`);
+      }
+    });
     for (const batch of batchEventEntities(entities, this.maxTextLength))
       this.send(step, 'event', { entities: batch });
     return step;
@@ -362,6 +399,28 @@ export class ServerSession {
     }
   }
 
+  private isStreaming(): boolean {
+    return this.currentState === 'active' || this.currentState === 'paused';
+  }
+
+  /**
+   * Brings the client in line with the server's pause state, coalesced (digest §7.6): a burst of language updates
+   * flipping supported/unsupported sends at most what the pause/resume budget allows, and only the last state
+   * counts — a flip back before the budget refills sends nothing.
+   */
+  private signalPauseState(step: SessionStep): void {
+    const wanted = this.serverPauseHeld;
+    if (wanted === this.signalledPause && !this.pauseSignalRequested) return;
+    const now = this.nowMs();
+    if (!this.pauseResumeBudget.tryTake(now)) {
+      step.wakeAfterMs = Math.max(1, Math.ceil(this.pauseResumeBudget.waitMs(now)));
+      return;
+    }
+    this.pauseSignalRequested = false;
+    this.signalledPause = wanted;
+    this.send(step, wanted ? 'pause' : 'resume', {});
+  }
+
   private isOpenPhase(state: ServerSessionState): boolean {
     return state === 'preparing' || state === 'opening';
   }
@@ -385,6 +444,16 @@ export class ServerSession {
       return;
     }
     const isProbe = p.conversationId === NIL_UUID;
+    p.media.forEach((entry, index) => {
+      const check = checkMediaOffer(entry);
+      if (!check.usable) {
+        step.events.push({
+          type: 'ignored',
+          messageType: 'open',
+          reason: `media[${index}] skipped: ${check.reason}`,
+        });
+      }
+    });
     const media = isProbe ? null : selectMedia(p.media);
     if (!isProbe && !media) {
       this.violate(step, {
@@ -402,6 +471,7 @@ export class ServerSession {
     this.languagePauseHeld = !isProbe && languageMissing;
     if (isProbe) this.pipelinePauseHeld = false;
     const startPaused = this.serverPauseHeld;
+    this.signalledPause = startPaused;
 
     const parameters: Record<string, unknown> = { media: media ? [media] : [] };
     if (startPaused) parameters.startPaused = true;
@@ -427,10 +497,8 @@ export class ServerSession {
     // MUST 27: an unsupported language pauses the stream; a supported one ends that pause.
     if (this.options.profile !== 'transcription' || !this.options.pauseOnUnsupportedLanguage || this.isProbe)
       return;
-    const wasHeld = this.serverPauseHeld;
     this.languagePauseHeld = !language;
-    if (!wasHeld && this.serverPauseHeld) this.send(step, 'pause', {});
-    else if (wasHeld && !this.serverPauseHeld) this.send(step, 'resume', {});
+    this.signalPauseState(step);
   }
 
   private matchLanguage(language: LanguageCode | null): LanguageCode | null {
@@ -462,16 +530,24 @@ export class ServerSession {
     this.outcome = state;
   }
 
+  /**
+   * The one exit for server messages. Each is checked against the closed schema of its type first (digest §7.7:
+   * Genesys terminates a session on a member it does not know), so a malformed message never leaves and never
+   * takes a seq number: InvalidServerMessageError instead.
+   */
   private send(step: SessionStep, type: string, parameters: Record<string, unknown>): void {
-    this.lastServerSeqValue += 1;
-    const text = JSON.stringify({
+    const message = {
       version: '2',
       id: this.options.sessionId,
       type,
-      seq: this.lastServerSeqValue,
+      seq: this.lastServerSeqValue + 1,
       clientseq: this.lastClientSeqValue,
       parameters,
-    });
+    };
+    const problem = serverMessageProblem(message);
+    if (problem) throw new InvalidServerMessageError(problem);
+    this.lastServerSeqValue += 1;
+    const text = JSON.stringify(message);
     step.send.push(text);
     step.events.push({ type: 'message', direction: 'out', text });
   }
@@ -480,6 +556,11 @@ export class ServerSession {
     this.ended = true;
     step.events.push({ type: 'ended', outcome, atSample: this.positionSamples });
   }
+}
+
+/** A server message that does not match its closed schema: a bug in the caller (entities) or the library. */
+export class InvalidServerMessageError extends Error {
+  override readonly name = 'InvalidServerMessageError';
 }
 
 function newStep(): SessionStep {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ClientSession, parseClientMessage, type ClientSessionOptions } from '../src/index.js';
-import { CONVERSATION_ID, EXTERNAL, INTERNAL, ORG_ID, SESSION_ID, STEREO } from './fixtures.js';
+import {
+  CONVERSATION_ID,
+  EXTERNAL,
+  INTERNAL,
+  ORG_ID,
+  SESSION_ID,
+  STEREO,
+  transcriptEntity,
+} from './fixtures.js';
 
 const participant = { id: '6b0a5c1e-1f2b-4c8e-9d3a-0e5f6a7b8c9d', ani: '+1', aniName: 'x', dnis: '+2' };
 
@@ -143,7 +151,7 @@ describe('ClientSession: checking server messages', () => {
     expect(d.receiveText(server('closed', 2, 2)).violations).toEqual([]);
     expect(d.state).toBe('closed');
     expect(
-      d.receiveText(server('event', 3, 2, { entities: [{ type: 'x', data: 1 }] })).violations.join(),
+      d.receiveText(server('event', 3, 2, { entities: [transcriptEntity()] })).violations.join(),
     ).toMatch(/after closed/);
   });
 
@@ -160,20 +168,20 @@ describe('ClientSession: checking server messages', () => {
     const monitor = client({ eventsAllowed: false });
     opened(monitor);
     expect(
-      monitor.receiveText(server('event', 2, 1, { entities: [{ type: 'x', data: 1 }] })).violations.join(),
+      monitor.receiveText(server('event', 2, 1, { entities: [transcriptEntity()] })).violations.join(),
     ).toMatch(/MUST 16/);
     const early = client();
     early.open();
     expect(
-      early.receiveText(server('event', 1, 1, { entities: [{ type: 'x', data: 1 }] })).violations.join(),
+      early.receiveText(server('event', 1, 1, { entities: [transcriptEntity()] })).violations.join(),
     ).toMatch(/MUST 17/);
     const late = client();
     opened(late);
     late.close('end');
     expect(late.receiveText(server('pause', 2, 2)).violations.join()).toMatch(/MUST 17/);
-    expect(
-      late.receiveText(server('event', 3, 2, { entities: [{ type: 'x', data: 1 }] })).violations,
-    ).toEqual([]);
+    expect(late.receiveText(server('event', 3, 2, { entities: [transcriptEntity()] })).violations).toEqual(
+      [],
+    );
   });
 
   it('MUST 26: flags transcripts with a channelId outside the selection, or finals without unique tokens', () => {
@@ -231,7 +239,7 @@ describe('ClientSession: checking server messages', () => {
   it('MUST 18: flags server text over 64 KiB', () => {
     const c = client();
     opened(c);
-    const big = server('event', 2, 1, { entities: [{ type: 'x', data: 'y'.repeat(70000) }] });
+    const big = server('event', 2, 1, { entities: [transcriptEntity('y'.repeat(70000))] });
     expect(c.receiveText(big)).toEqual({ violations: [expect.stringMatching(/413/)] });
   });
 
@@ -239,6 +247,33 @@ describe('ClientSession: checking server messages', () => {
     const c = client();
     expect(c.receiveText('{').violations.join()).toMatch(/malformed/);
     expect(c.receiveText(server('opened', 1, 1, { media: 'x' })).violations.join()).toMatch(/malformed/);
+  });
+
+  it('§7.7: rejects a server message carrying a member its type does not define, as Genesys does', () => {
+    const c = client();
+    c.open();
+    const echoed = { ...STEREO, codec: 'PCMU' }; // the field failure: the offer echoed verbatim
+    expect(c.receiveText(server('opened', 1, 1, { media: [echoed] })).violations.join()).toMatch(
+      /400: malformed server message: opened.parameters.media.0: .*codec/,
+    );
+    const d = client();
+    opened(d);
+    expect(d.receiveText(server('pong', 2, 1, { note: 1 })).violations.join()).toMatch(/malformed/);
+    expect(d.receiveText(server('pause', 2, 1, {}, { extra: true })).violations.join()).toMatch(/malformed/);
+  });
+
+  it('§7.6: with a clock, flags a pause or resume beyond 2/s, burst 4 (Genesys closes the socket)', () => {
+    let now = 0;
+    const c = client({ nowMs: () => now });
+    opened(c);
+    const results = Array.from({ length: 5 }, (_, i) =>
+      c.receiveText(server('pause', i + 2, 1)).violations.join(),
+    );
+    expect(results.slice(0, 4)).toEqual(['', '', '', '']);
+    expect(results[4]).toMatch(/pause rate limit exceeded/);
+    now = 500; // one token back
+    expect(c.receiveText(server('pause', 7, 1)).violations).toEqual([]);
+    expect(c.receiveText(server('resume', 8, 1)).violations).toEqual([]); // resume has its own budget
   });
 
   it('accepts opened after a close sent during the open transaction', () => {

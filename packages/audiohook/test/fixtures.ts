@@ -46,3 +46,30 @@ export function openParameters(overrides: Record<string, unknown> = {}): Record<
     ...overrides,
   };
 }
+
+/** A valid final transcript entity (digest §8.3), for tests that need some `event` content. */
+export function transcriptEntity(text = 'hello', channelId = 0) {
+  return {
+    type: 'transcript',
+    data: {
+      id: '5d1c2b7e-3f0a-4c1e-9b8d-7a6f5e4d3c2b',
+      channelId,
+      isFinal: true,
+      offset: 'PT1S',
+      duration: 'PT0.5S',
+      alternatives: [
+        {
+          confidence: 0.9,
+          languages: ['en-US'],
+          interpretations: [
+            {
+              type: 'display',
+              transcript: text,
+              tokens: [{ type: 'word', value: text, confidence: 0.9, offset: 'PT1S', duration: 'PT0.5S' }],
+            },
+          ],
+        },
+      ],
+    },
+  } as const;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseClientMessage, parseServerMessage } from '../src/index.js';
-import { NIL, SESSION_ID, clientMessage, openParameters } from './fixtures.js';
+import { NIL, SESSION_ID, clientMessage, openParameters, transcriptEntity } from './fixtures.js';
 
 describe('client message parsing', () => {
   it('parses a well-formed open', () => {
@@ -79,16 +79,13 @@ describe('client message parsing', () => {
     bad('open', openParameters({ language: 'en' }));
     bad('open', openParameters({ language: 'zh-Hans-CN' }));
     bad('open', openParameters({ organizationId: 'x' }));
-    bad(
-      'open',
-      openParameters({ media: [{ type: 'audio', format: 'PCMU', channels: ['external'], rate: 16000 }] }),
-    );
-    bad(
-      'open',
-      openParameters({
-        media: [{ type: 'audio', format: 'PCMU', channels: ['external', 'external'], rate: 8000 }],
-      }),
-    );
+    bad('open', openParameters({ media: 'PCMU' })); // not a list at all
+    // an unusable entry (rate, duplicate channel) no longer fails the parse: the session skips it (§7.7)
+    const odd = [
+      { type: 'audio', format: 'PCMU', channels: ['external'], rate: 16000 },
+      { type: 'audio', format: 'PCMU', channels: ['external', 'external'], rate: 8000 },
+    ];
+    expect(parseClientMessage(clientMessage('open', 1, openParameters({ media: odd }))).ok).toBe(true);
     bad('update', { language: 'EN-us' });
     bad('error', { code: 399, message: 'x' });
     bad('error', { code: 10000, message: 'x' });
@@ -148,6 +145,81 @@ describe('server message parsing', () => {
       alternatives: [{ confidence: 1.2, interpretations: [{ type: 'display', transcript: 'x' }] }],
     });
     expect(parseServerMessage(server('event', { entities: [badConfidence] })).ok).toBe(false);
-    expect(parseServerMessage(server('event', { entities: [{ type: 'custom', data: 1 }] })).ok).toBe(true);
+    // closed schemas: only the two defined entity types, no unknown member anywhere (digest §7.7)
+    expect(parseServerMessage(server('event', { entities: [{ type: 'custom', data: 1 }] })).ok).toBe(false);
+    expect(parseServerMessage(server('event', { entities: [transcript({ speaker: 'x' })] })).ok).toBe(false);
+  });
+
+  it('§7.7: every server message type and entity is a closed object: an unknown member is refused', () => {
+    const media = { type: 'audio', format: 'PCMU', channels: ['external'], rate: 8000 };
+    const valid: [string, Record<string, unknown>][] = [
+      ['opened', { media: [media], startPaused: false, supportedLanguages: ['en-US'] }],
+      ['pong', {}],
+      ['pause', {}],
+      ['resume', {}],
+      ['disconnect', { reason: 'error', info: 'x' }],
+      ['closed', {}],
+      ['event', { entities: [transcriptEntity()] }],
+      [
+        'event',
+        {
+          entities: [
+            {
+              type: 'agentassist',
+              data: {
+                id: SESSION_ID,
+                utterances: [
+                  {
+                    id: SESSION_ID,
+                    position: 'PT1S',
+                    text: 'hi',
+                    language: 'en-US',
+                    confidence: 0.5,
+                    channel: 'external',
+                    isFinal: true,
+                  },
+                ],
+                suggestions: [
+                  { type: 'faq', id: SESSION_ID, confidence: 0.5, question: 'q', answer: 'a' },
+                  {
+                    type: 'article',
+                    id: SESSION_ID,
+                    confidence: 0.5,
+                    title: 't',
+                    excerpts: ['e'],
+                    documentUri: 'https://kb.example/a',
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    ];
+    for (const [type, parameters] of valid) {
+      expect(parseServerMessage(server(type, parameters)), type).toMatchObject({ ok: true });
+      expect(parseServerMessage(server(type, { ...parameters, extra: 1 })).ok, type).toBe(false);
+    }
+    expect(parseServerMessage(server('pong', {}, { extra: 1 })).ok).toBe(false); // envelope too
+    const codec = { ...media, codec: 'PCMU' }; // the field report: Unrecognized field "codec" in Media model
+    const opened = parseServerMessage(server('opened', { media: [codec] }));
+    expect(opened).toMatchObject({ ok: false, reason: expect.stringMatching(/codec/) });
+    const token = transcriptEntity();
+    const tokens = token.data.alternatives[0].interpretations[0].tokens;
+    const withBadToken = {
+      ...token,
+      data: {
+        ...token.data,
+        alternatives: [
+          {
+            ...token.data.alternatives[0],
+            interpretations: [
+              { type: 'display', transcript: 'hello', tokens: [{ ...tokens[0], speaker: 1 }] },
+            ],
+          },
+        ],
+      },
+    };
+    expect(parseServerMessage(server('event', { entities: [withBadToken] })).ok).toBe(false);
   });
 });

@@ -38,6 +38,7 @@ describe('robustness: arbitrary input never throws and ends in a protocol answer
     const random = lcg(42);
     for (let run = 0; run < 200; run++) {
       const session = new ServerSession({
+        nowMs: () => performance.now(),
         sessionId: SESSION_ID,
         organizationId: ORG_ID,
         profile: run % 2 ? 'monitor' : 'transcription',

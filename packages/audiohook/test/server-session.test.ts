@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ClientSession,
   ServerSession,
   encodeFrame,
   parseServerMessage,
@@ -7,7 +8,17 @@ import {
   type SessionEvent,
   type SessionStep,
 } from '../src/index.js';
-import { EXTERNAL, INTERNAL, NIL, ORG_ID, SESSION_ID, STEREO, openParameters } from './fixtures.js';
+import {
+  CONVERSATION_ID,
+  EXTERNAL,
+  INTERNAL,
+  NIL,
+  ORG_ID,
+  SESSION_ID,
+  STEREO,
+  openParameters,
+  transcriptEntity,
+} from './fixtures.js';
 
 type Sent = { type: string; seq: number; clientseq: number; id: string; parameters: Record<string, unknown> };
 
@@ -25,6 +36,7 @@ class Harness {
       profile: 'transcription',
       supportedLanguages: ['en-US', 'fr-FR'],
       pauseOnUnsupportedLanguage: false,
+      nowMs: () => 0,
       ...options,
     });
   }
@@ -90,12 +102,40 @@ describe('ServerSession: open transaction', () => {
     expect(h.ofType('opened')).toHaveLength(1);
   });
 
-  it('MUST 11: selects the stereo offer verbatim in its offered channel order', () => {
-    const inverted = { ...STEREO, channels: ['internal', 'external'], extra: 'kept' };
+  it('MUST 11: selects the stereo offer in its offered channel order, with only the defined members (§7.7)', () => {
+    const inverted = { ...STEREO, channels: ['internal', 'external'] };
     const h = new Harness();
-    const [opened] = h.open({ media: [EXTERNAL, inverted, STEREO] });
-    expect(opened!.parameters.media).toEqual([inverted]);
+    const [opened] = h.open({ media: [EXTERNAL, { ...inverted, codec: 'PCMU', extra: 'x' }, STEREO] });
+    expect(opened!.parameters.media).toEqual([inverted]); // never the offer echoed with codec/extra
+    expect(Object.keys((opened!.parameters.media as object[])[0]!)).toEqual([
+      'type',
+      'format',
+      'channels',
+      'rate',
+    ]);
     expect(h.session.media).toEqual(inverted);
+  });
+
+  it('§7.7: skips unusable offer entries (format, rate, channel name) and selects a usable one', () => {
+    const opus = { type: 'audio', format: 'opus', channels: ['external', 'internal'], rate: 48000 };
+    const wideband = { ...STEREO, rate: 16000 };
+    const oddChannel = { ...STEREO, channels: ['external', 'supervisor'] };
+    const h = new Harness();
+    const [opened] = h.open({ media: [opus, wideband, oddChannel, 'junk', EXTERNAL] });
+    expect(opened).toMatchObject({ type: 'opened', parameters: { media: [EXTERNAL] } });
+    const skipped = h.ofType('ignored').map((e) => e.reason);
+    expect(skipped).toEqual([
+      expect.stringMatching(/^media\[0\] skipped: format/),
+      expect.stringMatching(/^media\[1\] skipped: rate/),
+      expect.stringMatching(/^media\[2\] skipped: channels/),
+      expect.stringMatching(/^media\[3\] skipped/),
+    ]);
+    const stereo = new Harness();
+    const [picked] = stereo.open({ media: [opus, { ...STEREO, channels: ['external', 'internal'] }] });
+    expect(picked!.parameters.media).toEqual([STEREO]); // the field case: opus first, PCMU stereo second
+    const opusOnly = new Harness();
+    expect(opusOnly.open({ media: [opus] })).toEqual([disconnectError]); // nothing usable: still the error
+    expect(opusOnly.ofType('violation')[0]!.violation.code).toBe('no-media');
   });
 
   it('MUST 11: falls back to the first mono offer; accepts L16', () => {
@@ -174,6 +214,20 @@ describe('ServerSession: open transaction', () => {
     r.session.pause();
     r.session.resume();
     expect(r.open()[0]!.parameters).not.toHaveProperty('startPaused');
+  });
+
+  it('§7.7: sends nothing on its own initiative before opened, so opened is always seq 1', () => {
+    const h = new Harness({ pauseOnUnsupportedLanguage: true });
+    for (const step of [h.session.pause(), h.session.wake(), h.session.resume(), h.session.wake()])
+      expect(step.send).toEqual([]);
+    expect(() => h.session.sendEvent([transcriptEntity()])).toThrow(/not allowed/);
+    expect(h.open({ language: 'de-DE' })).toEqual([
+      expect.objectContaining({
+        type: 'opened',
+        seq: 1,
+        parameters: expect.objectContaining({ startPaused: true }),
+      }),
+    ]);
   });
 });
 
@@ -348,6 +402,97 @@ describe('ServerSession: ping, pause, update, error, close', () => {
     expect(h.session.language).toBe('fr-FR');
   });
 
+  it('§7.6: 10 language updates in one second flipping supported/unsupported stay within 2/s, burst 4; the last state wins', () => {
+    let now = 0;
+    const h = new Harness({ pauseOnUnsupportedLanguage: true, nowMs: () => now });
+    const client = new ClientSession({
+      sessionId: SESSION_ID,
+      organizationId: ORG_ID,
+      conversationId: CONVERSATION_ID,
+      participant: { id: CONVERSATION_ID, ani: '', aniName: '', dnis: '' },
+      media: [STEREO],
+      language: 'en-US',
+      nowMs: () => now, // checks each of pause and resume against Genesys's own limit
+    });
+    const violations: string[] = [];
+    const sentAt: { type: string; at: number }[] = [];
+    let wakeAt: number | null = null;
+    const deliver = (step: SessionStep) => {
+      for (const text of step.send) {
+        violations.push(...client.receiveText(text).violations);
+        const { type } = JSON.parse(text) as { type: string };
+        if (type === 'pause' || type === 'resume') sentAt.push({ type, at: now });
+      }
+      if (step.wakeAfterMs !== undefined) wakeAt = now + step.wakeAfterMs;
+      h.take(step);
+    };
+    deliver(h.session.receiveText(client.open()));
+    const languages = [
+      'de-DE',
+      'en-US',
+      'de-DE',
+      'en-US',
+      'de-DE',
+      'en-US',
+      'de-DE',
+      'en-US',
+      'de-DE',
+      'en-US',
+    ];
+    languages.forEach((language, i) => {
+      now = i * 100;
+      if (wakeAt !== null && wakeAt <= now) {
+        wakeAt = null;
+        deliver(h.session.wake());
+      }
+      deliver(h.session.receiveText(client.update(language)));
+    });
+    expect(h.ofType('update')).toHaveLength(10);
+    // the transport's timer: wake until nothing more is due
+    while (wakeAt !== null) {
+      now = wakeAt;
+      wakeAt = null;
+      deliver(h.session.wake());
+    }
+    expect(violations).toEqual([]);
+    // our own, stricter budget: pause and resume together never beyond 2/s, burst 4
+    let tokens = 4;
+    let last = 0;
+    for (const { at } of sentAt) {
+      tokens = Math.min(4, tokens + ((at - last) / 1000) * 2) - 1;
+      last = at;
+      expect(tokens).toBeGreaterThanOrEqual(-1e-9);
+    }
+    expect(sentAt.length).toBeLessThan(10);
+    // only the last state matters: en-US is supported, so the client was last told to resume
+    expect(sentAt.at(-1)?.type).toBe('resume');
+  });
+
+  it('§7.6: a flip back before the budget refills sends nothing at all', () => {
+    let now = 0;
+    const h = new Harness({ pauseOnUnsupportedLanguage: true, nowMs: () => now });
+    h.open();
+    for (let i = 0; i < 4; i += 1) h.text('update', { language: i % 2 === 0 ? 'de-DE' : 'en-US' }); // budget spent
+    const pending = h.session.receiveText(
+      JSON.stringify({
+        version: '2',
+        id: SESSION_ID,
+        type: 'update',
+        seq: ++h.seq,
+        serverseq: h.session.lastServerSeq,
+        position: 'PT0S',
+        parameters: { language: 'de-DE' },
+      }),
+    );
+    expect(pending.send).toEqual([]);
+    expect(pending.wakeAfterMs).toBe(500);
+    h.take(pending);
+    expect(h.text('update', { language: 'en-US' })).toEqual([]); // back to what the client was told
+    now = 1000;
+    expect(h.take(h.session.wake())).toEqual([]);
+    expect(h.sent.filter((m) => m.type === 'pause' || m.type === 'resume')).toHaveLength(4);
+  });
+
   it('MUST 27: a supported language does not lift a pause the pipeline asked for', () => {
     const h = new Harness({ pauseOnUnsupportedLanguage: true });
     h.open();
@@ -387,7 +532,7 @@ describe('ServerSession: ping, pause, update, error, close', () => {
     h.open();
     h.text('close', { reason: 'end' });
     expect(h.ofType('closing')).toEqual([{ type: 'closing', reason: 'end', atSample: 0 }]);
-    expect(h.take(h.session.sendEvent([{ type: 'custom', data: 1 }]))).toHaveLength(1); // flush allowed
+    expect(h.take(h.session.sendEvent([transcriptEntity()]))).toHaveLength(1); // flush allowed
     expect(h.take(h.session.finishClose())).toEqual([
       expect.objectContaining({ type: 'closed', seq: 3, clientseq: 2 }),
     ]);
@@ -429,7 +574,7 @@ describe('ServerSession: ping, pause, update, error, close', () => {
     h.take(h.session.finishClose());
     expect(h.text('ping')).toEqual([]);
     expect(h.session.pause().send).toEqual([]);
-    expect(() => h.session.sendEvent([{ type: 'custom', data: 1 }])).toThrow(/not allowed/);
+    expect(() => h.session.sendEvent([transcriptEntity()])).toThrow(/not allowed/);
     expect(h.sent.map((m) => m.type)).toEqual(['opened', 'closed']);
   });
 
@@ -593,7 +738,7 @@ describe('ServerSession: events', () => {
     const sent = h.take(step);
     expect(sent.flatMap((m) => m.parameters.entities).length).toBe(200);
     expect(sent.map((m) => m.seq)).toEqual(sent.map((_, i) => i + 2));
-    const huge = { type: 'custom', data: 'x'.repeat(70000) };
+    const huge = transcriptEntity('x'.repeat(70000));
     expect(() => h.session.sendEvent([huge])).toThrow(/64 KiB/);
   });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ClientSession, ServerSession, type SessionEvent, type SessionStep } from '../src/index.js';
-import { CONVERSATION_ID, EXTERNAL, NIL, ORG_ID, SESSION_ID, STEREO } from './fixtures.js';
+import { CONVERSATION_ID, EXTERNAL, NIL, ORG_ID, SESSION_ID, STEREO, transcriptEntity } from './fixtures.js';
 
 /** ClientSession and ServerSession talking to each other in memory: neither may see a violation. */
 function pair(profile: 'monitor' | 'transcription', conversationId = CONVERSATION_ID) {
   const server = new ServerSession({
+    nowMs: () => performance.now(),
     sessionId: SESSION_ID,
     organizationId: ORG_ID,
     profile,
@@ -55,13 +56,13 @@ describe('ClientSession ↔ ServerSession', () => {
     p.text(p.client.resumed(8000, 16000));
     p.binary(p.client.audio([tone, tone]));
     p.text(p.client.discarded(25600, 800));
-    p.deliver(p.server.sendEvent([{ type: 'custom', data: { n: 1 } }]));
+    p.deliver(p.server.sendEvent([transcriptEntity('one')]));
     p.text(p.client.update('de-DE')); // unsupported → server pauses
     p.text(p.client.paused());
     p.text(p.client.update('en-US')); // supported → server resumes
     p.text(p.client.resumed(p.client.positionSamples, 0));
     p.text(p.client.close('end'));
-    p.deliver(p.server.sendEvent([{ type: 'custom', data: { n: 2 } }]));
+    p.deliver(p.server.sendEvent([transcriptEntity('two')]));
     p.deliver(p.server.finishClose());
     expect(p.clientViolations).toEqual([]);
     expect(p.events.filter((e) => e.type === 'violation')).toEqual([]);

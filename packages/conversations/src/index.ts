@@ -1,5 +1,6 @@
 export * from './events.js';
 export * from './store/conversation-store.js';
+export * from './store/audit-log.js';
 export * from './store/store-errors.js';
 export * from './store/sqlite-conversation-store.js';
 export * from './store/postgres-conversation-store.js';

@@ -13,6 +13,7 @@ import {
   type ConversationSummary,
   type TranscriptSegment,
 } from '../src/index.js';
+import { describeAuditLogContract } from './store-audit-contract.js';
 
 export interface StoreUnderTest {
   store: ConversationStore;
@@ -488,6 +489,8 @@ export function describeConversationStoreContract(name: string, open: () => Prom
         }
       });
     });
+
+    describeAuditLogContract(() => store);
 
     it('reports healthy', async () => {
       const health = await store.health();

@@ -12,6 +12,7 @@ import {
   makeEvent,
   makeSegment,
 } from './store-contract.js';
+import { makeAuditEntry } from './store-audit-contract.js';
 import { startPostgres, type PostgresService } from './support/services-postgres.js';
 
 describeConversationStoreContract('PostgreSQL (real server)', async () => {
@@ -43,11 +44,27 @@ describe('PostgreSQL migrations and faults', () => {
     const second = new PostgresConversationStore({ connectionString: server.url });
     try {
       await Promise.all([first.init(), second.init()]);
-      expect(await first.appliedMigrations()).toEqual([1, 2]);
-      expect(await second.appliedMigrations()).toEqual([1, 2]);
+      expect(await first.appliedMigrations()).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
+      expect(await second.appliedMigrations()).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+
+  it('the audit log is append-only in the schema: an UPDATE is refused', async () => {
+    const store = new PostgresConversationStore({ connectionString: server.url });
+    const client = new pg.Client(server.url);
+    try {
+      await store.init();
+      await store.appendAudit([makeAuditEntry()]);
+      await client.connect();
+      await expect(client.query("UPDATE audit_log SET subject = 'someone else'")).rejects.toThrow(
+        /append-only/,
+      );
+    } finally {
+      await client.end();
+      await store.close();
     }
   });
 
@@ -99,7 +116,7 @@ describe('PostgreSQL migrations and faults', () => {
     const store = new PostgresConversationStore({ connectionString: url });
     try {
       await store.init();
-      expect(await store.appliedMigrations()).toEqual([1, 2]);
+      expect(await store.appliedMigrations()).toEqual(POSTGRES_MIGRATIONS.map((m) => m.version));
       expect((await store.getConversation(conversation.id))?.transcript).toEqual([segment]);
       expect((await store.listConversations({ text: 'upgrade' })).items.map((item) => item.id)).toEqual([
         conversation.id,

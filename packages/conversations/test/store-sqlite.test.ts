@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SqliteConversationStore } from '../src/index.js';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite-migrations.js';
+import { makeAuditEntry } from './store-audit-contract.js';
 import { describeConversationStoreContract, makeConversation } from './store-contract.js';
 
 describeConversationStoreContract('SQLite (temp file)', async () => {
@@ -32,10 +34,10 @@ describe('SQLite migrations', () => {
       const first = new SqliteConversationStore({ path });
       const conversation = makeConversation();
       await first.upsertConversation(conversation);
-      expect(first.appliedMigrations()).toEqual([1]);
+      expect(first.appliedMigrations()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
       await first.close();
       const second = new SqliteConversationStore({ path });
-      expect(second.appliedMigrations()).toEqual([1]);
+      expect(second.appliedMigrations()).toEqual(SQLITE_MIGRATIONS.map((m) => m.version));
       expect((await second.getConversation(conversation.id))?.id).toBe(conversation.id);
       await second.close();
     } finally {
@@ -47,5 +49,18 @@ describe('SQLite migrations', () => {
     expect(() => new SqliteConversationStore({ path: '/nonexistent-dir/x/y.db' })).toThrow(
       /cannot open SQLite database/,
     );
+  });
+});
+
+describe('SQLite audit log', () => {
+  it('is append-only in the schema: an UPDATE is refused', async () => {
+    const store = new SqliteConversationStore({ path: ':memory:' });
+    try {
+      await store.appendAudit([makeAuditEntry()]);
+      const db = (store as unknown as { db: { exec(sql: string): void } }).db;
+      expect(() => db.exec("UPDATE audit_log SET subject = 'someone else'")).toThrow(/append-only/);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -17,6 +17,7 @@ import { WebSocketServer } from 'ws';
 import { CallConnection } from './call-connection.js';
 import type { AudiohookKeys, ServerConfig } from './config.js';
 import { devKeysOf, loadOrCreateDevAudiohookKey, type DevAudiohookKey } from './dev-audiohook-key.js';
+import './api/route-access.js'; // route config type: { access: { role } }
 import { AUDIOHOOK_ENDPOINTS } from './endpoints.js';
 import { createLogger, ErrorsOnlyRequestLog } from './logger.js';
 import { ServerMetrics } from './metrics.js';
@@ -121,6 +122,7 @@ function sleep(ms: number, signal?: Promise<void>): Promise<void> {
 export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promise<HookscribeApp> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = deps.metrics ?? new ServerMetrics();
+  metrics.initialiseSeries(AUDIOHOOK_ENDPOINTS.map((endpoint) => endpoint.path));
   const hub =
     deps.hub ??
     new SessionEventHub({
@@ -157,8 +159,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     maxPayload: MAX_WS_MESSAGE_BYTES,
     perMessageDeflate: false,
     clientTracking: false,
-    // AudioHook defines no subprotocol: never select one, whatever the client offers (digest §1.1)
-    handleProtocols: () => false,
+    // AudioHook defines none, but a client that offers one (Genesys reportedly offers `audiohook`) may fail the
+    // handshake if none comes back: select the first offered, as the reference server does; never require one (§1.1)
+    handleProtocols: (offered: Set<string>) => offered.values().next().value ?? false,
   });
 
   const nonceCache = new NonceCache({
@@ -204,6 +207,9 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
     loggerInstance: logger as FastifyBaseLogger,
     // health probes and metric scrapes would drown the session logs: errors only, URLs without credentials
     logController: new ErrorsOnlyRequestLog(),
+    // request.ip (audit log, auth rate limits) is the client's address only behind proxies named here
+    // (a hop count is supported at runtime — fastify docs, "trustProxy: Integer" — but missing from its types)
+    trustProxy: config.trustProxy as boolean | string[],
   });
   fastify.server.on('upgrade', gate.handle);
   // accept() failures and the like must be logged, not crash the process holding live calls
@@ -235,7 +241,8 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
   });
   for (const endpoint of AUDIOHOOK_ENDPOINTS) {
     // a plain GET on a WebSocket endpoint: say what is expected instead of a bare 404
-    fastify.get(endpoint.path, async (_req, reply) =>
+    // public: it only says what is expected (the upgrade itself is authenticated by the UpgradeGate)
+    fastify.get(endpoint.path, { config: { access: { role: 'public' } } }, async (_req, reply) =>
       reply.code(426).header('Upgrade', 'websocket').send({ error: 'WebSocket upgrade required' }),
     );
   }

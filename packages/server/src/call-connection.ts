@@ -5,6 +5,7 @@
  * the open timeout, the safety nets after `disconnect` / `closed`, and the bounded wait for `closing` subscribers.
  */
 import {
+  InvalidServerMessageError,
   ServerSession,
   type CloseReason,
   type DisconnectReason,
@@ -74,6 +75,8 @@ export class CallConnection {
   private readonly beforeOpen: { direction: 'in' | 'out'; text: string; at: Date }[] = [];
   private openTimer: NodeJS.Timeout | null = null;
   private safetyTimer: NodeJS.Timeout | null = null;
+  /** a coalesced pause/resume waits for the client's rate limit (SessionStep.wakeAfterMs) */
+  private wakeTimer: NodeJS.Timeout | null = null;
   private ended = false;
   private socketGone = false;
   private openReceivedAt = 0;
@@ -100,6 +103,7 @@ export class CallConnection {
       profile: endpoint.profile,
       supportedLanguages: options.supportedLanguages,
       pauseOnUnsupportedLanguage: endpoint.profile === 'transcription',
+      nowMs: () => performance.now(),
     });
     options.metrics.sessionsActive.inc({ endpoint: endpoint.path });
     this.textTally = options.metrics.receiveTally(endpoint.path, 'text');
@@ -174,7 +178,12 @@ export class CallConnection {
       this.apply(step());
       return true;
     } catch (err) {
-      this.log.debug({ err: (err as Error).message }, 'session refused the request in its current state');
+      if (err instanceof InvalidServerMessageError) {
+        // a bug upstream (an entity with a member Genesys does not know): dropped, never sent, but loud
+        this.log.error({ err: err.message }, 'server message does not match its schema; not sent');
+      } else {
+        this.log.debug({ err: (err as Error).message }, 'session refused the request in its current state');
+      }
       return false;
     }
   }
@@ -183,6 +192,15 @@ export class CallConnection {
     for (const text of step.send) this.send(text);
     for (const event of step.events) this.dispatch(event);
     if (step.closeSocket) this.closeSocket();
+    if (step.wakeAfterMs !== undefined) this.armWakeTimer(step.wakeAfterMs);
+  }
+
+  private armWakeTimer(afterMs: number): void {
+    if (this.wakeTimer || this.socketGone) return; // the earlier wake re-arms if more is still due
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.tryStep(() => this.session.wake());
+    }, afterMs);
   }
 
   private send(text: string): void {
@@ -364,5 +382,7 @@ export class CallConnection {
   private clearTimers(): void {
     this.clearOpenTimer();
     this.clearSafetyTimer();
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
   }
 }

@@ -40,6 +40,8 @@ export interface ServerConfig {
   signatureClockSkewSeconds: number;
   signatureMaxAgeSeconds: number;
   nonceCacheSize: number;
+  /** which proxies' X-Forwarded-For to believe (fastify trustProxy): false, true, a hop count or addresses/CIDRs */
+  trustProxy: boolean | number | string[];
   /** the JSON file the values were layered over, if any */
   configFile: string | null;
 }
@@ -118,6 +120,28 @@ const audiohookKeys = z
 
 const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
 
+/** false | true | hop count | comma-separated proxy addresses or CIDRs (the client address then comes from them) */
+const trustProxy = z.unknown().transform((value, ctx): boolean | number | string[] => {
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value) && value >= 0))
+    return value;
+  const text = typeof value === 'string' ? value.trim() : Array.isArray(value) ? value.join(',') : '';
+  if (TRUE_WORDS.includes(text.toLowerCase())) return true;
+  if (FALSE_WORDS.includes(text.toLowerCase()) && text !== '0') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  const addresses = text
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  if (addresses.length === 0 || addresses.some((a) => !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(a))) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be true, false, a hop count, or comma-separated proxy addresses/CIDRs',
+    });
+    return z.NEVER;
+  }
+  return addresses;
+});
+
 interface Setting<T> {
   env: string;
   file: keyof ServerConfig;
@@ -194,6 +218,7 @@ const SETTINGS = {
     30,
   ),
   nonceCacheSize: setting('HOOKSCRIBE_NONCE_CACHE_SIZE', 'nonceCacheSize', integer(100, 10_000_000), 100_000),
+  trustProxy: setting<boolean | number | string[]>('HOOKSCRIBE_TRUST_PROXY', 'trustProxy', trustProxy, false),
 } as const;
 
 export const CONFIG_FILE_ENV = 'HOOKSCRIBE_CONFIG';

@@ -15,12 +15,18 @@ const REDACTED_PATHS = [
   'req.headers["x-api-key"]',
   'req.headers.signature',
   'req.headers["signature-input"]',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
   'secret',
   '*.secret',
+  'clientSecret',
+  '*.clientSecret',
 ];
 
-/** Query parameters that carry credentials (`?key=` is the REST API's shareable-URL token). */
-const SECRET_QUERY_PARAMETERS = /([?&](?:key|token|access_token|sig)=)[^&#]*/gi;
+/** Query parameters that carry credentials (`?key=` is the REST API's shareable-URL token; `code` an OIDC grant). */
+const SECRET_QUERY_PARAMETERS = /([?&](?:key|token|access_token|id_token|code|sig)=)[^&#]*/gi;
 
 /** A request target with credential query parameters replaced by `[redacted]`. */
 export function redactUrl(url: string): string {

@@ -9,6 +9,7 @@
  */
 import { buildApp } from './app.js';
 import { DemoCaller, demoCredentials } from './demo/demo-caller.js';
+import { accessSettingsFromEnv } from './access/access-config.js';
 import { ConfigError, loadConfig, type ServerConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { ServerMetrics } from './metrics.js';
@@ -29,7 +30,9 @@ async function loadConfigOrExit(): Promise<ServerConfig> {
     loadDotEnv();
     // secrets from Azure Key Vault (HOOKSCRIBE_KEY_VAULT_URL) become variables before validation
     await loadKeyVaultSecrets(process.env);
-    return loadConfig();
+    const config = loadConfig();
+    accessSettingsFromEnv(process.env); // validated here so a bad OIDC or token setting exits 2 like the rest
+    return config;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof KeyVaultSecretsError) {
       process.stderr.write(`hookscribe: ${err.message}\nSee docs/configuration.md for every setting.\n`);
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
   if (services.devApiToken) {
     process.stderr.write(
       [
-        'hookscribe: HOOKSCRIBE_API_TOKENS is not set; development API token for the REST API and the web UI:',
+        'hookscribe: HOOKSCRIBE_API_TOKENS is not set; development API token (admin) for the REST API and the web UI:',
         `  ${services.devApiToken}`,
         '',
         '',

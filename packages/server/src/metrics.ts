@@ -2,7 +2,31 @@
  * Prometheus metrics of one server instance (own registry, so several instances can live in one process in tests).
  * Label values are bounded: endpoint paths from the fixed route table, outcomes and reasons from closed enums.
  */
+import type { AuthFailureReason } from '@hookscribe/audiohook';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CallOutcome } from './session-events.js';
+
+const CALL_OUTCOMES = [
+  'closed',
+  'dropped',
+  'unauthorized',
+  'error',
+] as const satisfies readonly CallOutcome[];
+const AUTH_FAILURE_REASONS = [
+  'missing-headers',
+  'unknown-key',
+  'unsigned',
+  'malformed-signature',
+  'missing-components',
+  'keyid-mismatch',
+  'unsupported-alg',
+  'missing-nonce',
+  'replayed-nonce',
+  'expired',
+  'not-yet-valid',
+  'bad-signature',
+] as const satisfies readonly AuthFailureReason[];
+const UPGRADE_REJECTION_REASONS = ['not-found', 'draining', 'capacity'] as const;
 
 export interface ReceiveTally {
   frames: number;
@@ -108,5 +132,24 @@ export class ServerMetrics {
   constructor() {
     // includes nodejs_eventloop_lag_seconds and the event-loop delay percentiles
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Gives every known label set a series at 0, so an idle server reports "0 sessions" rather than nothing (a
+   * dashboard or alert on an absent series cannot tell idle from broken).
+   */
+  initialiseSeries(endpointPaths: readonly string[]): void {
+    for (const endpoint of endpointPaths) {
+      this.sessionsActive.set({ endpoint }, 0);
+      this.probesTotal.inc({ endpoint }, 0);
+      this.openLatency.zero({ endpoint });
+      for (const outcome of CALL_OUTCOMES) this.sessionsTotal.inc({ endpoint, outcome }, 0);
+      for (const kind of ['text', 'binary'] as const) {
+        this.framesReceived.inc({ endpoint, kind }, 0);
+        this.bytesReceived.inc({ endpoint, kind }, 0);
+      }
+    }
+    for (const reason of [...AUTH_FAILURE_REASONS, 'org-mismatch']) this.authFailures.inc({ reason }, 0);
+    for (const reason of UPGRADE_REJECTION_REASONS) this.upgradeRejections.inc({ reason }, 0);
   }
 }

@@ -32,7 +32,7 @@ describe('auth', () => {
     expect(res.headers['www-authenticate']).toMatch(/Bearer/);
     expect(res.json()).toEqual({
       error: 'unauthorized',
-      message: 'a valid API token is required (Authorization: Bearer, X-API-Key or ?key=)',
+      message: 'sign in, or present a valid API token or bearer JWT (Authorization: Bearer, X-API-Key)',
     });
     expect(res.body).not.toMatch(/at .*\.ts|stack/);
   });

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildWavHeader, parseWav } from '@hookscribe/audiohook';
 import { pino } from 'pino';
@@ -7,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ServerMetrics } from '../src/metrics.js';
 import { attachCallRecorder, recordingDirFor } from '../src/recording/call-recorder.js';
 import { SessionEventHub, type CallControl, type CallInfo } from '../src/session-events.js';
+import { makeTempDir } from './support/temp-dirs.js';
 
 const silent = pino({ level: 'silent' });
 const control: CallControl = {
@@ -40,7 +40,7 @@ function callInfo(overrides: Partial<CallInfo> = {}): CallInfo {
   };
 }
 
-function setup(dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-rec-'))) {
+function setup(dataDir = makeTempDir('hookscribe-rec-')) {
   const metrics = new ServerMetrics();
   const hub = new SessionEventHub({ logger: silent, waitTimeoutMs: 5000 });
   attachCallRecorder(hub, { dataDir, logger: silent, metrics });
@@ -142,7 +142,7 @@ describe('call recorder', () => {
   });
 
   it('survives a disk error: counted in the metrics, no exception reaches the call', async () => {
-    const parent = mkdtempSync(join(tmpdir(), 'hookscribe-rec-'));
+    const parent = makeTempDir('hookscribe-rec-');
     const notADir = join(parent, 'file');
     writeFileSync(notADir, 'x');
     const { hub, metrics } = setup(notADir);

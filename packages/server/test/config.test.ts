@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_ENV_VARS, ConfigError, loadConfig } from '../src/config.js';
+import { makeTempDir } from './support/temp-dirs.js';
 
 const SECRET = Buffer.from('MySuperSecretKeyTellNo-1!2@3#4$5').toString('base64');
 
@@ -92,7 +92,7 @@ describe('loadConfig', () => {
   });
 
   it('layers the environment over a JSON config file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hookscribe-config-'));
+    const dir = makeTempDir('hookscribe-config-');
     const file = join(dir, 'hookscribe.json');
     writeFileSync(
       file,
@@ -160,7 +160,7 @@ describe('loadConfig', () => {
   });
 
   it('reports problems in the config file by file and key, including unknown keys', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hookscribe-config-'));
+    const dir = makeTempDir('hookscribe-config-');
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ prot: 1, port: 'x', drainTimeoutMs: -1 }));
     expect(problemsOf({ HOOKSCRIBE_CONFIG: file })).toEqual([
@@ -171,7 +171,7 @@ describe('loadConfig', () => {
   });
 
   it('reports an unreadable or invalid config file under HOOKSCRIBE_CONFIG', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hookscribe-config-'));
+    const dir = makeTempDir('hookscribe-config-');
     expect(problemsOf({ HOOKSCRIBE_CONFIG: join(dir, 'missing.json') })).toEqual([
       `HOOKSCRIBE_CONFIG: cannot read ${join(dir, 'missing.json')} (ENOENT)`,
     ]);

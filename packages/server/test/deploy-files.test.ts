@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { speechConfigFromEnv } from '@hookscribe/speech';
 import { parse } from 'yaml';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -61,6 +62,39 @@ describe('deployment files', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('libpocketsphinx3 pocketsphinx-en-us');
     expect(dockerfile).toContain('packages/server/dist/main.js');
+  });
+
+  it('main.bicep deploys gpt-4o-transcribe on its Azure OpenAI account and points the realtime engine at it through the managed identity', () => {
+    const bicep = read('deploy/azure/main.bicep');
+    expect(bicep).toMatch(
+      /resource transcribeDeployment 'Microsoft\.CognitiveServices\/accounts\/deployments@[\d-]+' = if \(deployOpenAi\) \{\n {2}parent: openai\n {2}name: transcribeModel\n {2}sku: \{ name: 'GlobalStandard', capacity: transcribeCapacity \}/,
+    );
+    expect(bicep).toMatch(/param transcribeModel string = 'gpt-4o-transcribe'/);
+    // the settings the container gets, with the account's endpoint as Azure outputs it
+    const env: Record<string, string> = {};
+    for (const [, key, value] of bicep.matchAll(/\{ name: '(HOOKSCRIBE_[A-Z_]+)', value: ([^}]+?) \}/g)) {
+      const literal = /^'(.*)'$/.exec(value!)?.[1];
+      if (literal !== undefined) env[key!] = literal;
+    }
+    expect(bicep).toContain(
+      "{ name: 'HOOKSCRIBE_REALTIME_ENDPOINT', value: deployOpenAi ? openai.properties.endpoint : '' }",
+    );
+    expect(bicep).toContain("{ name: 'HOOKSCRIBE_REALTIME_DEPLOYMENT', value: transcribeModel }");
+    expect(bicep).not.toMatch(/HOOKSCRIBE_REALTIME_KEY/); // no key: Entra ID tokens (Cognitive Services User)
+    expect(bicep).toMatch(/roleDefinitions', 'a97b65f3-24c7-4388-baec-2e87135dc908'/);
+    const config = speechConfigFromEnv({
+      ...env,
+      HOOKSCRIBE_STT_ENGINES: 'realtime,embedded',
+      HOOKSCRIBE_STT_ENGINE_ALLOWLIST: 'realtime',
+      HOOKSCRIBE_REALTIME_ENDPOINT: 'https://hookscribe-openai-abc.openai.azure.com/',
+      HOOKSCRIBE_REALTIME_DEPLOYMENT: 'gpt-4o-transcribe',
+      HOOKSCRIBE_REALTIME_MODEL: 'gpt-4o-transcribe',
+    });
+    expect(env.HOOKSCRIBE_REALTIME_AUTH).toBe('entra');
+    expect(config.realtime).toMatchObject({ auth: 'entra', key: undefined, model: 'gpt-4o-transcribe' });
+    expect(config.realtime!.url).toMatch(
+      /^wss:\/\/hookscribe-openai-abc\.openai\.azure\.com\/openai\/realtime\?api-version=[\d-]+(-preview)?&intent=transcription&deployment=gpt-4o-transcribe$/,
+    );
   });
 
   it.each([

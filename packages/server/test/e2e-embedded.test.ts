@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCallScenario } from './support/e2e-call-scenario.js';
-import { startServer, stopAll } from './support/e2e-stack.js';
+import { API_TOKEN, SECRET_BASE64, startServer, stopAll } from './support/e2e-stack.js';
+import { secretsInLog } from './support/log-secret-scan.js';
 import { buildProductOnce } from './support/e2e-build.js';
 
 buildProductOnce();
@@ -25,5 +26,8 @@ describe('end to end, embedded defaults', () => {
     );
     expect(metrics).toMatch(/hookscribe_dependency_degraded\{dependency="store"\} 0/);
     expect(await server.stop()).toBe(0);
+    // every log line of the run, shutdown included: no API token, no AudioHook client secret
+    expect(server.logs.length).toBeGreaterThan(10);
+    expect(secretsInLog(server.logs, [API_TOKEN, SECRET_BASE64])).toEqual([]);
   }, 240_000);
 });

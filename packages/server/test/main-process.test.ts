@@ -4,8 +4,7 @@
  * invalid configuration.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseWav } from '@hookscribe/audiohook';
@@ -20,6 +19,7 @@ import {
 } from './support/audiohook-test-client.js';
 import { buildProductOnce } from './support/e2e-build.js';
 import { mainJs } from './support/e2e-stack.js';
+import { makeTempDir } from './support/temp-dirs.js';
 
 buildProductOnce();
 
@@ -66,7 +66,7 @@ function startMain(env: Record<string, string>): Promise<Started> {
 
 describe('main.js', () => {
   it('drains on SIGTERM: ready 503, upgrades 503, live call disconnected (completed), recording finalised, exit 0', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-main-'));
+    const dataDir = makeTempDir('hookscribe-main-');
     const { child, server, logs, stdout, exit } = await startMain({
       HOOKSCRIBE_DATA_DIR: dataDir,
       HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [SIGNED_KEY]: SECRET_BYTES.toString('base64') }),
@@ -129,7 +129,7 @@ describe('main.js', () => {
   });
 
   it('generates and prints the development key when no keys are configured', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-main-'));
+    const dataDir = makeTempDir('hookscribe-main-');
     const { child, stderr, stdout, exit } = await startMain({ HOOKSCRIBE_DATA_DIR: dataDir });
     const stored = JSON.parse(readFileSync(join(dataDir, 'dev-audiohook-key.json'), 'utf8'));
     child.kill('SIGINT');
@@ -141,7 +141,7 @@ describe('main.js', () => {
   });
 
   it('reads .env from the working directory, the environment winning', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-main-'));
+    const dataDir = makeTempDir('hookscribe-main-');
     writeFileSync(join(dataDir, '.env'), 'HOOKSCRIBE_MAX_SESSIONS=none\nHOOKSCRIBE_PORT=also-bad\n');
     let status: number | null = null;
     let stderr = '';
@@ -161,7 +161,7 @@ describe('main.js', () => {
   });
 
   it('exits with code 2 and names the variable on invalid configuration', () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-main-'));
+    const dataDir = makeTempDir('hookscribe-main-');
     let status: number | null = null;
     let stderr = '';
     try {

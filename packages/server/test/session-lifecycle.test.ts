@@ -133,9 +133,19 @@ describe('subscribers around close', () => {
             hub.on('opened', ({ call, control }) => void controls.set(call.sessionId, control));
             hub.on('closing', async ({ call }) => {
               await new Promise((r) => setTimeout(r, 100));
-              controls
-                .get(call.sessionId)!
-                .sendEvent([{ type: 'transcript', data: { id: 'x', final: true } }]);
+              controls.get(call.sessionId)!.sendEvent([
+                {
+                  type: 'transcript',
+                  data: {
+                    id: '5d1c2b7e-3f0a-4c1e-9b8d-7a6f5e4d3c2b',
+                    channelId: 0,
+                    isFinal: true,
+                    alternatives: [
+                      { confidence: 0.9, interpretations: [{ type: 'display', transcript: 'bye' }] },
+                    ],
+                  },
+                },
+              ]);
             });
           },
         ],

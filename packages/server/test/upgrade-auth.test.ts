@@ -133,11 +133,18 @@ describe('authentication before the upgrade (protocol answer: HTTP 401/400, neve
     expect(body).not.toContain(SIGNED_KEY);
   });
 
-  it('never negotiates a subprotocol, even when the client offers one', async () => {
-    const client = await connectOk({ server, protocols: ['audiohook'] }).catch((err: Error) => err);
-    // ws (the client library) rejects a handshake without the offered protocol: that is the expected answer
-    expect(client).toBeInstanceOf(Error);
-    expect((client as Error).message).toMatch(/Server sent no subprotocol/);
+  it('MUST 1 (§1.1): selects the first subprotocol a client offers (real handshake) and the call runs', async () => {
+    const client = await connectOk({ server, protocols: ['audiohook', 'other'] });
+    expect(client.ws.protocol).toBe('audiohook'); // the ws client fails the handshake when none comes back
+    expect(await client.open()).toMatchObject({ type: 'opened', seq: 1 });
+    expect(await client.close()).toMatchObject({ type: 'closed' });
+  });
+
+  it('MUST 1 (§1.1): never requires a subprotocol: a client offering none gets none and the call runs', async () => {
+    const client = await connectOk({ server });
+    expect(client.ws.protocol).toBe('');
+    expect(await client.open()).toMatchObject({ type: 'opened', seq: 1 });
+    expect(await client.close()).toMatchObject({ type: 'closed' });
   });
 });
 

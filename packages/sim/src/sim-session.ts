@@ -134,6 +134,7 @@ export class SimSession implements FrameClockMember {
       ...(config.supportedLanguages ? { supportedLanguages: true } : {}),
       ...(config.customConfig ? { customConfig: config.customConfig } : {}),
       eventsAllowed: !isMonitorPath(config.url),
+      nowMs: () => performance.now(), // pause/resume beyond Genesys's 2/s, burst 4 is a violation
     });
     this.result = {
       sessionId: this.sessionId,

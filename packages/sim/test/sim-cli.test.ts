@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,17 @@ afterEach(async () => {
 });
 
 const fast = ['--fast', '--duration', '2', '--frame-ms', '200'];
+
+/** A temp dir for a test's WAV file, removed after the test whether it passed or not. */
+const wavDirs: string[] = [];
+function wavDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sim-wav-'));
+  wavDirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of wavDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('scenarios against a correct server', () => {
   it.each(['basic', 'ping', 'pause-resume', 'discarded', 'update-language', 'error', 'probe'])(
@@ -241,6 +252,7 @@ describe('a misbehaving server makes the simulator exit 1 naming the violation',
     ['wrong-pong-clientseq', 'ping', fast, /pong clientseq \d+ does not match a ping seq/],
     ['seq-gap', 'basic', fast, /seq 3 does not follow 1/],
     ['two-media', 'basic', fast, /more than one media selected/],
+    ['unknown-member', 'basic', fast, /malformed server message: opened.parameters.media.0: .*codec/],
     ['binary', 'basic', fast, /server sent a binary frame/],
     ['disconnect', 'basic', realtime, /server disconnected the session \(error: test server gives up\)/],
     ['no-closed', 'probe', fast, /no closed within 10 s/],
@@ -318,7 +330,7 @@ describe('audio input', () => {
     const external = Int16Array.from({ length: samples }, (_, i) => ((i * 37) % 2000) - 1000);
     const internal = Int16Array.from({ length: samples }, (_, i) => ((i * 53) % 3000) - 1500);
     const data = encodeFrame([external, internal], 'PCMU');
-    const dir = mkdtempSync(join(tmpdir(), 'sim-wav-'));
+    const dir = wavDir();
     const path = join(dir, 'call.wav');
     writeFileSync(
       path,
@@ -342,7 +354,7 @@ describe('audio input', () => {
   it('a mono 16-bit WAV feeds the single channel the server selected', async () => {
     const samples = Int16Array.from({ length: 2400 }, (_, i) => ((i * 101) % 4000) - 2000);
     const data = new Uint8Array(samples.buffer);
-    const dir = mkdtempSync(join(tmpdir(), 'sim-wav-'));
+    const dir = wavDir();
     const path = join(dir, 'agent.wav');
     writeFileSync(
       path,
@@ -382,7 +394,7 @@ describe('audio input', () => {
   });
 
   it('a WAV that is not 8 kHz is a usage error (exit 2)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sim-wav-'));
+    const dir = wavDir();
     const path = join(dir, 'wide.wav');
     writeFileSync(
       path,

@@ -17,7 +17,14 @@ import {
 } from '@hookscribe/audiohook';
 
 export type ServerFault =
-  'wrong-pong-clientseq' | 'seq-gap' | 'two-media' | 'no-closed' | 'binary' | 'slow-opened' | 'disconnect';
+  | 'wrong-pong-clientseq'
+  | 'seq-gap'
+  | 'two-media'
+  | 'unknown-member'
+  | 'no-closed'
+  | 'binary'
+  | 'slow-opened'
+  | 'disconnect';
 
 export interface TestServerOptions {
   /** API key → base64 secret; when set, unsigned or badly signed upgrades get HTTP 401 */
@@ -70,6 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const record = { events: [] as SessionEvent[], upgradeHeaders: req.headers };
     sessions.push(record);
     const session = new ServerSession({
+      nowMs: () => performance.now(),
       sessionId: String(req.headers['audiohook-session-id']),
       organizationId: String(req.headers['audiohook-organization-id']),
       profile: options.profile ?? 'monitor',
@@ -109,6 +117,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
               record.events.find((e) => e.type === 'opened') as Extract<SessionEvent, { type: 'opened' }>
             ).open.parameters.media;
             message.parameters.media = offer.slice(0, 2);
+          }
+          break;
+        case 'unknown-member': // the field failure: the offer echoed with a member Genesys's model lacks
+          if (message.type === 'opened') {
+            const media = message.parameters.media as Record<string, unknown>[];
+            message.parameters.media = media.map((m) => ({ ...m, codec: 'PCMU' }));
           }
           break;
         case 'no-closed':

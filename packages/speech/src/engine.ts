@@ -4,6 +4,9 @@
  *   mid-call. Other engines never set it.
  * - RecognitionResult.timingsEstimated: true when the engine returned text only and word times were spread evenly
  *   over the utterance (OpenAI-compatible APIs without word timestamps).
+ * Text after recognition (src/text), both optional:
+ * - EngineCapabilities.displayText: the engine writes display form itself (numbers, casing, punctuation).
+ * - RecognitionResult.raw: set by the text stage on a result it rewrote.
  *
  * The SpeechEngine port. Every engine (embedded pocketsphinx, Azure AI Speech, OpenAI-compatible, scripted fake,
  * fallback wrapper) implements it and passes the one engine contract suite (test/engine-contract.ts).
@@ -20,6 +23,11 @@ export interface EngineCapabilities {
   languages: string[];
   /** true when the engine decides utterance boundaries itself (else a Segmenter does) */
   endpointing: boolean;
+  /**
+   * true when the engine returns display-form text ("$49", "March 3", casing, punctuation), so the text stage leaves
+   * its results alone; absent = spoken-form words, which the text stage formats (docs/speech.md)
+   */
+  displayText?: boolean;
 }
 
 export interface RecognizedWord {
@@ -57,6 +65,11 @@ export interface RecognitionResult {
   gap?: EngineGap;
   /** word times were estimated, not measured */
   timingsEstimated?: boolean;
+  /**
+   * The recogniser's own words, when the text stage rewrote the result: `sources[i]` is the range [from, to) of
+   * `raw.words` that `words[i]` stands for.
+   */
+  raw?: { text: string; words: RecognizedWord[]; sources: { from: number; to: number }[] };
 }
 
 export interface SpeechStreamOptions {

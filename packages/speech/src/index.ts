@@ -12,6 +12,7 @@ export * from './pipeline/call-input.js';
 export * from './pipeline/transcript-event.js';
 export * from './pipeline/engine-selection.js';
 export * from './pipeline/call-transcriber.js';
+export * from './text/text-formatter.js';
 export * from './connector/transcript-entity-builder.js';
 export * from './connector/rate-limited-event-sender.js';
 export * from './engines/openai-transcription-engine.js';
@@ -31,3 +32,6 @@ export {
   type DecoderPoolOptions,
 } from './pocketsphinx/decoder-pool.js';
 export { PhoneFrontEnd, phoneTo16k, type PhoneFrontEndOptions } from './frontend/phone-front-end.js';
+export * from './engines/realtime/realtime-engine.js';
+export * from './config/realtime-config.js';
+export * from './pipeline/call-engine-choice.js';

@@ -123,8 +123,6 @@ describe('CallTranscriber', () => {
     await transcriber.handle(opened('en-US'));
     const hello = loadFixture('hello');
     let at = await stream(transcriber, hello.subarray(0, 9600), silence(0), 0);
-    await transcriber.handle({ type: 'update', language: null, atSample: at }); // no language: ignored
-    await transcriber.handle({ type: 'update', language: 'EN-us', atSample: at }); // same language: nothing splits
     await transcriber.handle({ type: 'update', language: 'de-DE', atSample: at });
     at = await stream(transcriber, concat(hello.subarray(9600), silence(S)), silence(0), at);
     await transcriber.handle({ type: 'closing', atSample: at });
@@ -135,6 +133,55 @@ describe('CallTranscriber', () => {
     ]);
     expect(f[0]!.startSample + f[0]!.durationSamples).toBeLessThanOrEqual(9600);
     expect(f[1]!.startSample).toBeGreaterThanOrEqual(9600);
+  });
+
+  it('§8.2: an update with the same language splits the utterance at the update position; in silence nothing splits', async () => {
+    const { transcriber, transcripts } = setup();
+    await transcriber.handle(opened('en-US'));
+    const hello = loadFixture('hello');
+    let at = await stream(transcriber, hello.subarray(0, 9600), silence(0), 0);
+    await transcriber.handle({ type: 'update', language: 'EN-us', atSample: at }); // same language, mid-utterance
+    at = await stream(transcriber, concat(hello.subarray(9600), silence(S)), silence(0), at);
+    await transcriber.handle({ type: 'update', language: 'en-US', atSample: at }); // in silence
+    at = await stream(transcriber, concat(hello, silence(S)), silence(0), at);
+    await transcriber.handle({ type: 'closing', atSample: at });
+    const f = finals(transcripts);
+    expect(f).toHaveLength(3);
+    expect(f[0]!.startSample + f[0]!.durationSamples).toBeLessThanOrEqual(9600);
+    expect(f[1]!.startSample).toBeGreaterThanOrEqual(9600);
+    expect(f[1]!.startSample).toBeLessThan(9600 + 0.2 * S); // the second part starts at the update
+    expect(f.map((e) => e.engine)).toEqual(['scripted', 'scripted', 'scripted']);
+  });
+
+  it('§8.2: an update naming an unsupported language (null from the session) splits too', async () => {
+    const { transcriber, transcripts } = setup();
+    await transcriber.handle(opened('en-US'));
+    const hello = loadFixture('hello');
+    let at = await stream(transcriber, hello.subarray(0, 9600), silence(0), 0);
+    await transcriber.handle({ type: 'update', language: null, atSample: at });
+    expect(finals(transcripts)).toHaveLength(1);
+    at = await stream(transcriber, concat(hello.subarray(9600), silence(S)), silence(0), at);
+    await transcriber.handle({ type: 'closing', atSample: at });
+    expect(finals(transcripts)).toHaveLength(2);
+  });
+
+  it('§8.2: a discarded span inside an utterance gives one final spanning it', async () => {
+    const { transcriber, transcripts } = setup();
+    await transcriber.handle(opened('en-US'));
+    const hello = loadFixture('hello');
+    await stream(transcriber, hello.subarray(0, 9600), silence(9600), 0);
+    await transcriber.handle({ type: 'discarded', startSample: 9600, discardedSamples: 4000 });
+    const at = await stream(
+      transcriber,
+      concat(hello.subarray(9600), silence(S)),
+      silence(hello.length - 9600 + S),
+      13600,
+    );
+    await transcriber.handle({ type: 'closing', atSample: at });
+    const f = finals(transcripts);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.startSample).toBeLessThan(9600);
+    expect(f[0]!.startSample + f[0]!.durationSamples).toBeGreaterThan(13600); // the duration includes the gap
   });
 
   it('publishes partials only when enabled, with the id of their final', async () => {

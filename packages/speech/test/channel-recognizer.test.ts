@@ -101,6 +101,31 @@ describe('ChannelRecognizer (segmented stream)', () => {
     expect(f[1]!.startSample).toBeGreaterThanOrEqual(9600 + 5 * S);
   });
 
+  it('§8.2: an announced discard inside an utterance does not end it: one final whose span includes the gap', async () => {
+    const { recognizer, results, done } = start();
+    const speech = loadFixture('hello');
+    feed(recognizer, speech.subarray(0, 9600), 0); // mid-speech at 1.2 s
+    recognizer.discard(9600, 4000); // discarded {start: PT1.2S, discarded: PT0.5S}
+    feed(recognizer, concat(speech.subarray(9600), silence(S)), 13600);
+    await recognizer.close();
+    await done;
+    const f = finals(results);
+    expect(f).toHaveLength(1);
+    expect(f[0]!.startSample).toBeLessThan(9600);
+    expect(f[0]!.startSample + f[0]!.durationSamples).toBeGreaterThan(13600);
+  });
+
+  it('§8.2: an announced discard longer than maxDiscardBridgeMs still ends the utterance', async () => {
+    const { recognizer, results, done } = start();
+    const speech = loadFixture('hello');
+    feed(recognizer, speech.subarray(0, 9600), 0);
+    recognizer.discard(9600, 5 * S); // 5 s > the 3 s default
+    feed(recognizer, concat(speech.subarray(9600), silence(S)), 9600 + 5 * S);
+    await recognizer.close();
+    await done;
+    expect(finals(results)).toHaveLength(2);
+  });
+
   it('yields nothing for silence-only and for stationary noise', async () => {
     for (const audio of [silence(20 * S), noise(20 * S, -30), noise(20 * S, -45, 7)]) {
       const { recognizer, results, done, engine } = start(new ScriptedEngine({ speechThresholdDb: -60 }));

@@ -1,62 +1,100 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ApiClient, type Fetch } from './api/api-client.js';
+import { can, SessionClient, signInErrorMessage, type SessionInfo } from './api/session-client.js';
+import { AuditLog } from './components/AuditLog.js';
 import { ConversationView } from './components/ConversationView.js';
 import { History } from './components/History.js';
 import { LiveBoard } from './components/LiveBoard.js';
 import { Login } from './components/Login.js';
-import { useRoute } from './lib/use-route.js';
+import { useRoute, type Route } from './lib/use-route.js';
 
-export const TOKEN_KEY = 'hookscribe.apiToken';
-
-/** The shell: login gate (token in sessionStorage), navigation, and the three screens. */
+/**
+ * The shell: asks the server who is signed in (an httpOnly session cookie, opened by single sign-on or a token),
+ * shows the login otherwise, and offers only what the role allows — the live board and audio for supervisors and
+ * up, the audit log for admins. The server enforces the same on every request.
+ */
 export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
-  const [token, setToken] = useState<string | null>(() => sessionStorage.getItem(TOKEN_KEY));
-  const [loginMessage, setLoginMessage] = useState<string | null>(null);
+  const sessions = useMemo(() => new SessionClient(fetchImpl), [fetchImpl]);
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [loginMessage, setLoginMessage] = useState<string | null>(() =>
+    signInErrorMessage(new URLSearchParams(window.location.search).get('signin_error')),
+  );
   const [route, navigate] = useRoute();
 
+  useEffect(() => {
+    if (new URLSearchParams(window.location.search).has('signin_error'))
+      window.history.replaceState(null, '', window.location.pathname);
+    sessions.current().then(setSession, (err: Error) => {
+      setLoginMessage(`Could not reach the server: ${err.message}`);
+      setSession({ principal: null, sso: { enabled: false } });
+    });
+  }, [sessions]);
+
+  const principal = session?.principal ?? null;
   const api = useMemo(
     () =>
-      token
+      principal
         ? new ApiClient(
-            token,
+            null,
             () => {
-              sessionStorage.removeItem(TOKEN_KEY);
-              setLoginMessage('Your API token is no longer accepted. Sign in again.');
-              setToken(null);
+              setLoginMessage('Your session has ended. Sign in again.');
+              setSession((s) => (s ? { ...s, principal: null } : s));
             },
             fetchImpl,
           )
         : null,
-    [token, fetchImpl],
+    [principal, fetchImpl],
   );
 
-  if (!api) {
+  if (session === null) {
+    return (
+      <main className="login" aria-busy="true">
+        <p className="muted">Loading…</p>
+      </main>
+    );
+  }
+
+  if (!api || !principal) {
     return (
       <Login
         message={loginMessage}
-        createClient={(t) => new ApiClient(t, undefined, fetchImpl)}
-        onLogin={(t) => {
-          sessionStorage.setItem(TOKEN_KEY, t);
+        sso={session.sso}
+        session={sessions}
+        onLogin={(p) => {
           setLoginMessage(null);
-          setToken(t);
+          setSession({ ...session, principal: p });
         }}
       />
     );
   }
 
-  const signOut = () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+  const canLive = can(principal, 'supervisor');
+  const canPlay = can(principal, 'supervisor');
+  const isAdmin = can(principal, 'admin');
+  // a viewer has no live board: the start page is the history
+  const shown: Route = route.name === 'board' && !canLive ? { name: 'history', id: null } : route;
+
+  const signOut = async () => {
+    const redirect = await sessions.signOut().catch(() => null);
+    if (redirect) {
+      window.location.assign(redirect);
+      return;
+    }
     setLoginMessage('Signed out.');
-    setToken(null);
+    setSession({ ...session, principal: null });
   };
-  const tab = (name: 'board' | 'history', label: string) => (
+  const tab = (target: Route, label: string, path: string) => (
     <a
-      href={name === 'board' ? '/' : '/history'}
-      className={route.name === name || (name === 'board' && route.name === 'conversation') ? 'current' : ''}
-      aria-current={route.name === name ? 'page' : undefined}
+      href={path}
+      className={
+        shown.name === target.name || (target.name === 'board' && shown.name === 'conversation')
+          ? 'current'
+          : ''
+      }
+      aria-current={shown.name === target.name ? 'page' : undefined}
       onClick={(e) => {
         e.preventDefault();
-        navigate(name === 'board' ? { name: 'board' } : { name: 'history', id: null });
+        navigate(target);
       }}
     >
       {label}
@@ -73,29 +111,47 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
           hook<span>scribe</span>
         </span>
         <nav aria-label="Main">
-          {tab('board', 'Live')}
-          {tab('history', 'History')}
+          {canLive && tab({ name: 'board' }, 'Live', '/')}
+          {tab({ name: 'history', id: null }, 'History', '/history')}
+          {isAdmin && tab({ name: 'audit' }, 'Audit', '/audit')}
         </nav>
-        <button type="button" className="link signout" onClick={signOut}>
+        <span className="who" data-role={principal.role}>
+          {principal.name ?? principal.subject}
+          <span className="role">{principal.role}</span>
+        </span>
+        <button type="button" className="link signout" onClick={() => void signOut()}>
           Sign out
         </button>
       </header>
       <main id="main">
-        {route.name === 'board' && (
+        {shown.name === 'board' && (
           <LiveBoard api={api} onOpen={(id) => navigate({ name: 'conversation', id })} />
         )}
-        {route.name === 'conversation' && (
+        {shown.name === 'conversation' && (
           <ConversationView
-            key={route.id}
+            key={shown.id}
             api={api}
-            id={route.id}
-            onBack={() => navigate({ name: 'board' })}
+            id={shown.id}
+            onBack={() => navigate(canLive ? { name: 'board' } : { name: 'history', id: null })}
             onOpenHistory={(id) => navigate({ name: 'history', id })}
           />
         )}
-        {route.name === 'history' && (
-          <History api={api} selectedId={route.id} onSelect={(id) => navigate({ name: 'history', id })} />
+        {shown.name === 'history' && (
+          <History
+            api={api}
+            selectedId={shown.id}
+            canPlay={canPlay}
+            onSelect={(id) => navigate({ name: 'history', id })}
+          />
         )}
+        {shown.name === 'audit' &&
+          (isAdmin ? (
+            <AuditLog api={api} onOpenConversation={(id) => navigate({ name: 'history', id })} />
+          ) : (
+            <p className="notice" role="status">
+              The audit log is for administrators.
+            </p>
+          ))}
       </main>
     </div>
   );

@@ -103,6 +103,8 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
   let browser: Browser | undefined;
   let sim: ChildProcess | undefined;
   const consoleErrors: string[] = [];
+  // the browser's cookie values (the session): scanned for in the server's log with the configured secrets
+  const cookieValues: string[] = [];
 
   beforeAll(async () => {
     for (const [file, what] of [
@@ -144,6 +146,7 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('No active calls').waitFor();
     consoleErrors.splice(0); // the deliberate 401 above is logged by the browser as a failed resource
+    cookieValues.push(...(await page.context().cookies()).map((c) => c.value));
 
     // --- a call starts: it appears on the board without reload
     let simOutput = '';
@@ -260,4 +263,13 @@ describe('web UI end to end (real server, hookscribe-sim, headless Chromium)', (
     expect(consoleErrors).toEqual([]);
     await page.close();
   }, 240_000);
+
+  it('no server log line of the run holds the API token, the AudioHook client secret or the session cookie', () => {
+    const log = server!.log;
+    expect(log.length).toBeGreaterThan(5);
+    expect(cookieValues.length).toBeGreaterThan(0);
+    const secrets = [TOKEN, SECRET, ...cookieValues].filter((s) => s.length >= 8);
+    const leaks = log.flatMap((line, i) => secrets.filter((s) => line.includes(s)).map(() => `line ${i}`));
+    expect(leaks).toEqual([]);
+  });
 });

@@ -10,6 +10,7 @@
  * at-least-once like any other event but are dropped from the event log once acknowledged.
  */
 import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type { AuditLog } from './audit-log.js';
 
 export type ConversationState = ConversationSummary['state'];
 
@@ -99,7 +100,8 @@ export interface StoreHealth {
   pendingWrites: number;
 }
 
-export interface ConversationStore {
+/** The audit log (appendAudit, listAudit) lives in audit-log.ts. */
+export interface ConversationStore extends AuditLog {
   /**
    * Connect and apply migrations. Never needs to be awaited before writes (they queue). Network adapters retry
    * with back-off while the backend is unreachable (health: degraded) and resolve once ready; rejects only on

@@ -26,6 +26,14 @@ import type {
   StoreHealth,
   WriteOptions,
 } from './conversation-store.js';
+import {
+  auditPage,
+  checkAuditEntry,
+  normalizeAuditQuery,
+  type AuditEntry,
+  type AuditPage,
+  type AuditQuery,
+} from './audit-log.js';
 import { StoreInputError, StoreNotFoundError, StoreUnavailableError } from './store-errors.js';
 import {
   checkConversation,
@@ -54,7 +62,7 @@ export type CosmosConversationStoreOptions = (
 interface Doc {
   id: string;
   conversationId: string;
-  type: 'conversation' | 'segment' | 'assist' | 'event' | 'outbox';
+  type: 'conversation' | 'segment' | 'assist' | 'event' | 'outbox' | 'audit';
   _etag?: string;
   [field: string]: unknown;
 }
@@ -119,6 +127,10 @@ export class CosmosConversationStore implements ConversationStore {
           compositeIndexes: [
             [
               { path: '/startedAt', order: 'descending' },
+              { path: '/id', order: 'descending' },
+            ],
+            [
+              { path: '/at', order: 'descending' },
               { path: '/id', order: 'descending' },
             ],
           ],
@@ -441,6 +453,79 @@ export class CosmosConversationStore implements ConversationStore {
       conversationId,
     );
     return docs.map((doc) => ({ seq: Number(doc.seq), event: doc.event as ConversationEvent }));
+  }
+
+  // ---- audit log (append-only) --------------------------------------------------------------------------------
+  // Entries live in one partition per UTC day ("audit:2026-12-02"): no partition grows without bound, a day's entries
+  // commit together, and listing is a cross-partition query ordered by the (at, id) composite index.
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    const byDay = new Map<string, AuditEntry[]>();
+    for (const entry of entries.map(checkAuditEntry)) {
+      const partition = `audit:${entry.at.slice(0, 10)}`;
+      byDay.set(partition, [...(byDay.get(partition) ?? []), entry]);
+    }
+    const writes: Promise<void>[] = [];
+    for (const [partition, group] of byDay) {
+      // a batch holds at most 100 operations; Upsert keeps a retried batch from failing on entries already stored
+      for (let start = 0; start < group.length; start += 100) {
+        const chunk = group.slice(start, start + 100);
+        writes.push(
+          this.write(partition, async () =>
+            chunk.map((entry): OperationInput => ({
+              operationType: 'Upsert',
+              resourceBody: json({
+                ...entry,
+                id: `audit:${entry.id}`,
+                entryId: entry.id,
+                conversationId: partition,
+                auditedConversationId: entry.conversationId,
+                type: 'audit',
+              }),
+            })),
+          ),
+        );
+      }
+    }
+    await Promise.all(writes);
+  }
+
+  async listAudit(query?: AuditQuery): Promise<AuditPage> {
+    const q = normalizeAuditQuery(query);
+    const where = ["c.type = 'audit'"];
+    const parameters: SqlParameter[] = [];
+    const param = (value: SqlParameter['value']): string => {
+      const name = `@p${parameters.length}`;
+      parameters.push({ name, value });
+      return name;
+    };
+    if (q.conversationId !== undefined) where.push(`c.auditedConversationId = ${param(q.conversationId)}`);
+    if (q.subject !== undefined) where.push(`c.subject = ${param(q.subject)}`);
+    if (q.action !== undefined) where.push(`c.action = ${param(q.action)}`);
+    if (q.from !== undefined) where.push(`c.at >= ${param(q.from)}`);
+    if (q.to !== undefined) where.push(`c.at < ${param(q.to)}`);
+    if (q.cursor !== null) {
+      const at = param(q.cursor.at);
+      where.push(`(c.at < ${at} OR (c.at = ${at} AND c.id < ${param(`audit:${q.cursor.id}`)}))`);
+    }
+    const docs = await this.query<Doc>(
+      `SELECT TOP ${q.limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.at DESC, c.id DESC`,
+      parameters,
+    );
+    return auditPage(
+      docs.map((doc) => ({
+        id: String(doc.entryId),
+        at: String(doc.at),
+        subject: String(doc.subject),
+        role: String(doc.role),
+        authMethod: String(doc.authMethod),
+        action: String(doc.action),
+        conversationId: doc.auditedConversationId === null ? null : String(doc.auditedConversationId),
+        address: String(doc.address),
+        route: String(doc.route),
+      })),
+      q.limit,
+    );
   }
 
   // ---- outbox -------------------------------------------------------------------------------------------------

@@ -22,6 +22,14 @@ import type {
   StoreHealth,
   WriteOptions,
 } from './conversation-store.js';
+import {
+  auditPage,
+  checkAuditEntry,
+  normalizeAuditQuery,
+  type AuditEntry,
+  type AuditPage,
+  type AuditQuery,
+} from './audit-log.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { StoreInputError, StoreNotFoundError, StoreUnavailableError } from './store-errors.js';
 import {
@@ -537,6 +545,69 @@ export class PostgresConversationStore implements ConversationStore {
       [conversationId, query?.after ?? 0, limit],
     );
     return rows.map((row) => ({ seq: Number(row.seq), event: row.body as ConversationEvent }));
+  }
+
+  // ---- audit log (append-only) --------------------------------------------------------------------------------
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    const checked = entries.map(checkAuditEntry);
+    if (checked.length === 0) return;
+    const column = <K extends keyof AuditEntry>(key: K) => checked.map((e) => e[key]);
+    return this.write('audit', async (client) => {
+      await client.query(
+        `INSERT INTO audit_log (id, at, subject, role, auth_method, action, conversation_id, address, route)
+         SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+                              $7::text[], $8::text[], $9::text[])
+         ON CONFLICT (id) DO NOTHING`,
+        [
+          column('id'),
+          column('at'),
+          column('subject'),
+          column('role'),
+          column('authMethod'),
+          column('action'),
+          column('conversationId'),
+          column('address'),
+          column('route'),
+        ],
+      );
+    });
+  }
+
+  async listAudit(query?: AuditQuery): Promise<AuditPage> {
+    const q = normalizeAuditQuery(query);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (q.conversationId !== undefined) where.push(`conversation_id = ${param(q.conversationId)}`);
+    if (q.subject !== undefined) where.push(`subject = ${param(q.subject)}`);
+    if (q.action !== undefined) where.push(`action = ${param(q.action)}`);
+    if (q.from !== undefined) where.push(`at >= ${param(q.from)}`);
+    if (q.to !== undefined) where.push(`at < ${param(q.to)}`);
+    if (q.cursor !== null)
+      where.push(`(at, id) < (${param(q.cursor.at)}::timestamptz, ${param(q.cursor.id)})`);
+    const rows = await this.query(
+      `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY at DESC, id DESC LIMIT ${param(q.limit + 1)}`,
+      params,
+    );
+    return auditPage(
+      rows.map((row) => ({
+        id: String(row.id),
+        at: (row.at as Date).toISOString(),
+        subject: String(row.subject),
+        role: String(row.role),
+        authMethod: String(row.auth_method),
+        action: String(row.action),
+        conversationId: row.conversation_id === null ? null : String(row.conversation_id),
+        address: String(row.address),
+        route: String(row.route),
+      })),
+      q.limit,
+    );
   }
 
   // ---- outbox -------------------------------------------------------------------------------------------------

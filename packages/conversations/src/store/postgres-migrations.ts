@@ -70,4 +70,29 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
       ALTER TABLE segments ALTER COLUMN body TYPE json USING body::json;
     `,
   },
+  {
+    version: 40,
+    name: 'audit log: append-only (UPDATE refused), listed newest first, by conversation or subject',
+    sql: `
+      CREATE TABLE audit_log (
+        seq bigserial PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        at timestamptz NOT NULL,
+        subject text NOT NULL,
+        role text NOT NULL,
+        auth_method text NOT NULL,
+        action text NOT NULL,
+        conversation_id text,
+        address text NOT NULL,
+        route text NOT NULL
+      );
+      CREATE INDEX audit_log_by_time ON audit_log (at DESC, id DESC);
+      CREATE INDEX audit_log_by_conversation ON audit_log (conversation_id, at DESC);
+      CREATE INDEX audit_log_by_subject ON audit_log (subject, at DESC);
+      CREATE FUNCTION audit_log_refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_update();
+    `,
+  },
 ];

@@ -18,6 +18,14 @@ import type {
   StoreHealth,
   WriteOptions,
 } from './conversation-store.js';
+import {
+  auditPage,
+  checkAuditEntry,
+  normalizeAuditQuery,
+  type AuditEntry,
+  type AuditPage,
+  type AuditQuery,
+} from './audit-log.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 import { StoreInputError, StoreNotFoundError, StoreUnavailableError } from './store-errors.js';
 import {
@@ -359,6 +367,59 @@ export class SqliteConversationStore implements ConversationStore {
     );
   }
 
+  // ---- audit log (append-only) --------------------------------------------------------------------------------
+
+  async appendAudit(entries: AuditEntry[]): Promise<void> {
+    const checked = entries.map(checkAuditEntry);
+    if (checked.length === 0) return;
+    return this.write('audit', () => {
+      const insert = this.db.prepare(
+        `INSERT OR IGNORE INTO audit_log (id, at, subject, role, auth_method, action, conversation_id, address, route)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const e of checked)
+        insert.run(
+          e.id,
+          e.at,
+          e.subject,
+          e.role,
+          e.authMethod,
+          e.action,
+          e.conversationId,
+          e.address,
+          e.route,
+        );
+    });
+  }
+
+  async listAudit(query?: AuditQuery): Promise<AuditPage> {
+    const q = normalizeAuditQuery(query);
+    return this.read(() => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (sql: string, value: unknown) => {
+        where.push(sql);
+        params.push(value);
+      };
+      if (q.conversationId !== undefined) add('conversation_id = ?', q.conversationId);
+      if (q.subject !== undefined) add('subject = ?', q.subject);
+      if (q.action !== undefined) add('action = ?', q.action);
+      if (q.from !== undefined) add('at >= ?', q.from);
+      if (q.to !== undefined) add('at < ?', q.to);
+      if (q.cursor !== null) {
+        where.push('(at < ? OR (at = ? AND id < ?))');
+        params.push(q.cursor.at, q.cursor.at, q.cursor.id);
+      }
+      const rows = this.db
+        .prepare(
+          `SELECT * FROM audit_log ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY at DESC, id DESC LIMIT ?`,
+        )
+        .all(...params, q.limit + 1) as Row[];
+      return auditPage(rows.map(auditEntryOfRow), q.limit);
+    });
+  }
+
   // ---- outbox -------------------------------------------------------------------------------------------------
 
   async claimOutbox(batch: number, leaseMs: number): Promise<OutboxEntry[]> {
@@ -446,4 +507,18 @@ export class SqliteConversationStore implements ConversationStore {
       return Promise.reject(error);
     }
   }
+}
+
+function auditEntryOfRow(row: Row): AuditEntry {
+  return {
+    id: String(row.id),
+    at: row.at instanceof Date ? row.at.toISOString() : String(row.at),
+    subject: String(row.subject),
+    role: String(row.role),
+    authMethod: String(row.auth_method),
+    action: String(row.action),
+    conversationId: row.conversation_id === null ? null : String(row.conversation_id),
+    address: String(row.address),
+    route: String(row.route),
+  };
 }

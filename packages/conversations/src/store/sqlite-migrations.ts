@@ -73,4 +73,28 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       CREATE INDEX outbox_by_availability ON outbox (available_at, id);
     `,
   },
+  {
+    version: 40,
+    name: 'audit log: append-only (UPDATE refused), listed newest first, by conversation or subject',
+    sql: `
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        at TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        role TEXT NOT NULL,
+        auth_method TEXT NOT NULL,
+        action TEXT NOT NULL,
+        conversation_id TEXT,
+        address TEXT NOT NULL,
+        route TEXT NOT NULL
+      );
+      CREATE INDEX audit_log_by_time ON audit_log (at DESC, id DESC);
+      CREATE INDEX audit_log_by_conversation ON audit_log (conversation_id, at DESC);
+      CREATE INDEX audit_log_by_subject ON audit_log (subject, at DESC);
+      CREATE TRIGGER audit_log_append_only BEFORE UPDATE ON audit_log BEGIN
+        SELECT RAISE(ABORT, 'audit_log is append-only');
+      END;
+    `,
+  },
 ];

@@ -1,38 +1,90 @@
 /**
- * API authentication: a token from HOOKSCRIBE_API_TOKENS given as `Authorization: Bearer <token>`, `X-API-Key:
- * <token>` or `?key=<token>` (the seed's shareable URLs; EventSource cannot set headers either). Compared in constant
- * time over SHA-256 digests so neither length nor content leaks through timing.
+ * Static API tokens (HOOKSCRIBE_API_TOKENS) for service accounts: `token:role` entries, comma-separated, role one of
+ * viewer, supervisor, admin; an entry without a role is an admin token (the form before roles existed, so existing
+ * deployments keep their access). Presented as `Authorization: Bearer <token>`, `X-API-Key: <token>` or `?key=`
+ * (deprecated: URLs end up in proxy logs). Compared in constant time over SHA-256 digests so neither length nor
+ * content leaks through timing. A token is never logged or audited: its subject is a label derived from its digest.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { ROLES, type Role } from './route-access.js';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-export class ApiTokens {
-  private readonly digests: Buffer[];
+export interface ApiTokenEntry {
+  token: string;
+  role: Role;
+}
 
-  constructor(tokens: readonly string[]) {
-    this.digests = tokens
-      .map((t) => t.trim())
-      .filter((t) => t.length > 0)
-      .map(digest);
+interface KnownToken {
+  digest: Buffer;
+  role: Role;
+  /** `token:<first 8 hex digits of its SHA-256>`: names the token in the audit log without revealing it */
+  subject: string;
+}
+
+export class ApiTokenFormatError extends Error {
+  override name = 'ApiTokenFormatError';
+}
+
+/** One HOOKSCRIBE_API_TOKENS entry: `token` (admin) or `token:role`. */
+export function parseApiToken(entry: string): ApiTokenEntry {
+  const value = entry.trim();
+  const colon = value.lastIndexOf(':');
+  if (colon < 0) return { token: value, role: 'admin' };
+  const role = value.slice(colon + 1).trim();
+  const token = value.slice(0, colon).trim();
+  // the message names the position and role, never the token
+  if (!(ROLES as readonly string[]).includes(role))
+    throw new ApiTokenFormatError(`unknown role "${role.slice(0, 20)}" (use ${ROLES.join(', ')})`);
+  if (!token) throw new ApiTokenFormatError('a token before ":role" is required');
+  return { token, role: role as Role };
+}
+
+export class ApiTokens {
+  private readonly known: KnownToken[];
+
+  constructor(tokens: readonly (string | ApiTokenEntry)[]) {
+    this.known = tokens
+      .map((t) => (typeof t === 'string' ? (t.trim() ? parseApiToken(t) : null) : t))
+      .filter((t): t is ApiTokenEntry => t !== null && t.token.length > 0)
+      .map((t) => {
+        const d = digest(t.token);
+        return { digest: d, role: t.role, subject: `token:${d.toString('hex').slice(0, 8)}` };
+      });
   }
 
-  /** Parse HOOKSCRIBE_API_TOKENS (comma-separated). */
+  /** Parse HOOKSCRIBE_API_TOKENS (comma-separated `token[:role]`); throws ApiTokenFormatError naming the entry. */
   static fromEnv(value: string | undefined): ApiTokens {
-    return new ApiTokens((value ?? '').split(','));
+    const entries = (value ?? '').split(',').filter((t) => t.trim().length > 0);
+    return new ApiTokens(
+      entries.map((entry, index) => {
+        try {
+          return parseApiToken(entry);
+        } catch (error) {
+          throw new ApiTokenFormatError(
+            `HOOKSCRIBE_API_TOKENS entry ${index + 1}: ${(error as Error).message}`,
+          );
+        }
+      }),
+    );
   }
 
   get configured(): boolean {
-    return this.digests.length > 0;
+    return this.known.length > 0;
+  }
+
+  /** The role and audit subject of a known token, or null. Every entry is compared, so timing says nothing. */
+  lookup(token: string | undefined): { role: Role; subject: string } | null {
+    if (!token) return null;
+    const given = digest(token);
+    let found: KnownToken | null = null;
+    for (const known of this.known) if (timingSafeEqual(known.digest, given)) found = known;
+    return found ? { role: found.role, subject: found.subject } : null;
   }
 
   accepts(token: string | undefined): boolean {
-    if (!token) return false;
-    const given = digest(token);
-    let ok = false;
-    for (const known of this.digests) ok = timingSafeEqual(known, given) || ok;
-    return ok;
+    return this.lookup(token) !== null;
   }
 }
 

@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConversationEvent, ConversationStore, EventBus } from '@hookscribe/conversations';
-import { ApiTokens, presentedToken } from './api-auth.js';
+import { accessControl } from '../access/access-control.js';
+import type { ApiTokens } from './api-auth.js';
 import {
   ApiInputError,
   conversationIdParams,
@@ -43,8 +44,11 @@ export interface ConversationApiOptions {
   /** live API source: a shared feed, or a bus from which the plugin builds (and owns) one */
   live?: LiveEventFeed;
   bus?: EventBus;
-  /** accepted API tokens (HOOKSCRIBE_API_TOKENS); with none, every request is refused unless allowAnonymous */
-  tokens: ApiTokens | readonly string[];
+  /**
+   * accepted API tokens, for an app that has not registered accessControl at its root (tests, embedding): the plugin
+   * then registers it for its own routes. The server registers accessControl itself and these are ignored.
+   */
+  tokens?: ApiTokens | readonly string[];
   /** development only: no token needed when none is configured */
   allowAnonymous?: boolean;
   /** SSE heartbeat interval (default 15 000 ms) */
@@ -55,8 +59,6 @@ export interface ConversationApiOptions {
   ringSize?: number;
   onClientDropped?: () => void;
 }
-
-const PUBLIC_PATHS = new Set(['/api/openapi.json']);
 
 function problem(reply: FastifyReply, status: number, error: string, message: string, details?: unknown) {
   return reply
@@ -69,7 +71,12 @@ export async function conversationApi(
   fastify: FastifyInstance,
   options: ConversationApiOptions,
 ): Promise<void> {
-  const tokens = options.tokens instanceof ApiTokens ? options.tokens : new ApiTokens(options.tokens);
+  if (!fastify.hasDecorator('hookscribeAccess')) {
+    await fastify.register(accessControl, {
+      tokens: options.tokens ?? [],
+      allowAnonymous: options.allowAnonymous ?? false,
+    });
+  }
   const { store } = options;
   let feed = options.live ?? null;
   if (!feed && options.bus) {
@@ -96,29 +103,6 @@ export async function conversationApi(
     }
     request.log.error({ err: error }, 'conversation API error');
     return problem(reply, 500, 'internal', 'internal error');
-  });
-
-  fastify.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0]!;
-    if (PUBLIC_PATHS.has(path)) return;
-    if (!tokens.configured && options.allowAnonymous) return;
-    if (!tokens.configured) {
-      return problem(
-        reply,
-        401,
-        'unauthorized',
-        'API disabled: no tokens configured (HOOKSCRIBE_API_TOKENS)',
-      );
-    }
-    if (!tokens.accepts(presentedToken(request))) {
-      reply.header('www-authenticate', 'Bearer realm="hookscribe"');
-      return problem(
-        reply,
-        401,
-        'unauthorized',
-        'a valid API token is required (Authorization: Bearer, X-API-Key or ?key=)',
-      );
-    }
   });
 
   fastify.get('/api/openapi.json', { config: { access: { role: 'public' } } }, async () =>

@@ -3,6 +3,7 @@
  * every route the plugin registers is documented here. Event payloads reuse the event JSON Schema.
  */
 import { conversationEventJsonSchema } from '@hookscribe/conversations';
+import { accessOpenApiPaths } from '../access/access-openapi.js';
 import { MAX_EVENTS_PAGE, MAX_PAGE_SIZE } from './api-schemas.js';
 
 const idParam = {
@@ -20,7 +21,11 @@ const errorResponse = (description: string) => ({
 
 const standardErrors = {
   '400': errorResponse('malformed request (the message names the field)'),
-  '401': errorResponse('missing or invalid API token'),
+  '401': errorResponse('missing or invalid credentials'),
+  '403': errorResponse(
+    "the caller's role does not allow this route (same answer whether the id exists or not)",
+  ),
+  '429': errorResponse('too many failed authentications from this address'),
   '503': errorResponse('a dependency (store) is unavailable'),
 };
 
@@ -65,7 +70,7 @@ export function conversationApiOpenApi(): Record<string, unknown> {
       description:
         'Conversations recorded and transcribed from Genesys Cloud AudioHook, their events and live stream.',
     },
-    security: [{ bearer: [] }, { apiKeyHeader: [] }, { apiKeyQuery: [] }],
+    security: [{ bearer: [] }, { session: [] }, { apiKeyHeader: [] }, { apiKeyQuery: [] }],
     paths: {
       '/api/conversations': {
         get: {
@@ -242,10 +247,17 @@ export function conversationApiOpenApi(): Record<string, unknown> {
           responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': {} } } },
         },
       },
+      ...accessOpenApiPaths(),
     },
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'a token from HOOKSCRIBE_API_TOKENS' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'a token from HOOKSCRIBE_API_TOKENS, or a JWT from the OIDC issuer (HOOKSCRIBE_OIDC_ISSUER)',
+        },
+        session: { type: 'apiKey', in: 'cookie', name: 'hookscribe_session', description: 'web UI sign-in' },
         apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
         apiKeyQuery: { type: 'apiKey', in: 'query', name: 'key' },
       },

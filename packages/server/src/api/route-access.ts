@@ -8,8 +8,9 @@
 export const ROLES = ['viewer', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** What the audit log records a caller doing to a conversation. */
-export type AuditAction = 'list' | 'read' | 'play' | 'export' | 'delete' | 'erase' | 'hold' | 'pause';
+/** What the audit log records a caller doing to a conversation (add new actions here). */
+export const AUDIT_ACTIONS = ['list', 'read', 'play', 'export', 'delete', 'erase', 'hold', 'pause'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export interface RouteAccess {
   /** least role allowed; 'public' = no credentials (openapi.json, sign-in endpoints) */

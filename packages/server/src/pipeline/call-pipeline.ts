@@ -12,6 +12,7 @@ import {
   RateLimitedEventSender,
   CallTranscriber,
   type CallTranscriberOptions,
+  type CallEngineChoice,
   type SpeechEngine,
   type TranscriptEvent,
 } from '@hookscribe/speech';
@@ -23,6 +24,8 @@ import { conversationEvent } from './conversation-event-factory.js';
 
 export interface CallPipelineOptions {
   engines: readonly SpeechEngine[];
+  /** per-call engine choice from customConfig.sttEngine (HOOKSCRIBE_STT_ENGINE_ALLOWLIST); default: `engines` */
+  engineChoice?: CallEngineChoice;
   /** CallTranscriber settings from configuration (partials, default language, VAD, segmenter) */
   transcriber: Omit<CallTranscriberOptions, 'engines' | 'onTranscript' | 'onStatus' | 'callId'>;
   store: ConversationStore;
@@ -143,9 +146,12 @@ export function callPipeline(options: CallPipelineOptions): {
         transcriber: null,
       };
       if (transcribing) {
+        const choice = options.engineChoice?.forCall(call.customConfig);
+        if (choice?.refused)
+          log.warn({ sttEngine: choice.refused }, 'customConfig.sttEngine not allowlisted');
         state.transcriber = new CallTranscriber({
           ...options.transcriber,
-          engines: options.engines,
+          engines: choice?.engines ?? options.engines,
           callId: call.sessionId,
           onTranscript: (event) => onTranscript(state, event),
           onStatus: (status) => log.info({ transcription: status }, 'transcription status'),

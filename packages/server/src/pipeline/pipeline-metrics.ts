@@ -63,6 +63,16 @@ export class PipelineMetrics {
     });
   }
 
+  /** Series at 0 for every endpoint profile × result kind × configured engine, so idle is 0, not absent. */
+  initialiseSeries(engineNames: readonly string[]): void {
+    for (const endpoint of ['monitor', 'transcription']) {
+      for (const engine of engineNames) {
+        for (const kind of ['partial', 'final']) this.transcripts.inc({ endpoint, kind, engine }, 0);
+        this.finalLatency.zero({ endpoint, engine });
+      }
+    }
+  }
+
   /** Report these dependencies' state in `hookscribe_dependency_degraded` at every scrape. */
   watchDependencies(source: () => Promise<{ name: string; status: string }[]>): void {
     this.dependencies = source;

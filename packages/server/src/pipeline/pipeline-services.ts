@@ -4,8 +4,6 @@
  * and the web UI. Defaults need nothing but the box (pocketsphinx, SQLite, in-process bus, recordings on disk); the
  * same code scales out on PostgreSQL/Redis/Azure by environment variables alone (docs/configuration.md).
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { assistConfigFromEnv, AssistRuntime, type AssistWorker } from '@hookscribe/assist';
@@ -21,7 +19,8 @@ import {
   type Subscription,
 } from '@hookscribe/conversations';
 import {
-  buildSpeechEngines,
+  buildCallEngineChoice,
+  FallbackEngine,
   defaultPocketsphinxConfig,
   PocketsphinxEngine,
   speechConfigFromEnv,
@@ -30,11 +29,12 @@ import {
 } from '@hookscribe/speech';
 import type { Logger } from 'pino';
 import { conversationApi } from '../api/conversation-api.js';
-import { ApiTokens } from '../api/api-auth.js';
+import { accessPluginFromEnv } from '../access/access-plugin.js';
 import type { AppPlugin } from '../app.js';
 import type { ServerConfig } from '../config.js';
 import type { ServerMetrics } from '../metrics.js';
 import { recordingKeyFor } from '../recording/call-recorder.js';
+import { entraOpenAiTokenProvider } from '../secrets/openai-token-provider.js';
 import { entraSpeechTokenProvider } from '../secrets/speech-token-provider.js';
 import type { CallInfo, SessionSubscriber } from '../session-events.js';
 import { webUi } from '../web-ui/web-ui-plugin.js';
@@ -63,16 +63,6 @@ export interface PipelineServices {
   devApiToken: string | null;
   health(): Promise<DependencyHealth[]>;
   close(): Promise<void>;
-}
-
-/** A development API token kept in the data dir, like the development AudioHook key. */
-function loadOrCreateDevApiToken(dataDir: string): string {
-  const file = join(dataDir, 'dev-api-token.txt');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
-  const token = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
 }
 
 /** how long shutdown waits for recordings of just-ended calls to reach the recording store */
@@ -129,7 +119,7 @@ export async function startPipelineServices(
   // its first utterance. Waiting for a free decoder is only more backlog, which maxBacklogMs (30 s) already bounds: a
   // shorter acquire timeout, or few waiting places, would kill a whole channel's transcription for the rest of the
   // call on a burst (a pool failure fails the stream, and a lone engine has nothing to fall back to).
-  const engines = buildSpeechEngines(speechConfig, {
+  const engineChoice = buildCallEngineChoice(speechConfig, {
     embedded: () => {
       const defaults = defaultPocketsphinxConfig();
       return new PocketsphinxEngine({
@@ -138,14 +128,26 @@ export async function startPipelineServices(
       });
     },
     azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
+    openAiTokenProvider: () => entraOpenAiTokenProvider(),
   });
+  // every engine chain a call can get: the defaults and one per allowlisted engine
+  const engines = engineChoice.all;
+  // transcripts are labelled with the engine that produced them: the engines inside the fallback chains
+  pipelineMetrics?.initialiseSeries([
+    ...new Set(
+      engines.flatMap((engine) =>
+        engine instanceof FallbackEngine ? engine.options.engines.map((e) => e.name) : [engine.name],
+      ),
+    ),
+  ]);
   for (const engine of engines) {
     engine
       .start()
       .catch((err: unknown) => log.error({ err, engine: engine.name }, 'speech engine failed to start'));
   }
   const pipeline = callPipeline({
-    engines,
+    engines: engineChoice.defaults,
+    engineChoice,
     transcriber: transcriberOptionsFromConfig(speechConfig),
     store,
     redactor: new TranscriptRedactor(parseRedactionKinds(env.HOOKSCRIBE_REDACT)),
@@ -198,12 +200,11 @@ export async function startPipelineServices(
   }
 
   // --- REST/live API and web UI
-  const tokenList = (env.HOOKSCRIBE_API_TOKENS ?? '')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  const devApiToken = tokenList.length === 0 ? loadOrCreateDevApiToken(config.dataDir) : null;
+  // access control first: its hook must cover every route registered after it
+  const access = accessPluginFromEnv(env, config.dataDir, store, log);
+  const devApiToken = access.devApiToken;
   const plugins: AppPlugin[] = [
+    access.plugin,
     {
       plugin: conversationApi,
       options: {
@@ -212,7 +213,6 @@ export async function startPipelineServices(
         recordings: uploader,
         recordingKey: (c: { id: string; startedAt: string }) => recordingKeyFor(c.id, c.startedAt),
         ...(subscribable ? { bus: delivery.bus } : {}),
-        tokens: new ApiTokens(devApiToken ? [devApiToken] : tokenList),
       },
     },
     { plugin: webUi },
@@ -273,6 +273,8 @@ export async function startPipelineServices(
       uploader.close();
       await delivery.close().catch(() => undefined);
       for (const engine of engines) await engine.stop().catch(() => undefined);
+      await access.recorder.flush().catch(() => undefined); // audit entries still queued reach the store
+      await access.close();
       await store.close().catch(() => undefined);
     },
   };

@@ -15,10 +15,13 @@ export const KEY_VAULT_SECRETS: Readonly<Record<string, string>> = {
   'azure-storage-connection-string': 'HOOKSCRIBE_AZURE_STORAGE_CONNECTION_STRING',
   'azure-speech-key': 'HOOKSCRIBE_AZURE_SPEECH_KEY',
   'openai-stt-key': 'HOOKSCRIBE_OPENAI_STT_KEY',
+  'realtime-key': 'HOOKSCRIBE_REALTIME_KEY',
   'llm-key': 'HOOKSCRIBE_LLM_KEY',
   'webhook-secret': 'HOOKSCRIBE_WEBHOOK_SECRET',
   'eventhubs-connection-string': 'HOOKSCRIBE_EVENTHUBS_CONNECTION_STRING',
   'cosmos-key': 'HOOKSCRIBE_COSMOS_KEY',
+  'oidc-client-secret': 'HOOKSCRIBE_OIDC_CLIENT_SECRET',
+  'session-secret': 'HOOKSCRIBE_SESSION_SECRET',
 };
 
 /** The slice of SecretClient used here (tests pass a fake). */

@@ -38,9 +38,11 @@ export async function webUi(fastify: FastifyInstance, options: WebUiOptions = {}
     root,
     wildcard: false,
     index: false,
-    setHeaders(reply, path) {
+    // our cache-control (below) instead of send's default max-age=0
+    cacheControl: false,
+    setHeaders(response, path) {
       // Vite fingerprints everything under assets/: cache it for good; index.html must always be revalidated
-      reply.header(
+      response.setHeader(
         'cache-control',
         path.includes(`${join(root, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
       );

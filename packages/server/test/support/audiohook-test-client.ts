@@ -4,14 +4,13 @@
  * malformed input they need.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signRequest } from '@hookscribe/audiohook';
+import { parseServerMessage, signRequest } from '@hookscribe/audiohook';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { buildApp, type AppDeps, type HookscribeApp } from '../../src/app.js';
 import { loadConfig, type ServerConfig } from '../../src/config.js';
+import { makeTempDir } from './temp-dirs.js';
 
 export const SECRET_BYTES = Buffer.from('MySuperSecretKeyTellNo-1!2@3#4$5');
 export const SIGNED_KEY = 'SGVsbG8sIEkgYW0gdGhlIEFQSSBrZXkh';
@@ -46,7 +45,7 @@ export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
   deps: AppDeps = {},
 ): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-server-'));
+  const dataDir = makeTempDir('hookscribe-server-');
   const config: ServerConfig = {
     ...loadConfig({}, dataDir),
     port: 0,
@@ -227,6 +226,9 @@ export class AudiohookTestClient {
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       if (isBinary) throw new Error('server sent a binary frame');
+      // Genesys's client validates every server message against its closed model (digest §7.7): so does this one
+      const checked = parseServerMessage(data.toString());
+      if (!checked.ok) throw new Error(`server message does not match its schema: ${checked.reason}`);
       const message = JSON.parse(data.toString()) as ServerMessageJson;
       this.received.push(message);
       this.deliver();

@@ -4,12 +4,11 @@
  * Server-Sent Events reader for the live API. Everything started here is stopped by `stop()`/`stopAll()`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SECRET_BYTES, SIGNED_KEY } from './audiohook-test-client.js';
+import { makeTempDir } from './temp-dirs.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 export const mainJs = join(repoRoot, 'packages/server/dist/main.js');
@@ -50,7 +49,7 @@ async function exitOrKill(child: ChildProcess, exit: Promise<number | null>): Pr
 
 /** Starts main.js with the test AudioHook key and API token; resolves once it logged "hookscribe listening". */
 export function startServer(env: Record<string, string> = {}): Promise<E2eServer> {
-  const dataDir = env.HOOKSCRIBE_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'hookscribe-e2e-'));
+  const dataDir = env.HOOKSCRIBE_DATA_DIR ?? makeTempDir('hookscribe-e2e-');
   const child = spawn(process.execPath, [mainJs], {
     cwd: dataDir,
     env: {

@@ -3,16 +3,23 @@ import { AzureSpeechEngine, type AzureTokenProvider } from '../engines/azure-spe
 import { FallbackEngine } from '../engines/fallback-engine.js';
 import { readVocabulary } from '../pocketsphinx/domain-lm.js';
 import { OpenAiTranscriptionEngine } from '../engines/openai-transcription-engine.js';
+import { RealtimeEngine } from '../engines/realtime/realtime-engine.js';
+import { CallEngineChoice } from '../pipeline/call-engine-choice.js';
 import type { CallTranscriberOptions } from '../pipeline/call-transcriber.js';
 import { EnergyVad } from '../vad/energy-vad.js';
 import { DEFAULT_TRAILING_SILENCE_MS } from '../vad/segmenter.js';
 import { SILERO_SEGMENTER, SileroVad } from '../vad/silero-vad.js';
+import { realtimeConfigFromEnv, RealtimeConfigError, type RealtimeConfig } from './realtime-config.js';
 
 /** Speech settings from the environment (docs/speech.md lists every variable). */
 export interface SpeechConfig {
-  /** engine names in order of preference: embedded | azure | openai; empty = transcription off (`none`) */
+  /** engine names in order of preference: embedded | azure | openai | realtime; empty = transcription off (`none`) */
   engines: string[];
+  /** engines a call may ask for in customConfig.sttEngine (HOOKSCRIBE_STT_ENGINE_ALLOWLIST) */
+  allowlist: string[];
   partials: boolean;
+  /** HOOKSCRIBE_STT_TEXT_FORMAT: display form for engines that return spoken-form words */
+  textFormat: boolean;
   utteranceSilenceMs: number;
   vad: 'energy' | 'silero';
   /** HOOKSCRIBE_STT_VOCABULARY: the embedded engine's deployment vocabulary (words and phrases), read at start */
@@ -37,7 +44,11 @@ export interface SpeechConfig {
     wordTimestamps: boolean;
     timeoutMs: number;
   };
+  /** set when the realtime engine is listed or allowlisted */
+  realtime?: RealtimeConfig;
 }
+
+const ENGINE_NAMES = ['embedded', 'azure', 'openai', 'realtime'];
 
 export class SpeechConfigError extends Error {
   override readonly name = 'SpeechConfigError';
@@ -91,20 +102,34 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
   if (listed.includes('none') && listed.length > 1)
     throw new SpeechConfigError('HOOKSCRIBE_STT_ENGINES: none cannot be combined with engines');
   const engines = listed.includes('none') ? [] : listed;
-  for (const engine of engines) {
-    if (!['embedded', 'azure', 'openai'].includes(engine)) {
-      throw new SpeechConfigError(
-        `HOOKSCRIBE_STT_ENGINES: unknown engine ${JSON.stringify(engine)} (embedded, azure, openai)`,
-      );
+  const allowlist = list(env.HOOKSCRIBE_STT_ENGINE_ALLOWLIST, []).map((e) => e.toLowerCase());
+  for (const [variable, names] of [
+    ['HOOKSCRIBE_STT_ENGINES', engines],
+    ['HOOKSCRIBE_STT_ENGINE_ALLOWLIST', allowlist],
+  ] as const) {
+    for (const engine of names) {
+      if (!ENGINE_NAMES.includes(engine)) {
+        throw new SpeechConfigError(
+          `${variable}: unknown engine ${JSON.stringify(engine)} (${ENGINE_NAMES.join(', ')})`,
+        );
+      }
     }
   }
+  if (engines.length === 0 && allowlist.length > 0) {
+    throw new SpeechConfigError(
+      'HOOKSCRIBE_STT_ENGINE_ALLOWLIST needs transcription on (HOOKSCRIBE_STT_ENGINES)',
+    );
+  }
+  const used = [...new Set([...engines, ...allowlist])];
   // Silero by default: it never fires on hold music, tones or line noise (docs/speech-embedded.md, bench:stt)
   const vad = (env.HOOKSCRIBE_VAD || 'silero').toLowerCase();
   if (vad !== 'energy' && vad !== 'silero')
     throw new SpeechConfigError(`HOOKSCRIBE_VAD must be energy or silero, got ${vad}`);
   const config: SpeechConfig = {
     engines,
+    allowlist,
     partials: flag('HOOKSCRIBE_STT_PARTIALS', env.HOOKSCRIBE_STT_PARTIALS, false),
+    textFormat: flag('HOOKSCRIBE_STT_TEXT_FORMAT', env.HOOKSCRIBE_STT_TEXT_FORMAT, true),
     utteranceSilenceMs: integer(
       'HOOKSCRIBE_UTTERANCE_SILENCE_MS',
       env.HOOKSCRIBE_UTTERANCE_SILENCE_MS,
@@ -113,7 +138,8 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
       5000,
     ),
     vad,
-    vocabulary: vocabularyFrom(env.HOOKSCRIBE_STT_VOCABULARY),
+    // read (and checked) only where the embedded engine uses it; the realtime engine reads the file its own way
+    vocabulary: used.includes('embedded') ? vocabularyFrom(env.HOOKSCRIBE_STT_VOCABULARY) : [],
     defaultLanguage: env.HOOKSCRIBE_STT_DEFAULT_LANGUAGE || 'en-US',
     azure: {
       key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,
@@ -144,7 +170,15 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
       ),
     },
   };
-  if (engines.includes('azure')) {
+  if (used.includes('realtime')) {
+    try {
+      config.realtime = realtimeConfigFromEnv(env);
+    } catch (error) {
+      if (error instanceof RealtimeConfigError) throw new SpeechConfigError(error.message);
+      throw error;
+    }
+  }
+  if (used.includes('azure')) {
     if (!config.azure.key && !config.azure.token && !config.azure.resourceId) {
       throw new SpeechConfigError(
         'azure engine: set HOOKSCRIBE_AZURE_SPEECH_KEY, HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID (managed identity) or HOOKSCRIBE_AZURE_SPEECH_TOKEN',
@@ -156,12 +190,20 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
       );
     }
   }
-  if (engines.includes('openai') && !config.openai.url) {
+  if (used.includes('openai') && !config.openai.url) {
     throw new SpeechConfigError(
       'openai engine: set HOOKSCRIBE_OPENAI_STT_URL (e.g. https://api.openai.com/v1/audio/transcriptions)',
     );
   }
   return config;
+}
+
+export interface SpeechEngineFactories {
+  embedded?: () => SpeechEngine;
+  /** Entra ID tokens for the Speech resource (HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID), built by the caller */
+  azureTokenProvider?: (resourceId: string) => AzureTokenProvider;
+  /** Entra ID tokens for Azure OpenAI (the realtime engine without a key), built by the caller */
+  openAiTokenProvider?: () => AzureTokenProvider;
 }
 
 /**
@@ -171,13 +213,40 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
  */
 export function buildSpeechEngines(
   config: SpeechConfig,
-  factories: {
-    embedded?: () => SpeechEngine;
-    /** Entra ID tokens for the Speech resource (HOOKSCRIBE_AZURE_SPEECH_RESOURCE_ID), built by the caller */
-    azureTokenProvider?: (resourceId: string) => AzureTokenProvider;
-  } = {},
+  factories: SpeechEngineFactories = {},
 ): SpeechEngine[] {
-  const engines = config.engines.map((name): SpeechEngine => {
+  return buildCallEngineChoice(config, factories).defaults.slice();
+}
+
+/**
+ * The default engine chain plus, per allowlisted engine, a chain that starts with it and falls back to the defaults.
+ * Each engine is built once and shared by the chains it is in.
+ */
+export function buildCallEngineChoice(
+  config: SpeechConfig,
+  factories: SpeechEngineFactories = {},
+): CallEngineChoice {
+  const built = createSpeechEngines(
+    [...new Set([...config.engines, ...config.allowlist])],
+    config,
+    factories,
+  );
+  // Even a single engine goes through the FallbackEngine: its watchdog turns a hung engine into a reported failure.
+  const chain = (names: string[]) =>
+    names.length === 0 ? [] : [new FallbackEngine({ engines: names.map((name) => built.get(name)!) })];
+  const chains = new Map<string, SpeechEngine[]>();
+  for (const name of config.allowlist) {
+    chains.set(name, chain([name, ...config.engines.filter((n) => n !== name)]));
+  }
+  return new CallEngineChoice(chain(config.engines), chains);
+}
+
+function createSpeechEngines(
+  names: string[],
+  config: SpeechConfig,
+  factories: SpeechEngineFactories,
+): Map<string, SpeechEngine> {
+  const engines = names.map((name): SpeechEngine => {
     switch (name) {
       case 'azure':
         return new AzureSpeechEngine({
@@ -203,6 +272,23 @@ export function buildSpeechEngines(
           wordTimestamps: config.openai.wordTimestamps,
           timeoutMs: config.openai.timeoutMs,
         });
+      case 'realtime': {
+        const realtime = config.realtime!;
+        // the engine decides from URL and key whether it needs tokens; a provider costs nothing until used
+        return new RealtimeEngine({
+          url: realtime.url,
+          apiKey: realtime.key,
+          auth: realtime.auth,
+          tokenProvider: factories.openAiTokenProvider?.(),
+          model: realtime.model,
+          prompt: realtime.prompt,
+          languages: realtime.languages,
+          turnDetection: realtime.turnDetection,
+          noiseReduction: realtime.noiseReduction,
+          silenceMs: realtime.silenceMs,
+          sessionMaxMs: realtime.sessionMaxMs,
+        });
+      }
       default: {
         if (!factories.embedded)
           throw new SpeechConfigError('embedded engine requested but no factory given');
@@ -210,17 +296,16 @@ export function buildSpeechEngines(
       }
     }
   });
-  if (engines.length === 0) return [];
-  // Even a single engine goes through the FallbackEngine: its watchdog turns a hung engine into a reported failure.
-  return [new FallbackEngine({ engines })];
+  return new Map(names.map((name, i) => [name, engines[i]!]));
 }
 
 /** The CallTranscriber options that come from configuration (spread them into the constructor options). */
 export function transcriberOptionsFromConfig(
   config: SpeechConfig,
-): Pick<CallTranscriberOptions, 'partials' | 'defaultLanguage' | 'createVad' | 'segmenter'> {
+): Pick<CallTranscriberOptions, 'partials' | 'formatText' | 'defaultLanguage' | 'createVad' | 'segmenter'> {
   return {
     partials: config.partials,
+    formatText: config.textFormat,
     defaultLanguage: config.defaultLanguage,
     createVad: config.vad === 'silero' ? () => SileroVad.load() : () => new EnergyVad(),
     segmenter: {

@@ -124,6 +124,8 @@ export class AzureSpeechEngine implements SpeechEngine {
       wordTimings: true,
       languages: options.languages ?? ['en-US'],
       endpointing: true,
+      // the service returns its display form (ITN, casing, punctuation)
+      displayText: true,
     };
   }
 

@@ -53,6 +53,8 @@ export class FallbackEngine implements SpeechEngine {
       languages: [...languages.values()],
       // the pipeline segments unless every engine can endpoint by itself
       endpointing: all.every((c) => c.endpointing),
+      // formatted unless every engine formats: the text stage leaves display-form results as they are
+      displayText: all.every((c) => c.displayText === true),
     };
   }
 

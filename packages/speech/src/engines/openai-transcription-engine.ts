@@ -75,6 +75,8 @@ export class OpenAiTranscriptionEngine implements SpeechEngine {
       wordTimings: this.wordTimestamps,
       languages: options.languages ?? ['en-US'],
       endpointing: false,
+      // Whisper-style models write numbers, casing and punctuation themselves
+      displayText: true,
     };
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RecognitionResult, SpeechEngine } from '../engine.js';
+import { formatRecognition } from '../text/text-formatter.js';
 import type { SegmenterOptions } from '../vad/segmenter.js';
 import type { VoiceActivityDetector } from '../vad/voice-activity-detector.js';
 import type { CallChannelName, CallInputEvent } from './call-input.js';
@@ -19,6 +20,8 @@ export interface CallTranscriberOptions {
   defaultLanguage?: string;
   /** publish partial results too (default false) */
   partials?: boolean;
+  /** display form (numbers, casing, punctuation) for engines without it — HOOKSCRIBE_STT_TEXT_FORMAT (default true) */
+  formatText?: boolean;
   createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
   segmenter?: SegmenterOptions;
   preRollMs?: number;
@@ -37,6 +40,8 @@ interface Channel {
   /** engine utterance id → published UUID, dropped at the final */
   ids: Map<string, string>;
   done: Promise<void>;
+  /** results go through the text stage (src/text) before anyone sees them */
+  formatText: boolean;
 }
 
 const ROLE: Record<CallChannelName, SpeakerRole> = { external: 'customer', internal: 'agent' };
@@ -104,20 +109,23 @@ export class CallTranscriber {
       case 'paused':
         return this.flushAll();
       case 'update':
-        // an update without a language changes nothing; the same language (any case) splits nothing
-        if (
-          !this.opened ||
-          e.language === null ||
-          e.language.toLowerCase() === this.language?.toLowerCase()
-        ) {
-          return Promise.resolve();
+        // Every update splits the utterance in progress at its stream position (digest §8.2, the compliance suite's
+        // "update during utterance"), the same language included; only a new supported one switches the engine.
+        // null = the session found the language unsupported: split, and the server pauses the stream.
+        if (!this.opened) return Promise.resolve();
+        if (e.language === null || e.language.toLowerCase() === this.language?.toLowerCase()) {
+          return this.flushAll();
         }
         return this.switchLanguage(e.language);
+      case 'discarded':
+        // a discarded span does not end an utterance (a pause does): the recognizers bridge it
+        for (const channel of this.channels) channel.recognizer.discard(e.startSample, e.discardedSamples);
+        return Promise.resolve();
       case 'closing':
       case 'ended':
         return this.close();
       default:
-        // resumed/discarded move the timeline: the next audio's startSample says so; nothing to do here
+        // resumed moves the timeline (the `paused` before it already split): the next audio's startSample says so
         return Promise.resolve();
     }
   }
@@ -194,7 +202,14 @@ export class CallTranscriber {
       segmenter: this.options.segmenter,
       preRollMs: this.options.preRollMs,
     });
-    const channel: Channel = { index, name, recognizer, ids: new Map(), done: Promise.resolve() };
+    const channel: Channel = {
+      index,
+      name,
+      recognizer,
+      ids: new Map(),
+      done: Promise.resolve(),
+      formatText: this.options.formatText !== false && engine.capabilities.displayText !== true,
+    };
     channel.done = this.publish(channel);
     return channel;
   }
@@ -224,7 +239,8 @@ export class CallTranscriber {
     }
   }
 
-  private deliver(channel: Channel, result: RecognitionResult): void {
+  private deliver(channel: Channel, recognised: RecognitionResult): void {
+    const result = channel.formatText ? formatRecognition(recognised) : recognised;
     let id = channel.ids.get(result.utteranceId);
     if (!id) {
       id = randomUUID();
@@ -255,6 +271,7 @@ export class CallTranscriber {
       language: result.language,
       engine: result.engine,
       ...(result.gap ? { gap: result.gap } : {}),
+      ...(result.raw ? { rawText: result.raw.text } : {}),
     };
     try {
       this.options.onTranscript(event);

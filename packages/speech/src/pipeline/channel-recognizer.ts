@@ -13,6 +13,11 @@ export interface ChannelRecognizerOptions extends SpeechStreamOptions {
   preRollMs?: number;
   /** unprocessed audio allowed to queue up (async VAD slower than input); beyond it the oldest is dropped (60 s) */
   maxBacklogMs?: number;
+  /**
+   * A `discarded` span inside an utterance does not end it (digest §8.2): the engine hears silence for the span and
+   * the final covers it. A longer discard than this (default 3000 ms) ends the utterance, as an unannounced gap does.
+   */
+  maxDiscardBridgeMs?: number;
 }
 
 export interface ChannelRecognizerStats {
@@ -21,7 +26,10 @@ export interface ChannelRecognizerStats {
   droppedSamples: number;
 }
 
-type Job = { kind: 'audio'; pcm: Int16Array; startSample: number } | { kind: 'flush'; done: () => void };
+type Job =
+  | { kind: 'audio'; pcm: Int16Array; startSample: number }
+  | { kind: 'flush'; done: () => void }
+  | { kind: 'discard'; startSample: number; endSample: number };
 
 /**
  * One channel of one call: segments the audio with a VAD where the engine does not endpoint, feeds the engine only
@@ -40,6 +48,9 @@ export class ChannelRecognizer implements SpeechStream {
   private readonly segments: boolean;
   private readonly preRollSamples: number;
   private readonly maxBacklogSamples: number;
+  private readonly maxBridgeSamples: number;
+  /** the client's last announced `discarded` span(s), merged when contiguous: the next gap there is bridged */
+  private announcedDiscard: { startSample: number; endSample: number } | null = null;
   private readonly jobs: Job[] = [];
   private backlogSamples = 0;
   private running = false;
@@ -84,6 +95,7 @@ export class ChannelRecognizer implements SpeechStream {
     this.segmenter = new Segmenter({ ...options.segmenter, sampleRate: options.sampleRate });
     this.preRollSamples = Math.round(((options.preRollMs ?? 300) * options.sampleRate) / 1000);
     this.maxBacklogSamples = Math.round(((options.maxBacklogMs ?? 60_000) * options.sampleRate) / 1000);
+    this.maxBridgeSamples = Math.round(((options.maxDiscardBridgeMs ?? 3000) * options.sampleRate) / 1000);
     this.pump = this.forward();
   }
 
@@ -131,6 +143,16 @@ export class ChannelRecognizer implements SpeechStream {
     });
   }
 
+  /**
+   * The client discarded `[startSample, startSample + discardedSamples)`: audio after it continues the utterance in
+   * progress instead of ending it (digest §8.2). Call it in stream order, before the audio that follows the span.
+   */
+  discard(startSample: number, discardedSamples: number): void {
+    if (this.closed || discardedSamples <= 0) return;
+    this.jobs.push({ kind: 'discard', startSample, endSample: startSample + discardedSamples });
+    void this.run();
+  }
+
   /** Resolves once all audio written so far was processed (not necessarily recognised): back-pressure for callers. */
   drained(): Promise<void> {
     if (!this.running && this.jobs.length === 0) return Promise.resolve();
@@ -164,6 +186,8 @@ export class ChannelRecognizer implements SpeechStream {
             if (this.stream && !this.failed)
               this.endUtterance(this.segmenter.forceEnd(undefined, 'forced') !== null);
             await Promise.all(this.pendingFlushes);
+          } else if (job.kind === 'discard') {
+            this.announceDiscard(job.startSample, job.endSample);
           } else {
             this.backlogSamples -= job.pcm.length;
             await this.process(job.pcm, job.startSample);
@@ -189,7 +213,40 @@ export class ChannelRecognizer implements SpeechStream {
       this.stream!.write(pcm, startSample);
       return;
     }
-    if (this.nextSample >= 0 && startSample !== this.nextSample) this.gap();
+    if (this.nextSample >= 0 && startSample !== this.nextSample) {
+      if (this.isAnnouncedDiscard(this.nextSample, startSample)) {
+        // the utterance goes on across the discarded span: silence for the engine, speech for the segmenter
+        await this.frames(new Int16Array(startSample - this.nextSample), this.nextSample, 1);
+      } else {
+        this.gap();
+      }
+      this.announcedDiscard = null;
+    }
+    await this.frames(pcm, startSample);
+  }
+
+  private announceDiscard(startSample: number, endSample: number): void {
+    const previous = this.announcedDiscard;
+    this.announcedDiscard =
+      previous && previous.endSample === startSample
+        ? { startSample: previous.startSample, endSample }
+        : { startSample, endSample };
+  }
+
+  /** a gap `[from, to)` that the client announced as discarded, inside an utterance, short enough to bridge */
+  private isAnnouncedDiscard(from: number, to: number): boolean {
+    const span = this.announcedDiscard;
+    return (
+      span !== null &&
+      this.segmenter.speaking &&
+      span.startSample <= from &&
+      span.endSample >= to &&
+      to - from <= this.maxBridgeSamples
+    );
+  }
+
+  /** cuts contiguous audio into VAD frames; `forcedProbability` replaces the VAD (bridged discard spans) */
+  private async frames(pcm: Int16Array, startSample: number, forcedProbability?: number): Promise<void> {
     if (this.frameFill === 0) this.frameStart = startSample;
     this.nextSample = startSample + pcm.length;
     let offset = 0;
@@ -204,13 +261,13 @@ export class ChannelRecognizer implements SpeechStream {
         const start = this.frameStart;
         this.frameFill = 0;
         this.frameStart = start + this.frameSamples;
-        await this.classify(frame, start);
+        await this.classify(frame, start, forcedProbability);
       }
     }
   }
 
-  private async classify(frame: Int16Array, start: number): Promise<void> {
-    const probability = await this.vad!.probability(frame);
+  private async classify(frame: Int16Array, start: number, forcedProbability?: number): Promise<void> {
+    const probability = forcedProbability ?? (await this.vad!.probability(frame));
     const wasSpeaking = this.segmenter.speaking;
     if (wasSpeaking) this.stream!.write(frame, start);
     else this.remember(frame, start);

@@ -36,6 +36,8 @@ export interface TranscriptEvent {
   engine: string;
   /** audio before this result that no engine transcribed (engine failover) */
   gap?: EngineGap;
+  /** the recogniser's words, when the text stage rewrote `text` and `words` (not stored: docs/speech.md) */
+  rawText?: string;
 }
 
 /** Why transcription is not (or no longer) running for the call — the server decides what to do with it. */

@@ -1,8 +1,15 @@
 /**
- * The conversation API as the UI uses it: JSON over fetch with the Bearer token, SSE URLs carrying `?key=`
- * (EventSource cannot set headers). A 401 anywhere calls `onUnauthorized` so the app can return to the login.
+ * The conversation API as the UI uses it: JSON over fetch. The web UI signs in to a cookie session, so requests carry
+ * no token (token = null) and SSE URLs need none; a client given a token (scripts, tests) sends it as Bearer and in
+ * SSE URLs as `?key=`. A 401 anywhere calls `onUnauthorized` so the app can return to the login.
  */
-import type { ConversationDetail, ConversationFilter, ConversationPage } from './types.js';
+import type {
+  AuditFilter,
+  AuditPage,
+  ConversationDetail,
+  ConversationFilter,
+  ConversationPage,
+} from './types.js';
 
 export class UnauthorizedError extends Error {
   override name = 'UnauthorizedError';
@@ -22,16 +29,19 @@ export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export class ApiClient {
   constructor(
-    readonly token: string,
+    readonly token: string | null,
     private readonly onUnauthorized: () => void = () => undefined,
     private readonly fetchImpl: Fetch = (input, init) => fetch(input, init),
   ) {}
 
   private async request(path: string): Promise<Response> {
-    const response = await this.fetchImpl(path, { headers: { authorization: `Bearer ${this.token}` } });
+    const response = await this.fetchImpl(path, {
+      credentials: 'same-origin',
+      headers: this.token ? { authorization: `Bearer ${this.token}` } : {},
+    });
     if (response.status === 401) {
       this.onUnauthorized();
-      throw new UnauthorizedError('the API token was not accepted');
+      throw new UnauthorizedError('not signed in, or the session has ended');
     }
     if (!response.ok) {
       let message = `${response.status} ${response.statusText}`;
@@ -50,13 +60,22 @@ export class ApiClient {
     return (await (await this.request(path)).json()) as T;
   }
 
-  listConversations(filter: ConversationFilter = {}): Promise<ConversationPage> {
+  private static query(filter: object): string {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(filter)) {
       if (value !== undefined && value !== '') params.set(name, String(value));
     }
     const query = params.toString();
-    return this.json(`/api/conversations${query ? `?${query}` : ''}`);
+    return query ? `?${query}` : '';
+  }
+
+  listConversations(filter: ConversationFilter = {}): Promise<ConversationPage> {
+    return this.json(`/api/conversations${ApiClient.query(filter)}`);
+  }
+
+  /** The audit log (admin). */
+  listAudit(filter: AuditFilter = {}): Promise<AuditPage> {
+    return this.json(`/api/audit${ApiClient.query(filter)}`);
   }
 
   getConversation(id: string): Promise<ConversationDetail> {
@@ -69,11 +88,12 @@ export class ApiClient {
 
   /** SSE URL for all conversations (`conversationId` omitted) or one. */
   liveUrl(conversationId?: string, types?: string[]): string {
-    const params = new URLSearchParams({ key: this.token });
+    const params = new URLSearchParams(this.token ? { key: this.token } : {});
     if (types) params.set('types', types.join(','));
     const path = conversationId
       ? `/api/conversations/${encodeURIComponent(conversationId)}/live`
       : '/api/live';
-    return `${path}?${params.toString()}`;
+    const query = params.toString();
+    return query ? `${path}?${query}` : path;
   }
 }

@@ -37,3 +37,33 @@ export interface ConversationFilter {
   cursor?: string;
   limit?: number;
 }
+
+/** One audit log entry (GET /api/audit). */
+export interface AuditEntry {
+  id: string;
+  at: string;
+  subject: string;
+  role: string;
+  authMethod: string;
+  action: string;
+  conversationId: string | null;
+  address: string;
+  route: string;
+}
+
+export interface AuditPage {
+  items: AuditEntry[];
+  nextCursor: string | null;
+}
+
+export interface AuditFilter {
+  conversationId?: string;
+  subject?: string;
+  action?: string;
+  /** ISO-8601 */
+  from?: string;
+  /** ISO-8601 */
+  to?: string;
+  cursor?: string;
+  limit?: number;
+}

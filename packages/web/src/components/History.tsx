@@ -10,6 +10,8 @@ export const HISTORY_PAGE_SIZE = 25;
 export interface HistoryProps {
   api: ApiClient;
   selectedId: string | null;
+  /** the caller's role may play recordings (default true) */
+  canPlay?: boolean;
   onSelect: (id: string | null) => void;
 }
 
@@ -37,7 +39,7 @@ function aniFilter(value: string): string | undefined {
 }
 
 /** Past (and current) calls: full-text, time range and caller search, newest first, paged by cursor. */
-export function History({ api, selectedId, onSelect }: HistoryProps) {
+export function History({ api, selectedId, onSelect, canPlay = true }: HistoryProps) {
   const [form, setForm] = useState<SearchForm>(EMPTY_FORM);
   const [filter, setFilter] = useState<ConversationFilter>({});
   // cursors of the pages before the current one; the current page's cursor is `cursor`
@@ -188,7 +190,13 @@ export function History({ api, selectedId, onSelect }: HistoryProps) {
           </nav>
         </div>
         {selectedId && (
-          <HistoryDetail key={selectedId} api={api} id={selectedId} onClose={() => onSelect(null)} />
+          <HistoryDetail
+            key={selectedId}
+            api={api}
+            id={selectedId}
+            canPlay={canPlay}
+            onClose={() => onSelect(null)}
+          />
         )}
       </div>
     </section>

@@ -9,11 +9,19 @@ import { CallHeader } from './CallHeader.js';
 import { RecordingPlayer } from './RecordingPlayer.js';
 import { TranscriptLanes } from './TranscriptLanes.js';
 
+export interface HistoryDetailProps {
+  api: ApiClient;
+  id: string;
+  onClose: () => void;
+  /** the caller's role may play audio (supervisor and up); viewers see no player and nothing is fetched */
+  canPlay?: boolean;
+}
+
 /** One past call: header, recording player and the transcript, whose words highlight and seek with playback. */
-export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string; onClose: () => void }) {
+export function HistoryDetail({ api, id, onClose, canPlay = true }: HistoryDetailProps) {
   const [detail, setDetail] = useState<ConversationDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const recording = useRecording(api, id);
+  const recording = useRecording(api, canPlay ? id : null);
 
   useEffect(() => {
     api.getConversation(id).then(setDetail, (err: Error) => setError(err.message));
@@ -45,9 +53,13 @@ export function HistoryDetail({ api, id, onClose }: { api: ApiClient; id: string
         </p>
       )}
       {detail && <CallHeader call={detail} now={Date.now()} />}
-      <RecordingPlayer recording={recording} />
+      {canPlay && <RecordingPlayer recording={recording} />}
       <div className="conversation-body">
-        <TranscriptLanes segments={segments} activeWord={activeWord} onSeek={seekAndPlay} />
+        <TranscriptLanes
+          segments={segments}
+          activeWord={activeWord}
+          {...(canPlay ? { onSeek: seekAndPlay } : {})}
+        />
         <AssistPanel assist={assist} />
       </div>
     </article>

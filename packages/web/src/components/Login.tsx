@@ -1,16 +1,21 @@
 import { useState, type FormEvent } from 'react';
-import { ApiClient, UnauthorizedError } from '../api/api-client.js';
+import { SessionClient, type Principal, type SessionInfo } from '../api/session-client.js';
 
 export interface LoginProps {
-  /** why the user is here again (token rejected, signed out) */
+  /** why the user is here again (session ended, signed out, sign-in failed) */
   message: string | null;
-  onLogin: (token: string) => void;
-  /** builds the client used to check the token (tests inject fetch) */
-  createClient?: (token: string) => ApiClient;
+  onLogin: (principal: Principal) => void;
+  /** single sign-on, when the server has an identity provider configured */
+  sso?: SessionInfo['sso'];
+  /** opens the session (tests inject fetch) */
+  session?: SessionClient;
 }
 
-/** Sign-in with a REST API token (HOOKSCRIBE_API_TOKENS); the token is checked against the API before it is kept. */
-export function Login({ message, onLogin, createClient = (t) => new ApiClient(t) }: LoginProps) {
+/**
+ * Sign-in: single sign-on with the configured identity provider, or a static API token (HOOKSCRIBE_API_TOKENS), which
+ * the server exchanges for a session cookie — the page keeps no token.
+ */
+export function Login({ message, onLogin, sso, session = new SessionClient() }: LoginProps) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
@@ -25,14 +30,11 @@ export function Login({ message, onLogin, createClient = (t) => new ApiClient(t)
     setChecking(true);
     setError(null);
     try {
-      await createClient(value).listConversations({ limit: 1 });
-      onLogin(value);
+      const principal = await session.signInWithToken(value);
+      if (principal) onLogin(principal);
+      else setError('That token was not accepted.');
     } catch (err) {
-      setError(
-        err instanceof UnauthorizedError
-          ? 'That token was not accepted.'
-          : `Could not reach the API: ${(err as Error).message}`,
-      );
+      setError(`Could not sign in: ${(err as Error).message}`);
     } finally {
       setChecking(false);
     }
@@ -50,6 +52,14 @@ export function Login({ message, onLogin, createClient = (t) => new ApiClient(t)
             {message}
           </p>
         )}
+        {sso?.enabled && (
+          <>
+            <a className="button primary sso" href={SessionClient.ssoUrl(window.location.pathname)}>
+              {sso.label ?? 'Sign in with single sign-on'}
+            </a>
+            <p className="muted small or">or with an API token</p>
+          </>
+        )}
         <label htmlFor="token">API token</label>
         <input
           id="token"
@@ -57,7 +67,7 @@ export function Login({ message, onLogin, createClient = (t) => new ApiClient(t)
           autoComplete="current-password"
           value={token}
           onChange={(e) => setToken(e.target.value)}
-          autoFocus
+          autoFocus={!sso?.enabled}
         />
         {error && (
           <p className="error" role="alert">
@@ -68,7 +78,10 @@ export function Login({ message, onLogin, createClient = (t) => new ApiClient(t)
           {checking ? 'Checking…' : 'Sign in'}
         </button>
         <p className="muted small">
-          One of the tokens in HOOKSCRIBE_API_TOKENS. Kept for this browser tab only.
+          First run? Use the development token <code>npm start</code> printed; it is kept in{' '}
+          <code>data/dev-api-token.txt</code> (under <code>HOOKSCRIBE_DATA_DIR</code>). Otherwise, one of the
+          tokens in <code>HOOKSCRIBE_API_TOKENS</code>. The server then keeps you signed in with a cookie;
+          this page keeps no token.
         </p>
       </form>
     </main>

@@ -21,7 +21,8 @@ export interface RecordingState {
   seek(seconds: number): void;
 }
 
-export function useRecording(api: ApiClient, conversationId: string): RecordingState {
+/** `conversationId` null: nothing is loaded (the caller's role may not play audio). */
+export function useRecording(api: ApiClient, conversationId: string | null): RecordingState {
   const playback = useRef<WavPlayback | null>(null);
   const [status, setStatus] = useState<RecordingState['status']>('loading');
   const [error, setError] = useState<string | null>(null);
@@ -32,11 +33,16 @@ export function useRecording(api: ApiClient, conversationId: string): RecordingS
   useEffect(() => {
     let cancelled = false;
     let retry: ReturnType<typeof setTimeout> | undefined;
-    setStatus('loading');
     setPosition(0);
     setPlaying(false);
+    if (conversationId === null) {
+      setStatus('missing');
+      return;
+    }
+    setStatus('loading');
+    const id = conversationId;
     const load = (attempt: number) => {
-      api.getRecording(conversationId).then(
+      api.getRecording(id).then(
         (bytes) => {
           if (cancelled) return;
           try {

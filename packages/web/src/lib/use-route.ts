@@ -1,14 +1,18 @@
-/** A minimal path router over the History API: `/`, `/calls/:id`, `/history`. The server answers every UI path
+/** A minimal path router over the History API: `/`, `/calls/:id`, `/history`, `/audit`. The server answers every UI path
  * with index.html (SPA fallback), so deep links and reloads work. */
 import { useCallback, useEffect, useState } from 'react';
 
 export type Route =
-  { name: 'board' } | { name: 'conversation'; id: string } | { name: 'history'; id: string | null };
+  | { name: 'board' }
+  | { name: 'conversation'; id: string }
+  | { name: 'history'; id: string | null }
+  | { name: 'audit' };
 
 export function parseRoute(pathname: string, search: string): Route {
   const call = /^\/calls\/([^/]+)\/?$/.exec(pathname);
   if (call) return { name: 'conversation', id: decodeURIComponent(call[1]!) };
   if (pathname.startsWith('/history')) return { name: 'history', id: new URLSearchParams(search).get('id') };
+  if (pathname.startsWith('/audit')) return { name: 'audit' };
   return { name: 'board' };
 }
 
@@ -20,6 +24,8 @@ export function routePath(route: Route): string {
       return `/calls/${encodeURIComponent(route.id)}`;
     case 'history':
       return route.id ? `/history?id=${encodeURIComponent(route.id)}` : '/history';
+    case 'audit':
+      return '/audit';
   }
 }
 
