@@ -37,6 +37,7 @@ const every = Number(opt('--every', '1'));
 const liveUtterances = Number(opt('--live-utterances', '8'));
 const skipWer = argv.includes('--skip-wer');
 const before = argv.includes('--before');
+const skipConfigs = argv.includes('--skip-configs');
 
 const defaults = defaultPocketsphinxConfig();
 const rms = defaults.frontEnd.bandNoiseRms;
@@ -85,7 +86,7 @@ out(
 );
 out();
 
-if (!skipWer) {
+if (!skipWer && !skipConfigs) {
   const dev = loadSet('dev', every);
   const testdata = loadSet('testdata', 1);
   out(`## WER per configuration`);
