@@ -4,7 +4,7 @@
 //
 //   node packages/speech/devset/generate.mjs dev     # dev set (once; gitignored)
 //   npx tsc -b packages/speech
-//   node scripts/bench-stt.mjs [--every N] [--live-utterances K] [--skip-wer]
+//   node scripts/bench-stt.mjs [--every N] [--live-utterances K] [--skip-wer] [--skip-configs] [--before] [--write]
 //
 // 1. WER per configuration (naive upsampling, + band fill, + MLLR/phone CMN init, tuned decoder = engine default,
 //    clean 16 kHz ceiling) on the dev set (every Nth utterance) and on pocketsphinx-testdata (librivox + cards, put
