@@ -8,6 +8,7 @@
  *   npm run bench:store -- --backends sqlite                   # one backend
  *   HOOKSCRIBE_POSTGRES_URL=postgres://… npm run bench:store   # use an existing server instead of a temp one
  *   BENCH_PG_OPTIONS='-c synchronous_commit=off' npm run bench:store  # extra postgres -c options for the temp server
+ *   npm run bench:store -- --scenarios dashboard --dashboard-calls 100000   # analytics reads only
  *
  * Each simulated call: upsertConversation + session_started; then per channel (customer, agent) a final segment
  * every 3 s on average (uniform 1.5–4.5 s), each appendSegment carrying its transcript_available event in the same
@@ -16,6 +17,9 @@
  * An outbox drainer claims 200 / acks every 50 ms (like the relay), so the outbox stays small as in production.
  * Latency = time from the write call until its promise resolves (committed). Without a URL, PostgreSQL is a temp
  * server (initdb + pg_ctl, fsync on, 127.0.0.1, random port) removed afterwards.
+ *
+ * Scenario "dashboard" (scripts/bench-store-dashboard.mjs): the call-analytics reads — dashboard aggregates, CSV
+ * export page, Genesys-id lookup — over --dashboard-calls stored calls (default 100,000), --repeats runs each.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +29,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { createRequire } from 'node:module';
+import { dashboardPlans, runDashboardScenario } from './bench-store-dashboard.mjs';
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,7 +39,9 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '200' },
     duration: { type: 'string', default: '30' },
     backends: { type: 'string', default: 'sqlite,postgres' },
-    scenarios: { type: 'string', default: 'finals,partials' },
+    scenarios: { type: 'string', default: 'finals,partials,dashboard' },
+    'dashboard-calls': { type: 'string', default: '100000' },
+    repeats: { type: 'string', default: '20' },
   },
 });
 const calls = Number(values.calls);
@@ -219,15 +227,22 @@ async function runScenario(store, withPartials) {
   };
 }
 
+const requireFromStore = createRequire(join(root, 'packages/conversations/package.json'));
 const results = [];
 for (const backend of values.backends.split(',').map((s) => s.trim())) {
   for (const scenario of values.scenarios.split(',').map((s) => s.trim())) {
     let store;
     let cleanup;
+    let raw = {};
     if (backend === 'sqlite') {
       const dir = mkdtempSync(join(tmpdir(), 'hookscribe-bench-sqlite-'));
       store = new conversations.SqliteConversationStore({ path: join(dir, 'conversations.db') });
+      if (scenario === 'dashboard') {
+        const Database = requireFromStore('better-sqlite3');
+        raw = { sqlite: new Database(join(dir, 'conversations.db')) };
+      }
       cleanup = async () => {
+        raw.sqlite?.close();
         await store.close();
         rmSync(dir, { recursive: true, force: true });
       };
@@ -237,12 +252,33 @@ for (const backend of values.backends.split(',').map((s) => s.trim())) {
         connectionString: process.env.HOOKSCRIBE_POSTGRES_URL ?? server.url,
         maxConnections: Number(process.env.BENCH_PG_POOL ?? 10),
       });
+      if (scenario === 'dashboard') {
+        const pg = requireFromStore('pg');
+        raw = { postgres: new pg.Client(process.env.HOOKSCRIBE_POSTGRES_URL ?? server.url) };
+        await raw.postgres.connect();
+      }
       cleanup = async () => {
+        await raw.postgres?.end();
         await store.close();
         await server?.stop();
       };
     } else throw new Error(`unknown backend ${backend}`);
     await store.init();
+    if (scenario === 'dashboard') {
+      const count = Number(values['dashboard-calls']);
+      console.error(`${backend} / dashboard: seeding ${count} calls …`);
+      await runDashboardScenario({
+        backend,
+        store,
+        raw,
+        count,
+        repeats: Number(values.repeats),
+        conversations,
+      });
+      await dashboardPlans({ backend, raw });
+      await cleanup();
+      continue;
+    }
     console.error(`${backend} / ${scenario}: ${calls} calls for ${durationMs / 1000} s …`);
     const result = await runScenario(store, scenario === 'partials');
     await cleanup();
@@ -250,6 +286,7 @@ for (const backend of values.backends.split(',').map((s) => s.trim())) {
   }
 }
 
+if (results.length === 0) process.exit(0);
 const ms = (value) => value.toFixed(2);
 console.log(`\nstore write latency, ${calls} concurrent calls, ${durationMs / 1000} s per scenario`);
 console.log(

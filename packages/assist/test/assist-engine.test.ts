@@ -31,6 +31,12 @@ describe('AssistEngine on the sample cancellation call', () => {
     expect(final.summary?.actions.join(' ')).toMatch(/Essentials plan/);
   });
 
+  it('names the recognised call reason in the summary (the dashboard counts intents by it)', () => {
+    const { updates, final } = run();
+    expect(updates[0]?.summary?.intent).toBeUndefined();
+    expect(final.summary?.intent).toBe('cancellation');
+  });
+
   it('suggests the retention article as soon as the customer asks to cancel', () => {
     const { updates } = run();
     const afterAsk = updates[1];

@@ -1,9 +1,11 @@
 /**
  * Conversation events: the versioned JSON schema published on the EventBus, stored in the outbox, served on the live
  * API and consumed by the assist worker. Names keep the seed's: session_started, partial_transcript,
- * transcript_available, recording_available, session_ended; assist adds assist_update.
+ * transcript_available, recording_available, session_ended; assist adds assist_update, call analytics call_metrics.
  * Bump `schemaVersion` on any incompatible change and document it in docs/events.md.
  */
+
+import type { CallMetrics } from './analytics/call-metrics.js';
 
 export const EVENT_SCHEMA_VERSION = 1 as const;
 
@@ -56,7 +58,14 @@ export interface ConversationSummary {
 }
 
 export interface AssistResult {
-  summary?: { issue: string; customerNeed: string; actions: string[]; text: string };
+  summary?: {
+    issue: string;
+    customerNeed: string;
+    actions: string[];
+    text: string;
+    /** id of the call reason recognised so far (e.g. `billing`), when there is one */
+    intent?: string;
+  };
   sentiment?: {
     segmentId: string;
     role: Role;
@@ -94,6 +103,7 @@ export type ConversationEvent =
   | EventBase<'transcript_available', TranscriptSegment>
   | EventBase<'recording_available', { uri: string; bytes: number; durationSeconds: number }>
   | EventBase<'session_ended', ConversationSummary>
-  | EventBase<'assist_update', AssistResult>;
+  | EventBase<'assist_update', AssistResult>
+  | EventBase<'call_metrics', CallMetrics>;
 
 export type ConversationEventType = ConversationEvent['type'];

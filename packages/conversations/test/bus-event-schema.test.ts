@@ -22,6 +22,7 @@ describe('event JSON Schema (docs/events.schema.json)', () => {
     const events = sampleEvents();
     expect(events.map((e) => e.type).sort()).toEqual([
       'assist_update',
+      'call_metrics',
       'partial_transcript',
       'recording_available',
       'session_ended',

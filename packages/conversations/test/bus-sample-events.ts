@@ -1,6 +1,7 @@
 /** Sample conversation events for bus, outbox and schema tests: one of each type. */
 import { randomUUID } from 'node:crypto';
 import type { ConversationEvent, ConversationSummary, TranscriptSegment } from '../src/events.js';
+import { computeCallMetrics } from '../src/analytics/call-metrics.js';
 
 export function sampleSummary(id: string, overrides: Partial<ConversationSummary> = {}): ConversationSummary {
   return {
@@ -66,6 +67,16 @@ export function sampleEvents(conversationId = randomUUID()): ConversationEvent[]
       ...base(conversationId),
       type: 'recording_available',
       data: { uri: `file:///data/recordings/${conversationId}.wav`, bytes: 128_044, durationSeconds: 8 },
+    },
+    {
+      ...base(conversationId),
+      type: 'call_metrics',
+      data: computeCallMetrics({
+        segments: [sampleSegment(true)],
+        gaps: [{ kind: 'paused', start: 3, duration: 2 }],
+        durationSeconds: 8,
+        status: 'final',
+      }),
     },
     {
       ...base(conversationId),

@@ -2,6 +2,7 @@
  * The ConversationStore contract: every adapter runs this suite (SQLite, PostgreSQL, Cosmos against a fake container).
  */
 import { randomUUID } from 'node:crypto';
+import { describeCallAnalyticsContract } from './store-contract-analytics.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   EVENT_SCHEMA_VERSION,
@@ -490,6 +491,7 @@ export function describeConversationStoreContract(name: string, open: () => Prom
       });
     });
 
+    describeCallAnalyticsContract(() => store);
     describeAuditLogContract(() => store);
 
     it('reports healthy', async () => {

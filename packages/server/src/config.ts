@@ -33,6 +33,8 @@ export interface ServerConfig {
   recording: boolean;
   /** run the assist worker inside the server (false when separate hookscribe-assist workers share the bus) */
   assistInProcess: boolean;
+  /** least wall time between two live call-metric writes per call (docs/analytics.md) */
+  metricsIntervalMs: number;
   /** signed `@authority` when a proxy rewrites Host; null = the Host header as received */
   publicAuthority: string | null;
   /** prefix a proxy stripped from the path; prepended to the raw request target for signature checks */
@@ -190,6 +192,12 @@ const SETTINGS = {
   drainTimeoutMs: setting('HOOKSCRIBE_DRAIN_TIMEOUT_MS', 'drainTimeoutMs', integer(0, 86_400_000), 300_000),
   recording: setting('HOOKSCRIBE_RECORDING', 'recording', boolean, true),
   assistInProcess: setting('HOOKSCRIBE_ASSIST_IN_PROCESS', 'assistInProcess', boolean, true),
+  metricsIntervalMs: setting(
+    'HOOKSCRIBE_METRICS_INTERVAL_MS',
+    'metricsIntervalMs',
+    integer(0, 3_600_000),
+    5_000,
+  ),
   publicAuthority: setting<string | null>(
     'HOOKSCRIBE_PUBLIC_AUTHORITY',
     'publicAuthority',

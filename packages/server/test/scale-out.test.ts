@@ -97,12 +97,26 @@ describe('scale-out: two servers + two assist workers on Redis + PostgreSQL', ()
         liveA.events.filter((e) => e.event === 'session_started').length >= 3 ? true : undefined,
       ),
     );
-    await new Promise((r) => setTimeout(r, 3000)); // some speech transcribed on B before the drain
+    // A's calls stream as fast as the socket drains and are over long before B's real-time ones
+    const resultsA = await Promise.all(onA);
+    phase('A calls done');
+    // some speech transcribed on B before the drain: wait for a final of a call that is not A's (a fixed sleep
+    // failed on a loaded machine, where B's first final can take longer); B's calls last 20 s, so they are still
+    // live when the drain starts
+    const onAIds = new Set(resultsA.map((r) => r.sessionId));
+    await eventually(
+      "a final on one of B's calls",
+      () =>
+        Promise.resolve(
+          liveA.events.some((e) => e.event === 'transcript_available' && !onAIds.has(e.data.conversationId))
+            ? true
+            : undefined,
+        ),
+      12_000,
+    );
     phase('draining B');
     const drainedAt = Date.now();
     const bExit = b.stop();
-    const resultsA = await Promise.all(onA);
-    phase('A calls done');
     const resultsB = await Promise.all(onB);
     phase('B calls done');
     expect(await bExit).toBe(0);

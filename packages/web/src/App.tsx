@@ -3,15 +3,24 @@ import { ApiClient, type Fetch } from './api/api-client.js';
 import { can, SessionClient, signInErrorMessage, type SessionInfo } from './api/session-client.js';
 import { AuditLog } from './components/AuditLog.js';
 import { ConversationView } from './components/ConversationView.js';
+import { Dashboard } from './components/Dashboard.js';
+import { EmbedView } from './components/EmbedView.js';
 import { History } from './components/History.js';
 import { LiveBoard } from './components/LiveBoard.js';
 import { Login } from './components/Login.js';
+import { takeTokenFromFragment } from './lib/embed-token.js';
+import { clearToken, readToken, saveToken } from './lib/token-storage.js';
 import { useRoute, type Route } from './lib/use-route.js';
+
+/** where the embedded view keeps the token its integration URL carried (see docs/genesys-embed.md) */
+export const EMBED_TOKEN_KEY = 'hookscribe.embedToken';
 
 /**
  * The shell: asks the server who is signed in (an httpOnly session cookie, opened by single sign-on or a token),
  * shows the login otherwise, and offers only what the role allows — the live board and audio for supervisors and
- * up, the audit log for admins. The server enforces the same on every request.
+ * up, the audit log for admins. The server enforces the same on every request. The view embedded in Genesys Cloud
+ * runs in a third-party frame where the session cookie is usually not sent: it uses the token from its URL fragment
+ * (Bearer, `?key=` for the live stream) when it has one, else the session.
  */
 export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
   const sessions = useMemo(() => new SessionClient(fetchImpl), [fetchImpl]);
@@ -20,6 +29,26 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
     signInErrorMessage(new URLSearchParams(window.location.search).get('signin_error')),
   );
   const [route, navigate] = useRoute();
+  const [embedToken, setEmbedToken] = useState<string | null>(() => {
+    const given = takeTokenFromFragment(window.location, window.history);
+    if (given) saveToken(EMBED_TOKEN_KEY, given);
+    return given ?? readToken(EMBED_TOKEN_KEY);
+  });
+  const embedApi = useMemo(
+    () =>
+      embedToken
+        ? new ApiClient(
+            embedToken,
+            () => {
+              clearToken(EMBED_TOKEN_KEY);
+              setLoginMessage('The embedded view’s token is no longer accepted.');
+              setEmbedToken(null);
+            },
+            fetchImpl,
+          )
+        : null,
+    [embedToken, fetchImpl],
+  );
 
   useEffect(() => {
     if (new URLSearchParams(window.location.search).has('signin_error'))
@@ -46,6 +75,9 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
     [principal, fetchImpl],
   );
 
+  if (route.name === 'embed' && embedApi)
+    return <EmbedView api={embedApi} gcConversationId={route.gcConversationId} />;
+
   if (session === null) {
     return (
       <main className="login" aria-busy="true">
@@ -67,6 +99,8 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
       />
     );
   }
+
+  if (route.name === 'embed') return <EmbedView api={api} gcConversationId={route.gcConversationId} />;
 
   const canLive = can(principal, 'supervisor');
   const canPlay = can(principal, 'supervisor');
@@ -113,6 +147,7 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
         <nav aria-label="Main">
           {canLive && tab({ name: 'board' }, 'Live', '/')}
           {tab({ name: 'history', id: null }, 'History', '/history')}
+          {canLive && tab({ name: 'dashboard' }, 'Dashboard', '/dashboard')}
           {isAdmin && tab({ name: 'audit' }, 'Audit', '/audit')}
         </nav>
         <span className="who" data-role={principal.role}>
@@ -144,6 +179,14 @@ export function App({ fetchImpl }: { fetchImpl?: Fetch } = {}) {
             onSelect={(id) => navigate({ name: 'history', id })}
           />
         )}
+        {shown.name === 'dashboard' &&
+          (canLive ? (
+            <Dashboard api={api} />
+          ) : (
+            <p className="notice" role="status">
+              The dashboard is for supervisors.
+            </p>
+          ))}
         {shown.name === 'audit' &&
           (isAdmin ? (
             <AuditLog api={api} onOpenConversation={(id) => navigate({ name: 'history', id })} />

@@ -316,7 +316,7 @@ describe('single sign-on end to end (oidc-provider, real server, headless Chromi
     await signInAs(page, 'sam');
     await page.getByText('No active calls').waitFor({ timeout: 20_000 });
     const tabs = await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
-    expect(tabs).toEqual(['Live', 'History']);
+    expect(tabs).toEqual(['Live', 'History', 'Dashboard']);
     await page.getByRole('link', { name: 'History' }).click();
     await page.locator(`tr[data-conversation-id="${conversationId}"]`).click();
     await page.getByRole('button', { name: 'Play' }).waitFor({ timeout: 20_000 });

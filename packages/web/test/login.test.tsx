@@ -166,7 +166,7 @@ describe('what each role sees', () => {
     const { fetchImpl } = fakeSessionFetch(api, { signedInAs: 'supervisor' });
     render(<App fetchImpl={fetchImpl} />);
     await screen.findByText(/No active calls|Caller/);
-    expect(tabs()).toEqual(['Skip to content', 'Live', 'History']);
+    expect(tabs()).toEqual(['Skip to content', 'Live', 'History', 'Dashboard']);
   });
 
   it('admin: the audit page too', async () => {

@@ -169,7 +169,13 @@ export class AssistEngine {
       return result;
     }
     const s = this.localSummary();
-    result.summary = { issue: s.issue, customerNeed: s.customerNeed, actions: s.actions, text: s.text };
+    result.summary = {
+      issue: s.issue,
+      customerNeed: s.customerNeed,
+      actions: s.actions,
+      text: s.text,
+      ...(s.intent ? { intent: s.intent.id } : {}),
+    };
     result.suggestions = [...this.suggestions];
     const last = this.lastTurn;
     if (last?.sentiment) {

@@ -63,6 +63,7 @@ const assistResult = z.looseObject({
       customerNeed: z.string(),
       actions: z.array(z.string()),
       text: z.string(),
+      intent: z.string().optional().describe('id of the call reason recognised so far'),
     })
     .optional(),
   sentiment: z
@@ -100,6 +101,37 @@ const assistResult = z.looseObject({
   mode: z.enum(['local', 'llm']),
 });
 
+const perRole = <T extends z.ZodType>(value: T) => z.looseObject({ customer: value, agent: value });
+const span = z.tuple([z.number(), z.number()]).describe('[start, end) seconds on the stream timeline');
+
+const callMetrics = z.looseObject({
+  status: z.enum(['live', 'final']),
+  computedAt: isoTime,
+  durationSeconds: z.number().nonnegative(),
+  talkSeconds: perRole(z.number().nonnegative()),
+  agentTalkShare: z.number().min(0).max(1).nullable(),
+  silenceSeconds: z.number().nonnegative(),
+  overtalkSeconds: z.number().nonnegative(),
+  interruptions: perRole(z.number().int().nonnegative()),
+  longestMonologueSeconds: perRole(z.number().nonnegative()),
+  pausedSeconds: z.number().nonnegative(),
+  discardedSeconds: z.number().nonnegative(),
+  wordsPerMinute: perRole(z.number().nonnegative().nullable()),
+  timeToFirstAgentWordSeconds: z.number().nonnegative().nullable(),
+  timeline: z.looseObject({
+    customer: z.array(span),
+    agent: z.array(span),
+    overtalk: z.array(span),
+    gaps: z.array(
+      z.looseObject({
+        kind: z.enum(['paused', 'discarded']),
+        start: z.number(),
+        duration: z.number().nonnegative(),
+      }),
+    ),
+  }),
+});
+
 function envelope<T extends string, D extends z.ZodType>(type: T, data: D, description: string) {
   return z
     .looseObject({
@@ -125,6 +157,11 @@ export const conversationEventSchema = z
     envelope('recording_available', recordingAvailable, 'The recording is stored at data.uri.'),
     envelope('session_ended', conversationSummary, 'The call ended or failed; data.closeReason says why.'),
     envelope('assist_update', assistResult, 'Agent-assist result (summary, sentiment, suggestions, alerts).'),
+    envelope(
+      'call_metrics',
+      callMetrics,
+      'Call metrics (talk time, overtalk, interruptions, pauses…): live as finals arrive, final at call end.',
+    ),
   ])
   .describe(`hookscribe conversation event, schemaVersion ${EVENT_SCHEMA_VERSION}`);
 

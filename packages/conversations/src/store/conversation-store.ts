@@ -10,6 +10,9 @@
  * at-least-once like any other event but are dropped from the event log once acknowledged.
  */
 import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type { CallAnalyticsPage, CallAnalyticsQuery, CallDashboard } from '../analytics/call-analytics.js';
+import type { CallMetrics } from '../analytics/call-metrics.js';
+import type { CallAnalyticsListQuery } from './call-analytics-input.js';
 import type { AuditLog } from './audit-log.js';
 
 export type ConversationState = ConversationSummary['state'];
@@ -122,6 +125,11 @@ export interface ConversationStore extends AuditLog {
   enqueueEvents(events: ConversationEvent[]): Promise<void>;
 
   getConversation(id: string): Promise<ConversationDetail | null>;
+  /**
+   * The sessions of one Genesys conversation (several when it had several AudioHook sessions: participants,
+   * reconnects), newest first, at most 20. The embedded view inside Genesys Cloud addresses calls this way.
+   */
+  findByGenesysConversationId(genesysConversationId: string): Promise<ConversationSummary[]>;
   listConversations(query?: ConversationQuery): Promise<ConversationPage>;
   /** The conversation's event log, oldest first (partials excluded once delivered). */
   listEvents(conversationId: string, query?: EventQuery): Promise<StoredEvent[]>;
@@ -138,6 +146,20 @@ export interface ConversationStore extends AuditLog {
   failOutbox(ids: string[], error: string, retryInMs: number): Promise<void>;
   /** Undelivered entries. */
   outboxDepth(): Promise<number>;
+
+  // ---- call analytics (src/analytics; contract: test/store-contract-analytics.ts) ----------------------------
+
+  /**
+   * Store (replace) the call's metrics. The analytics row takes its filter keys (startedAt, state, endpoint, DNIS)
+   * from the stored conversation as it is now, so save after endConversation to record the ended state. Rejects
+   * with StoreNotFoundError if the conversation does not exist.
+   */
+  saveCallMetrics(conversationId: string, metrics: CallMetrics, options?: WriteOptions): Promise<void>;
+  getCallMetrics(conversationId: string): Promise<CallMetrics | null>;
+  /** Calls that have metrics, newest first (startedAt desc, id desc), for exports. */
+  listCallAnalytics(query?: CallAnalyticsListQuery): Promise<CallAnalyticsPage>;
+  /** Dashboard over the calls with metrics matching the filter (appendAssist keeps the assist facts it counts). */
+  callDashboard(query?: CallAnalyticsQuery): Promise<CallDashboard>;
 
   health(): Promise<StoreHealth>;
   /** Flushes queued writes where possible (bounded wait), then releases connections. */

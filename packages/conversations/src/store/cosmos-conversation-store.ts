@@ -46,6 +46,28 @@ import {
   normalizeQuery,
 } from './store-input.js';
 import { WriteQueue, describe } from './write-queue.js';
+import {
+  dashboardOf,
+  type CallAnalyticsPage,
+  type CallAnalyticsQuery,
+  type CallDashboard,
+} from '../analytics/call-analytics.js';
+import type { CallMetrics } from '../analytics/call-metrics.js';
+import {
+  checkMetrics,
+  normalizeAnalyticsPage,
+  normalizeAnalyticsQuery,
+  type CallAnalyticsListQuery,
+  type NormalizedAnalyticsQuery,
+} from './call-analytics-input.js';
+import {
+  ANALYTICS_DOC_ID,
+  FACTS_DOC_ID,
+  analyticsUpsert,
+  factsUpsert,
+  type AnalyticsDoc,
+  type FactsDoc,
+} from './cosmos-call-analytics.js';
 
 /** The part of the SDK's Container this adapter uses (a real Container satisfies it). */
 export type CosmosContainerLike = Pick<Container, 'items' | 'item' | 'read'>;
@@ -62,7 +84,7 @@ export type CosmosConversationStoreOptions = (
 interface Doc {
   id: string;
   conversationId: string;
-  type: 'conversation' | 'segment' | 'assist' | 'event' | 'outbox' | 'audit';
+  type: 'conversation' | 'segment' | 'assist' | 'event' | 'outbox' | 'audit' | 'analytics' | 'facts';
   _etag?: string;
   [field: string]: unknown;
 }
@@ -132,6 +154,10 @@ export class CosmosConversationStore implements ConversationStore {
             [
               { path: '/at', order: 'descending' },
               { path: '/id', order: 'descending' },
+            ],
+            [
+              { path: '/startedAt', order: 'descending' },
+              { path: '/conversationId', order: 'descending' },
             ],
           ],
         },
@@ -336,12 +362,18 @@ export class CosmosConversationStore implements ConversationStore {
     const at = new Date(this.now()).toISOString();
     const seq = this.nextSeq();
     return this.write(conversationId, async (container) => {
-      await this.requireConversation(container, conversationId);
+      const conversation = await this.requireConversation(container, conversationId);
+      const facts = factsUpsert(
+        conversation.summary as ConversationSummary,
+        (await this.readDoc(container, FACTS_DOC_ID, conversationId)) as FactsDoc | null,
+        result,
+      );
       return [
         {
           operationType: 'Upsert',
           resourceBody: json({ id, conversationId, type: 'assist', seq, at, result: result }),
         },
+        ...(facts ? [facts] : []),
         ...(await this.eventOperations(container, events)),
       ];
     });
@@ -395,6 +427,15 @@ export class CosmosConversationStore implements ConversationStore {
       .sort((a, b) => Number(a.seq) - Number(b.seq))
       .map((part) => ({ at: String(part.at), result: part.result as AssistResult }));
     return { ...(doc.summary as ConversationSummary), transcript: segments, assist };
+  }
+
+  async findByGenesysConversationId(genesysConversationId: string): Promise<ConversationSummary[]> {
+    const docs = await this.query<Doc>(
+      `SELECT TOP 20 * FROM c WHERE c.type = 'conversation' AND c.summary.conversationId = @gc
+       ORDER BY c.startedAt DESC, c.id DESC`,
+      [{ name: '@gc', value: genesysConversationId }],
+    );
+    return docs.map((doc) => doc.summary as ConversationSummary);
   }
 
   async listConversations(query?: ConversationQuery): Promise<ConversationPage> {
@@ -525,6 +566,93 @@ export class CosmosConversationStore implements ConversationStore {
         route: String(doc.route),
       })),
       q.limit,
+    );
+  }
+
+  // ---- call analytics ---------------------------------------------------------------------------------------
+
+  async saveCallMetrics(conversationId: string, metrics: CallMetrics, options?: WriteOptions): Promise<void> {
+    const checked = checkMetrics(metrics);
+    const events = checkEvents(options?.events);
+    this.checkPartition(conversationId, events);
+    return this.write(conversationId, async (container) => {
+      const doc = await this.requireConversation(container, conversationId);
+      return [
+        analyticsUpsert(doc.summary as ConversationSummary, checked),
+        ...(await this.eventOperations(container, events)),
+      ];
+    });
+  }
+
+  async getCallMetrics(conversationId: string): Promise<CallMetrics | null> {
+    const container = await this.ready();
+    const doc = (await this.readDoc(container, ANALYTICS_DOC_ID, conversationId)) as AnalyticsDoc | null;
+    return doc?.metrics ?? null;
+  }
+
+  private analyticsWhere(
+    q: NormalizedAnalyticsQuery,
+    parameters: SqlParameter[],
+    type: 'analytics' | 'facts' = 'analytics',
+  ): string[] {
+    const param = (value: string): string => {
+      const name = `@p${parameters.length}`;
+      parameters.push({ name, value });
+      return name;
+    };
+    const where = [`c.type = '${type}'`];
+    if (q.from !== undefined) where.push(`c.startedAt >= ${param(q.from)}`);
+    if (q.to !== undefined) where.push(`c.startedAt < ${param(q.to)}`);
+    if (q.dnis !== undefined) where.push(`c.dnis = ${param(q.dnis)}`);
+    if (q.endpoint !== undefined) where.push(`c.endpoint = ${param(q.endpoint)}`);
+    return where;
+  }
+
+  async listCallAnalytics(query?: CallAnalyticsListQuery): Promise<CallAnalyticsPage> {
+    const q = normalizeAnalyticsQuery(query);
+    const page = normalizeAnalyticsPage(query);
+    const parameters: SqlParameter[] = [];
+    const where = this.analyticsWhere(q, parameters);
+    if (page.cursor !== null) {
+      parameters.push({ name: '@cs', value: page.cursor.startedAt }, { name: '@ci', value: page.cursor.id });
+      where.push('(c.startedAt < @cs OR (c.startedAt = @cs AND c.conversationId < @ci))');
+    }
+    const docs = await this.query<AnalyticsDoc>(
+      `SELECT TOP ${page.limit + 1} * FROM c WHERE ${where.join(' AND ')} ORDER BY c.startedAt DESC, c.conversationId DESC`,
+      parameters,
+    );
+    const items = docs
+      .slice(0, page.limit)
+      .map((doc) => ({ conversation: doc.summary, metrics: doc.metrics }));
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        docs.length > page.limit && last !== undefined
+          ? encodeCursor({ startedAt: last.conversation.startedAt, id: last.conversation.id })
+          : null,
+    };
+  }
+
+  async callDashboard(query?: CallAnalyticsQuery): Promise<CallDashboard> {
+    const q = normalizeAnalyticsQuery(query);
+    const parameters: SqlParameter[] = [];
+    const rows = await this.query<AnalyticsDoc>(
+      `SELECT * FROM c WHERE ${this.analyticsWhere(q, parameters).join(' AND ')}`,
+      parameters,
+    );
+    // as in the SQL adapters: sentiment and intent count for calls with metrics, alerts for every call in the filter
+    const ids = new Set(rows.map((row) => row.conversationId));
+    const factParameters: SqlParameter[] = [];
+    const facts = (
+      await this.query<FactsDoc>(
+        `SELECT * FROM c WHERE ${this.analyticsWhere(q, factParameters, 'facts').join(' AND ')}`,
+        factParameters,
+      )
+    ).flatMap((doc) => doc.facts.filter((fact) => fact.kind === 'alert' || ids.has(doc.conversationId)));
+    return dashboardOf(
+      rows.map((row) => ({ startedAt: row.startedAt, state: row.state, metrics: row.metrics })),
+      facts,
     );
   }
 

@@ -31,6 +31,21 @@ import {
   type AuditQuery,
 } from './audit-log.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import type { CallAnalyticsPage, CallAnalyticsQuery, CallDashboard } from '../analytics/call-analytics.js';
+import type { CallMetrics } from '../analytics/call-metrics.js';
+import {
+  checkMetrics,
+  normalizeAnalyticsPage,
+  normalizeAnalyticsQuery,
+  type CallAnalyticsListQuery,
+} from './call-analytics-input.js';
+import {
+  callDashboardOf,
+  insertAssistFacts,
+  listCallAnalyticsRows,
+  readCallMetrics,
+  saveCallMetricsRow,
+} from './postgres-call-analytics.js';
 import { StoreInputError, StoreNotFoundError, StoreUnavailableError } from './store-errors.js';
 import {
   checkConversation,
@@ -354,6 +369,7 @@ export class PostgresConversationStore implements ConversationStore {
         `INSERT INTO assist_results (conversation_id, id, at, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
         [conversationId, id, at, JSON.stringify(result)],
       );
+      await insertAssistFacts(client, conversationId, result);
       await this.insertEvents(client, events);
     });
   }
@@ -505,6 +521,14 @@ export class PostgresConversationStore implements ConversationStore {
     };
   }
 
+  async findByGenesysConversationId(genesysConversationId: string): Promise<ConversationSummary[]> {
+    const rows = await this.query(
+      `SELECT body FROM conversations WHERE body->>'conversationId' = $1 ORDER BY started_at DESC LIMIT 20`,
+      [genesysConversationId],
+    );
+    return rows.map((row) => row.body as ConversationSummary);
+  }
+
   async listConversations(query?: ConversationQuery): Promise<ConversationPage> {
     const q = normalizeQuery(query);
     const where: string[] = [];
@@ -545,6 +569,32 @@ export class PostgresConversationStore implements ConversationStore {
       [conversationId, query?.after ?? 0, limit],
     );
     return rows.map((row) => ({ seq: Number(row.seq), event: row.body as ConversationEvent }));
+  }
+
+  // ---- call analytics ---------------------------------------------------------------------------------------
+
+  async saveCallMetrics(conversationId: string, metrics: CallMetrics, options?: WriteOptions): Promise<void> {
+    const checked = checkMetrics(metrics);
+    const events = checkEvents(options?.events);
+    return this.write(conversationId, async (client) => {
+      await saveCallMetricsRow(client, conversationId, checked);
+      await this.insertEvents(client, events);
+    });
+  }
+
+  async getCallMetrics(conversationId: string): Promise<CallMetrics | null> {
+    return readCallMetrics((sql, params) => this.query(sql, params), conversationId);
+  }
+
+  async listCallAnalytics(query?: CallAnalyticsListQuery): Promise<CallAnalyticsPage> {
+    const q = normalizeAnalyticsQuery(query);
+    const page = normalizeAnalyticsPage(query);
+    return listCallAnalyticsRows((sql, params) => this.query(sql, params), q, page);
+  }
+
+  async callDashboard(query?: CallAnalyticsQuery): Promise<CallDashboard> {
+    const q = normalizeAnalyticsQuery(query);
+    return callDashboardOf((sql, params) => this.query(sql, params), q);
   }
 
   // ---- audit log (append-only) --------------------------------------------------------------------------------

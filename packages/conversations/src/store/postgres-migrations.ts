@@ -95,4 +95,54 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_update();
     `,
   },
+  {
+    version: 60,
+    name: 'call analytics: metrics per call with the dashboard filter keys, assist facts (sentiment, intent, alerts)',
+    sql: `
+      CREATE TABLE call_analytics (
+        conversation_id text PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        started_at timestamptz NOT NULL,
+        state text NOT NULL,
+        endpoint text NOT NULL,
+        dnis text NOT NULL,
+        duration_seconds double precision NOT NULL,
+        customer_talk_seconds double precision NOT NULL,
+        agent_talk_seconds double precision NOT NULL,
+        -- copied from assist_facts (one per call), so the dashboard counts them without a join
+        customer_sentiment text,
+        intent text,
+        body json NOT NULL
+      );
+      -- covering indexes: the dashboard's aggregates are index-only scans
+      CREATE INDEX call_analytics_by_start ON call_analytics (started_at)
+        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent, conversation_id);
+      CREATE INDEX call_analytics_by_dnis ON call_analytics (dnis, started_at)
+        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent, conversation_id);
+      CREATE INDEX call_analytics_by_endpoint ON call_analytics (endpoint, started_at)
+        INCLUDE (state, duration_seconds, customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent, conversation_id);
+      CREATE INDEX call_analytics_newest ON call_analytics (started_at DESC, conversation_id DESC);
+
+      -- the filter keys are copied from the conversation, so alerts are counted without a join
+      CREATE TABLE assist_facts (
+        conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        kind text NOT NULL,
+        key text NOT NULL,
+        value text NOT NULL,
+        started_at timestamptz NOT NULL,
+        endpoint text NOT NULL,
+        dnis text NOT NULL,
+        PRIMARY KEY (conversation_id, kind, key)
+      );
+      CREATE INDEX assist_facts_by_start ON assist_facts (kind, started_at) INCLUDE (value);
+      CREATE INDEX assist_facts_by_dnis ON assist_facts (kind, dnis, started_at) INCLUDE (value);
+      CREATE INDEX assist_facts_by_endpoint ON assist_facts (kind, endpoint, started_at) INCLUDE (value);
+    `,
+  },
+  {
+    version: 61,
+    name: 'conversations by Genesys conversation id (the embedded view addresses calls by it)',
+    sql: `
+      CREATE INDEX conversations_by_genesys_id ON conversations ((body->>'conversationId'), started_at DESC);
+    `,
+  },
 ];

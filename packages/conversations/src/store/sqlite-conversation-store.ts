@@ -27,6 +27,21 @@ import {
   type AuditQuery,
 } from './audit-log.js';
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
+import type { CallAnalyticsPage, CallAnalyticsQuery, CallDashboard } from '../analytics/call-analytics.js';
+import type { CallMetrics } from '../analytics/call-metrics.js';
+import {
+  checkMetrics,
+  normalizeAnalyticsPage,
+  normalizeAnalyticsQuery,
+  type CallAnalyticsListQuery,
+} from './call-analytics-input.js';
+import {
+  callDashboardOf,
+  insertAssistFacts,
+  listCallAnalyticsRows,
+  readCallMetrics,
+  saveCallMetricsRow,
+} from './sqlite-call-analytics.js';
 import { StoreInputError, StoreNotFoundError, StoreUnavailableError } from './store-errors.js';
 import {
   checkConversation,
@@ -234,6 +249,7 @@ export class SqliteConversationStore implements ConversationStore {
       this.db
         .prepare('INSERT OR IGNORE INTO assist_results (conversation_id, id, at, body) VALUES (?, ?, ?, ?)')
         .run(conversationId, id, at, JSON.stringify(result));
+      insertAssistFacts(this.db, conversationId, result);
       this.insertEvents(events);
     });
   }
@@ -308,6 +324,19 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
+  async findByGenesysConversationId(genesysConversationId: string): Promise<ConversationSummary[]> {
+    return this.read(() =>
+      (
+        this.db
+          .prepare(
+            `SELECT body FROM conversations WHERE json_extract(body, '$.conversationId') = ?
+             ORDER BY started_at DESC LIMIT 20`,
+          )
+          .all(genesysConversationId) as Row[]
+      ).map((row) => JSON.parse(String(row.body)) as ConversationSummary),
+    );
+  }
+
   async listConversations(query?: ConversationQuery): Promise<ConversationPage> {
     const q = normalizeQuery(query);
     return this.read(() => {
@@ -365,6 +394,32 @@ export class SqliteConversationStore implements ConversationStore {
           .all(conversationId, after, limit) as Row[]
       ).map((row) => ({ seq: Number(row.seq), event: JSON.parse(String(row.body)) as ConversationEvent })),
     );
+  }
+
+  // ---- call analytics ---------------------------------------------------------------------------------------
+
+  async saveCallMetrics(conversationId: string, metrics: CallMetrics, options?: WriteOptions): Promise<void> {
+    const checked = checkMetrics(metrics);
+    const events = checkEvents(options?.events);
+    return this.write(conversationId, () => {
+      saveCallMetricsRow(this.db, conversationId, checked);
+      this.insertEvents(events);
+    });
+  }
+
+  async getCallMetrics(conversationId: string): Promise<CallMetrics | null> {
+    return this.read(() => readCallMetrics(this.db, conversationId));
+  }
+
+  async listCallAnalytics(query?: CallAnalyticsListQuery): Promise<CallAnalyticsPage> {
+    const q = normalizeAnalyticsQuery(query);
+    const page = normalizeAnalyticsPage(query);
+    return this.read(() => listCallAnalyticsRows(this.db, q, page));
+  }
+
+  async callDashboard(query?: CallAnalyticsQuery): Promise<CallDashboard> {
+    const q = normalizeAnalyticsQuery(query);
+    return this.read(() => callDashboardOf(this.db, q));
   }
 
   // ---- audit log (append-only) --------------------------------------------------------------------------------

@@ -97,4 +97,55 @@ export const SQLITE_MIGRATIONS: Migration[] = [
       END;
     `,
   },
+  {
+    version: 60,
+    name: 'call analytics: metrics per call with the dashboard filter keys, assist facts (sentiment, intent, alerts)',
+    sql: `
+      CREATE TABLE call_analytics (
+        conversation_id TEXT PRIMARY KEY REFERENCES conversations (id) ON DELETE CASCADE,
+        started_at TEXT NOT NULL,
+        state TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        dnis TEXT NOT NULL,
+        duration_seconds REAL NOT NULL,
+        customer_talk_seconds REAL NOT NULL,
+        agent_talk_seconds REAL NOT NULL,
+        -- copied from assist_facts (one per call), so the dashboard counts them without a join
+        customer_sentiment TEXT,
+        intent TEXT,
+        body TEXT NOT NULL
+      );
+      -- covering indexes: the dashboard's aggregates (and the alerts join, by conversation_id) read only the index
+      CREATE INDEX call_analytics_by_start ON call_analytics (started_at, state, duration_seconds,
+        customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent, conversation_id);
+      CREATE INDEX call_analytics_by_dnis ON call_analytics (dnis, started_at, state, duration_seconds,
+        customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent, conversation_id);
+      CREATE INDEX call_analytics_by_endpoint ON call_analytics (endpoint, started_at, state, duration_seconds,
+        customer_talk_seconds, agent_talk_seconds, customer_sentiment, intent, conversation_id);
+      CREATE INDEX call_analytics_newest ON call_analytics (started_at DESC, conversation_id DESC);
+
+      -- the filter keys are copied from the conversation, so alerts are counted without a join
+      CREATE TABLE assist_facts (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        dnis TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, kind, key)
+      ) WITHOUT ROWID;
+      CREATE INDEX assist_facts_by_start ON assist_facts (kind, started_at, value);
+      CREATE INDEX assist_facts_by_dnis ON assist_facts (kind, dnis, started_at, value);
+      CREATE INDEX assist_facts_by_endpoint ON assist_facts (kind, endpoint, started_at, value);
+    `,
+  },
+  {
+    version: 61,
+    name: 'conversations by Genesys conversation id (the embedded view addresses calls by it)',
+    sql: `
+      CREATE INDEX conversations_by_genesys_id
+        ON conversations (json_extract(body, '$.conversationId'), started_at DESC);
+    `,
+  },
 ];

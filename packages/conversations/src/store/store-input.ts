@@ -83,8 +83,12 @@ export function checkEvents(events: ConversationEvent[] | undefined): Conversati
   return events;
 }
 
-/** partial_transcript events are delivered through the outbox but not kept in the event log. */
+/**
+ * partial_transcript events, and live call_metrics (superseded every few seconds; the latest are stored with the
+ * call, the final ones are logged), are delivered through the outbox but not kept in the event log.
+ */
 export function isLogged(event: ConversationEvent): boolean {
+  if (event.type === 'call_metrics') return event.data.status !== 'live';
   return event.type !== 'partial_transcript';
 }
 

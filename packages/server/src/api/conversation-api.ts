@@ -20,6 +20,7 @@ import { LiveEventFeed } from './live-event-feed.js';
 import { conversationApiOpenApi } from './openapi.js';
 import { SseStream } from './sse-stream.js';
 import './route-access.js'; // route config type: { access: { role, audit } }
+import { registerAnalyticsRoutes, type AnalyticsStore } from './analytics-api.js';
 
 /** What the recording route needs of a RecordingStore (structural, so any adapter fits). */
 export interface RecordingReader {
@@ -36,7 +37,7 @@ export interface RecordingReader {
 }
 
 export interface ConversationApiOptions {
-  store: Pick<ConversationStore, 'getConversation' | 'listConversations' | 'listEvents'>;
+  store: Pick<ConversationStore, 'getConversation' | 'listConversations' | 'listEvents'> & AnalyticsStore;
   /** recordings (RecordingStore); without it the recording route answers 404 */
   recordings?: RecordingReader | null;
   /** the recording key of a conversation (default: its id) */
@@ -201,6 +202,8 @@ export async function conversationApi(
       }
     },
   );
+
+  registerAnalyticsRoutes(fastify, store);
 
   const serveLive = async (request: FastifyRequest, reply: FastifyReply, conversationId: string | null) => {
     const q = parseInput(liveQuery, request.query);

@@ -5,6 +5,7 @@
 import { conversationEventJsonSchema } from '@hookscribe/conversations';
 import { accessOpenApiPaths } from '../access/access-openapi.js';
 import { MAX_EVENTS_PAGE, MAX_PAGE_SIZE } from './api-schemas.js';
+import { analyticsApiPaths } from './analytics-openapi.js';
 
 const idParam = {
   name: 'id',
@@ -72,6 +73,7 @@ export function conversationApiOpenApi(): Record<string, unknown> {
     },
     security: [{ bearer: [] }, { session: [] }, { apiKeyHeader: [] }, { apiKeyQuery: [] }],
     paths: {
+      ...analyticsApiPaths(),
       '/api/conversations': {
         get: {
           summary: 'List conversations, newest first',

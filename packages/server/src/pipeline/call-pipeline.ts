@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import type { CallControl, CallInfo, SessionEventHub, SessionSubscriber } from '../session-events.js';
 import { conversationSummaryOf, transcriptSegmentOf } from './call-records.js';
 import { conversationEvent } from './conversation-event-factory.js';
+import { CallMetricsTracker } from './call-metrics-tracker.js';
 
 export interface CallPipelineOptions {
   engines: readonly SpeechEngine[];
@@ -36,6 +37,8 @@ export interface CallPipelineOptions {
   connectorPartials?: boolean;
   /** client rate limit on server messages (digest §7.6) */
   rateLimit?: { ratePerSecond: number; burst: number };
+  /** least wall time between two live call-metric writes per call (default 5000; 0 = after every final) */
+  metricsIntervalMs?: number;
   /** a result was produced; `latencyMs` (finals): since the audio that ended the utterance was received */
   onTranscript?: (call: CallInfo, event: TranscriptEvent, latencyMs: number | null) => void;
 }
@@ -64,6 +67,7 @@ interface CallState extends LiveCall {
   closeReason: string | null;
   /** stream position just after the last audio frame, and when it arrived (ms) */
   lastAudio: { endSample: number; at: number } | null;
+  metrics: CallMetricsTracker;
 }
 
 /**
@@ -105,6 +109,13 @@ export function callPipeline(options: CallPipelineOptions): {
           events: [conversationEvent('transcript_available', id, segment)],
         }),
       );
+      state.metrics.addFinal(segment);
+      if (state.lastAudio) state.metrics.audioUpTo(state.lastAudio.endSample);
+      const live = state.metrics.liveIfDue();
+      if (live)
+        write(state, 'metrics', () =>
+          options.store.saveCallMetrics(id, live, { events: [conversationEvent('call_metrics', id, live)] }),
+        );
     } else {
       write(state, 'partial', () =>
         options.store.enqueueEvents([conversationEvent('partial_transcript', id, segment)]),
@@ -138,6 +149,10 @@ export function callPipeline(options: CallPipelineOptions): {
         writes: Promise.resolve(),
         closeReason: null,
         lastAudio: null,
+        metrics: new CallMetricsTracker({
+          sampleRate: call.media?.rate ?? 8000,
+          liveIntervalMs: options.metricsIntervalMs ?? 5_000,
+        }),
         sendEntities: (entities) => {
           if (!sender) return false;
           sender.enqueue(entities);
@@ -182,15 +197,19 @@ export function callPipeline(options: CallPipelineOptions): {
       });
     }
     hub.on('paused', function flushAtPause({ call, atSample }) {
-      void calls.get(call.sessionId)?.transcriber?.handle({ type: 'paused', atSample });
+      const state = calls.get(call.sessionId);
+      state?.metrics.paused(atSample);
+      void state?.transcriber?.handle({ type: 'paused', atSample });
     });
     hub.on('resumed', function resumeTimeline({ call, startSample, discardedSamples }) {
-      void calls.get(call.sessionId)?.transcriber?.handle({ type: 'resumed', startSample, discardedSamples });
+      const state = calls.get(call.sessionId);
+      state?.metrics.resumed(startSample, discardedSamples);
+      void state?.transcriber?.handle({ type: 'resumed', startSample, discardedSamples });
     });
     hub.on('discarded', function discardTimeline({ call, startSample, discardedSamples }) {
-      void calls
-        .get(call.sessionId)
-        ?.transcriber?.handle({ type: 'discarded', startSample, discardedSamples });
+      const state = calls.get(call.sessionId);
+      state?.metrics.discarded(startSample, discardedSamples);
+      void state?.transcriber?.handle({ type: 'discarded', startSample, discardedSamples });
     });
     hub.on('update', function switchLanguage({ call, language, atSample }) {
       void calls.get(call.sessionId)?.transcriber?.handle({ type: 'update', language, atSample });
@@ -228,6 +247,13 @@ export function callPipeline(options: CallPipelineOptions): {
               ...end,
             }),
           ],
+        }),
+      );
+      // after the end, so the analytics row records the ended state
+      const metrics = state.metrics.final(atSample);
+      write(state, 'metrics', () =>
+        options.store.saveCallMetrics(call.sessionId, metrics, {
+          events: [conversationEvent('call_metrics', call.sessionId, metrics)],
         }),
       );
       await state.writes;

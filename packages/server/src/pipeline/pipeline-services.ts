@@ -152,6 +152,7 @@ export async function startPipelineServices(
     store,
     redactor: new TranscriptRedactor(parseRedactionKinds(env.HOOKSCRIBE_REDACT)),
     onEventsWritten: () => relay.wake(),
+    metricsIntervalMs: config.metricsIntervalMs,
     ...(pipelineMetrics
       ? {
           onTranscript: (call, event, latencyMs) => {

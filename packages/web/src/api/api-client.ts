@@ -4,11 +4,16 @@
  * SSE URLs as `?key=`. A 401 anywhere calls `onUnauthorized` so the app can return to the login.
  */
 import type {
+  AnalyticsFilter,
   AuditFilter,
   AuditPage,
+  CallDashboard,
+  CallMetrics,
   ConversationDetail,
   ConversationFilter,
   ConversationPage,
+  ConversationSummary,
+  TranscriptFormat,
 } from './types.js';
 
 export class UnauthorizedError extends Error {
@@ -84,6 +89,40 @@ export class ApiClient {
 
   async getRecording(id: string): Promise<ArrayBuffer> {
     return (await this.request(`/api/conversations/${encodeURIComponent(id)}/recording`)).arrayBuffer();
+  }
+
+  /** The call's metrics; null while it has none yet (204). */
+  async getMetrics(id: string): Promise<CallMetrics | null> {
+    const response = await this.request(`/api/conversations/${encodeURIComponent(id)}/metrics`);
+    return response.status === 204 ? null : ((await response.json()) as CallMetrics);
+  }
+
+  getDashboard(filter: AnalyticsFilter = {}): Promise<CallDashboard> {
+    return this.json(`/api/analytics/dashboard${ApiClient.query(filter)}`);
+  }
+
+  async findByGenesysId(gcConversationId: string): Promise<ConversationSummary[]> {
+    return (
+      await this.json<{ items: ConversationSummary[] }>(
+        `/api/conversations/by-genesys-id/${encodeURIComponent(gcConversationId)}`,
+      )
+    ).items;
+  }
+
+  /** Downloads through fetch (session cookie or Bearer), saved by the caller: no token ever goes into a URL. */
+  async download(path: string): Promise<{ blob: Blob; filename: string }> {
+    const response = await this.request(path);
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'download';
+    return { blob: await response.blob(), filename };
+  }
+
+  transcriptPath(id: string, format: TranscriptFormat): string {
+    return `/api/conversations/${encodeURIComponent(id)}/transcript?format=${format}`;
+  }
+
+  callsCsvPath(filter: AnalyticsFilter = {}): string {
+    return `/api/analytics/calls.csv${ApiClient.query(filter)}`;
   }
 
   /** SSE URL for all conversations (`conversationId` omitted) or one. */

@@ -10,6 +10,8 @@ export type {
   TranscriptSegment,
   TranscriptWord,
 } from '../../../conversations/src/events.js';
+export type { CallMetrics, StreamGap } from '../../../conversations/src/analytics/call-metrics.js';
+export type { CallDashboard } from '../../../conversations/src/analytics/call-analytics.js';
 import type {
   AssistResult,
   ConversationSummary,
@@ -37,6 +39,19 @@ export interface ConversationFilter {
   cursor?: string;
   limit?: number;
 }
+
+/** Dashboard and CSV filters (GET /api/analytics/…) */
+export interface AnalyticsFilter {
+  /** ISO-8601 */
+  from?: string;
+  /** ISO-8601 */
+  to?: string;
+  /** queue: the dialled number */
+  dnis?: string;
+  endpoint?: 'monitor' | 'transcription';
+}
+
+export type TranscriptFormat = 'text' | 'json' | 'srt' | 'vtt';
 
 /** One audit log entry (GET /api/audit). */
 export interface AuditEntry {

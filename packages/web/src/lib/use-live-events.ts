@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'recording_available',
   'session_ended',
   'assist_update',
+  'call_metrics',
 ] as const;
 
 export interface LiveEventHandlers {
