@@ -6,13 +6,16 @@ import type { RecognizedWord } from '../engine.js';
  * or words the lattice itself doubts (low posteriors).
  */
 export interface UtteranceRejection {
-  /** whole utterances whose mean word posterior is below this are dropped (speech in bench:stt: ≥ 0.3) */
+  /**
+   * whole utterances whose mean word posterior is below this are dropped. Low on purpose: a channel's first short
+   * utterance can be right at 0.11 ("ten of clubs", testdata), music through the energy VAD came out at 0.01–0.6
+   */
   minConfidence: number;
   /** drop utterances made only of hesitations and interjections (no content for a transcript) */
   hesitationsOnly: boolean;
 }
 
-export const DEFAULT_UTTERANCE_REJECTION: UtteranceRejection = { minConfidence: 0.2, hesitationsOnly: true };
+export const DEFAULT_UTTERANCE_REJECTION: UtteranceRejection = { minConfidence: 0.05, hesitationsOnly: true };
 
 /** words the model's dictionary holds that carry no content on their own */
 const HESITATIONS = new Set([
