@@ -216,7 +216,9 @@ export function letterToSound(word: string): string {
   try {
     out = execFileSync('t2p', [word], { encoding: 'utf8', timeout: 10_000 });
   } catch (err) {
-    throw new Error(`no pronunciation for "${word}": flite's t2p failed (${(err as Error).message})`);
+    throw new Error(
+      `no pronunciation for "${word}": flite's t2p failed (install the Debian package flite) (${(err as Error).message})`,
+    );
   }
   const phones = out
     .trim()
