@@ -1,7 +1,9 @@
-// hookscribe on Azure, parity with the seed: Container Apps (server + assist worker) with managed identity,
-// Key Vault for the AudioHook key/secret and API tokens, Azure AI Speech, Azure OpenAI, PostgreSQL flexible server,
-// Azure Cache for Redis, Blob storage for recordings, Log Analytics. Deployed with `azd up` (see azure.yaml).
-// Not deployed from the development machine (no Azure access there); `az bicep build` validates it.
+// hookscribe on Azure, parity with the seed: Container Apps (server, assist worker, post-call transcription worker)
+// with managed identity, a container registry azd pushes the image to, Key Vault for the AudioHook key/secret, API
+// tokens and the PostgreSQL password (generated at the first deployment, see main.parameters.json), Azure AI Speech,
+// Azure OpenAI, PostgreSQL flexible server, Azure Cache for Redis, Blob storage for recordings, Log Analytics.
+// Deployed with `azd up` (see azure.yaml). Not deployed from the development machine (no Azure access there);
+// `az bicep build` validates it.
 targetScope = 'resourceGroup'
 
 @description('Base name for all resources')
@@ -10,18 +12,33 @@ param location string = resourceGroup().location
 @description('Container image, e.g. myregistry.azurecr.io/hookscribe:0.1.0')
 param image string
 @secure()
-@description('HOOKSCRIBE_AUDIOHOOK_KEYS JSON: {"<api key>":"<base64 client secret>"}')
-param audiohookKeys string
+@description('AudioHook API key Genesys sends (X-API-KEY); generated at the first deployment, kept in Key Vault')
+param audiohookApiKey string
 @secure()
+@description('Seed of the generated AudioHook client secret (the secret is its base64); kept in Key Vault')
+param audiohookClientSecretSeed string
+@secure()
+@description('Your own base64 AudioHook client secret instead of the generated one (azd env set AUDIOHOOK_CLIENT_SECRET)')
+param audiohookClientSecret string = ''
+@secure()
+@description('REST API token(s), comma-separated; generated at the first deployment, kept in Key Vault')
 param apiTokens string
 @secure()
 param postgresPassword string
 param postgresUser string = 'hookscribe'
 param minReplicas int = 2
 param maxReplicas int = 10
-@description('Concurrent AudioHook sessions per replica before the HTTP scale rule adds one')
-param sessionsPerReplica int = 200
+@description('Channels a server replica transcribes live (HOOKSCRIBE_STT_LIVE_CHANNELS): Azure AI Speech concurrency quota / maxReplicas (S0 allows 100 concurrent recognitions by default)')
+param liveChannelsPerReplica int = 10
+@description('Concurrent AudioHook sessions per replica before the HTTP scale rule adds one: the calls it decodes live (2 channels each)')
+param sessionsPerReplica int = liveChannelsPerReplica / 2
+@description('Post-call transcription workers (hookscribe-stt), scaled on the Redis Streams job backlog')
+param sttMaxReplicas int = 10
+@description('Post-call jobs waiting per worker before KEDA adds one')
+param sttJobsPerReplica int = 2
 param deployOpenAi bool = true
+@description('Who runs azd (set by azd): may read and change the generated secrets in Key Vault')
+param principalId string = ''
 @description('Transcription model deployed on the Azure OpenAI account for the realtime engine')
 @allowed(['gpt-4o-transcribe', 'gpt-4o-mini-transcribe'])
 param transcribeModel string = 'gpt-4o-transcribe'
@@ -34,6 +51,10 @@ param sttEngines string = 'azure,embedded'
 param sttEngineAllowlist string = deployOpenAi ? 'realtime' : ''
 
 var suffix = uniqueString(resourceGroup().id)
+// azd provisions before it has built the image: the first revision runs this placeholder (port 80, no command)
+var placeholderImage = startsWith(image, 'mcr.microsoft.com/azuredocs/containerapps-helloworld')
+var clientSecret = empty(audiohookClientSecret) ? base64(audiohookClientSecretSeed) : audiohookClientSecret
+var audiohookKeys = string({ '${audiohookApiKey}': clientSecret })
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${name}-id'
@@ -62,6 +83,50 @@ resource secretKeys 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   properties: { value: audiohookKeys }
 }
 
+// what the operator enters in the Genesys AudioHook integration (read them with `az keyvault secret show`); the
+// seeds are read back by azd at every provision so the values stay the same (main.parameters.json)
+resource secretApiKey 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'audiohook-api-key'
+  properties: { value: audiohookApiKey }
+}
+
+resource secretClientSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'audiohook-client-secret'
+  properties: { value: clientSecret }
+}
+
+resource secretClientSecretSeed 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'audiohook-client-secret-seed'
+  properties: { value: audiohookClientSecretSeed }
+}
+
+resource secretPostgresPassword 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'postgres-password'
+  properties: { value: postgresPassword }
+}
+
+resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+  name: 'cr${suffix}'
+  location: location
+  sku: { name: 'Basic' }
+  properties: { adminUserEnabled: false }
+}
+
+// AcrPull for the app identity: the container apps pull the image azd pushed
+resource registryAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: registry
+  name: guid(registry.id, identity.id, 'acr-pull')
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')
+  }
+}
+
 resource secretTokens 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'api-tokens'
@@ -76,6 +141,17 @@ resource vaultAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
+  }
+}
+
+// Key Vault Secrets Officer for whoever deploys: azd reads the generated secrets back at the next provision, and the
+// operator reads them (or sets their own) with `az keyvault secret`
+resource vaultDeployerAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(principalId)) {
+  scope: vault
+  name: guid(vault.id, principalId, 'kv-secrets-officer')
+  properties: {
+    principalId: principalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7')
   }
 }
 
@@ -213,12 +289,19 @@ var commonEnv = [
   { name: 'HOOKSCRIBE_ASSIST', value: deployOpenAi ? 'llm' : 'local' }
   // the assist container app runs the workers; servers only publish transcripts
   { name: 'HOOKSCRIBE_ASSIST_IN_PROCESS', value: 'false' }
+  // calls beyond live capacity are transcribed after the call by the stt container app, jobs on Redis Streams
+  { name: 'HOOKSCRIBE_STT_LIVE_CHANNELS', value: string(liveChannelsPerReplica) }
+  { name: 'HOOKSCRIBE_STT_JOBS', value: 'redis' }
+  { name: 'HOOKSCRIBE_STT_WORKER_IN_PROCESS', value: 'false' }
 ]
+
+var registries = [{ server: registry.properties.loginServer, identity: identity.id }]
 
 var appSecrets = [
   { name: 'postgres-url', value: 'postgres://${postgresUser}:${postgresPassword}@${postgres.properties.fullyQualifiedDomainName}:5432/hookscribe?sslmode=require' }
   { name: 'redis-url', value: 'rediss://:${redis.listKeys().primaryKey}@${redis.properties.hostName}:6380' }
   { name: 'llm-key', value: deployOpenAi ? openai.listKeys().key1 : 'unused' }
+  { name: 'redis-password', value: redis.listKeys().primaryKey }
 ]
 
 resource server 'Microsoft.App/containerApps@2023-05-01' = {
@@ -229,8 +312,9 @@ resource server 'Microsoft.App/containerApps@2023-05-01' = {
   properties: {
     managedEnvironmentId: env.id
     configuration: {
-      ingress: { external: true, targetPort: 8080, transport: 'http' }
+      ingress: { external: true, targetPort: placeholderImage ? 80 : 8080, transport: 'http' }
       secrets: appSecrets
+      registries: registries
     }
     template: {
       containers: [
@@ -239,7 +323,7 @@ resource server 'Microsoft.App/containerApps@2023-05-01' = {
           image: image
           resources: { cpu: json('1.0'), memory: '2Gi' }
           env: commonEnv
-          probes: [
+          probes: placeholderImage ? [] : [
             { type: 'Readiness', httpGet: { path: '/ready', port: 8080 }, periodSeconds: 5 }
             { type: 'Liveness', httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 }
           ]
@@ -263,13 +347,13 @@ resource assist 'Microsoft.App/containerApps@2023-05-01' = {
   tags: { 'azd-service-name': 'assist' }
   properties: {
     managedEnvironmentId: env.id
-    configuration: { secrets: appSecrets }
+    configuration: { secrets: appSecrets, registries: registries }
     template: {
       containers: [
         {
           name: 'assist'
           image: image
-          command: ['node', 'packages/assist/dist/cli.js']
+          command: placeholderImage ? [] : ['node', 'packages/assist/dist/cli.js']
           resources: { cpu: json('0.5'), memory: '1Gi' }
           env: commonEnv
         }
@@ -279,6 +363,51 @@ resource assist 'Microsoft.App/containerApps@2023-05-01' = {
   }
 }
 
+// post-call transcription (hookscribe-stt): scaled by KEDA on the Redis Streams job backlog, to zero when idle
+resource stt 'Microsoft.App/containerApps@2023-05-01' = {
+  name: '${name}-stt'
+  location: location
+  identity: { type: 'UserAssigned', userAssignedIdentities: { '${identity.id}': {} } }
+  tags: { 'azd-service-name': 'stt' }
+  properties: {
+    managedEnvironmentId: env.id
+    configuration: { secrets: appSecrets, registries: registries }
+    template: {
+      containers: [
+        {
+          name: 'stt'
+          image: image
+          command: placeholderImage ? [] : ['node', 'packages/server/dist/stt-worker.js']
+          // the embedded engine decodes a job's two channels at once: one core each
+          resources: { cpu: json('2.0'), memory: '4Gi' }
+          env: commonEnv
+        }
+      ]
+      scale: {
+        minReplicas: 0
+        maxReplicas: sttMaxReplicas
+        // XLEN of each job stream = jobs queued or running (finished ones are deleted); works on Redis 6
+        rules: [for kind in ['recover', 'accurate']: {
+          name: 'stt-${kind}-backlog'
+          custom: {
+            type: 'redis-streams'
+            metadata: {
+              address: '${redis.properties.hostName}:6380'
+              enableTLS: 'true'
+              stream: '{hookscribe-stt}:jobs:${kind}'
+              consumerGroup: 'stt'
+              streamLength: string(sttJobsPerReplica)
+            }
+            auth: [{ secretRef: 'redis-password', triggerParameter: 'password' }]
+          }
+        }]
+      }
+    }
+  }
+}
+
+output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry.properties.loginServer
+output AZURE_KEY_VAULT_NAME string = vault.name
 output AUDIOHOOK_URI string = 'wss://${server.properties.configuration.ingress.fqdn}/api/v1/audiohook/ws'
 output TRANSCRIPTION_URI string = 'wss://${server.properties.configuration.ingress.fqdn}/api/v1/voicetranscription/ws'
 output KEY_VAULT_URL string = vault.properties.vaultUri

@@ -41,6 +41,25 @@ describe('AssistWorker (local mode)', () => {
     await worker.stop();
   });
 
+  it('redoes the end-of-call summary when post-call transcription replaces the transcript (call over capacity)', async () => {
+    const { bus, worker } = await setup();
+    await bus.deliver(started('c2'));
+    await bus.deliver(ended('c2')); // no live transcript at all
+    expect(bus.updates('c2').at(-1)?.finalSummary?.text ?? '').not.toMatch(/cancel/i);
+    const replaced: ConversationEvent = {
+      ...ended('c2'),
+      eventId: 'replaced-1',
+      type: 'transcript_replaced',
+      data: { version: 'recovered', reason: 'live capacity full', segments: cancellationCall() },
+    };
+    await bus.deliver(replaced);
+    const last = bus.updates('c2').at(-1);
+    expect(last?.finalSummary?.text).toMatch(/cancel/i);
+    expect(last?.alerts?.map((a) => a.rule)).toEqual(['retention']);
+    expect(worker.conversationCount).toBe(0);
+    await worker.stop();
+  });
+
   it('ignores partials, other event types, its own assist_update events and late events after the end', async () => {
     const { bus, worker } = await setup();
     const s = segment('s1', 'customer', 'I want to cancel my subscription', 1);

@@ -55,6 +55,29 @@ export interface ConversationSummary {
   state: 'active' | 'ended' | 'failed';
   closeReason: string | null;
   recording: string | null;
+  /** how the call is transcribed (absent: stored before transcript states existed, or transcription is off) */
+  transcription?: TranscriptionState;
+}
+
+/**
+ * Which stored transcript `transcript` is: 'live' (as the call ran), 'recovered' (from the recording, replacing a
+ * missing or incomplete live one), 'accurate' (the slower second pass, HOOKSCRIBE_STT_POSTCALL=all).
+ */
+export type TranscriptVersion = 'live' | 'recovered' | 'accurate';
+
+export interface TranscriptionState {
+  /**
+   * live: decoded as the call ran and complete so far; pending: the live transcript is missing or incomplete and a
+   * post-call job waits; working: being transcribed from the recording; done: `version` came from the recording;
+   * failed: post-call transcription gave up (reason says why)
+   */
+  status: 'live' | 'pending' | 'working' | 'done' | 'failed';
+  /** why the live transcript is missing or incomplete; null when it is complete */
+  reason: string | null;
+  /** the version `transcript` holds */
+  version: TranscriptVersion;
+  /** ISO-8601 */
+  updatedAt: string;
 }
 
 export interface AssistResult {
@@ -104,6 +127,11 @@ export type ConversationEvent =
   | EventBase<'recording_available', { uri: string; bytes: number; durationSeconds: number }>
   | EventBase<'session_ended', ConversationSummary>
   | EventBase<'assist_update', AssistResult>
+  /** post-call transcription stored a new transcript version; `segments` is all of it */
+  | EventBase<
+      'transcript_replaced',
+      { version: Exclude<TranscriptVersion, 'live'>; reason: string | null; segments: TranscriptSegment[] }
+    >
   | EventBase<'call_metrics', CallMetrics>;
 
 export type ConversationEventType = ConversationEvent['type'];

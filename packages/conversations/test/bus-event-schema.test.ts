@@ -28,6 +28,7 @@ describe('event JSON Schema (docs/events.schema.json)', () => {
       'session_ended',
       'session_started',
       'transcript_available',
+      'transcript_replaced',
     ]);
     for (const event of events) {
       expect(validate(event), JSON.stringify(validate.errors)).toBe(true);

@@ -70,6 +70,11 @@ export function sampleEvents(conversationId = randomUUID()): ConversationEvent[]
     },
     {
       ...base(conversationId),
+      type: 'transcript_replaced',
+      data: { version: 'recovered', reason: 'live capacity full', segments: [] },
+    },
+    {
+      ...base(conversationId),
       type: 'call_metrics',
       data: computeCallMetrics({
         segments: [sampleSegment(true)],

@@ -14,6 +14,7 @@ import {
   type ConversationSummary,
   type TranscriptSegment,
 } from '../src/index.js';
+import { describeTranscriptVersions } from './store-contract-transcript-versions.js';
 import { describeAuditLogContract } from './store-audit-contract.js';
 
 export interface StoreUnderTest {
@@ -491,6 +492,7 @@ export function describeConversationStoreContract(name: string, open: () => Prom
       });
     });
 
+    describeTranscriptVersions(() => store, drainOutbox);
     describeCallAnalyticsContract(() => store);
     describeAuditLogContract(() => store);
 

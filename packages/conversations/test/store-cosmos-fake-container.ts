@@ -287,6 +287,13 @@ export class FakeCosmosContainer {
       let failedAt = -1;
       operations.forEach((operation, index) => {
         if (failedAt >= 0) return;
+        if (operation.operationType === 'Delete') {
+          const key = FakeCosmosContainer.key(partition, operation.id!);
+          const status = staged.delete(key) ? 204 : 404;
+          results.push({ statusCode: status });
+          if (status === 404) failedAt = index;
+          return;
+        }
         const body = operation.resourceBody!;
         const id = operation.id ?? body.id;
         if (body.conversationId !== partition) {
@@ -314,6 +321,7 @@ export class FakeCosmosContainer {
             statusCode: index === failedAt ? results[index]!.statusCode : 424,
           })),
         };
+      this.docs.clear();
       for (const [key, doc] of staged) this.docs.set(key, doc);
       return { result: results };
     },

@@ -33,6 +33,16 @@ export interface ServerConfig {
   recording: boolean;
   /** run the assist worker inside the server (false when separate hookscribe-assist workers share the bus) */
   assistInProcess: boolean;
+  /** live decode channel slots; null = derived from cores and the engine (pipeline/transcription-capacity.ts) */
+  sttLiveChannels: number | null;
+  /** post-call transcription: off; recover (calls whose live transcript is missing or incomplete); all (+ an accurate second pass of every call) */
+  sttPostCall: 'off' | 'recover' | 'all';
+  /** where post-call jobs queue: the conversation store, or a Redis Streams consumer group */
+  sttJobs: 'store' | 'redis';
+  /** take post-call jobs in this process (false when hookscribe-stt workers take them) */
+  sttWorkerInProcess: boolean;
+  /** a post-call job's lease: a worker that dies holds its job this long before another takes it */
+  sttLeaseMs: number;
   /** least wall time between two live call-metric writes per call (docs/analytics.md) */
   metricsIntervalMs: number;
   /** signed `@authority` when a proxy rewrites Host; null = the Host header as received */
@@ -121,6 +131,12 @@ const audiohookKeys = z
   );
 
 const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+const oneOf = <T extends readonly [string, ...string[]]>(words: T) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(words, { error: `must be one of ${words.join(', ')}` }));
 
 /** false | true | hop count | comma-separated proxy addresses or CIDRs (the client address then comes from them) */
 const trustProxy = z.unknown().transform((value, ctx): boolean | number | string[] => {
@@ -192,6 +208,21 @@ const SETTINGS = {
   drainTimeoutMs: setting('HOOKSCRIBE_DRAIN_TIMEOUT_MS', 'drainTimeoutMs', integer(0, 86_400_000), 300_000),
   recording: setting('HOOKSCRIBE_RECORDING', 'recording', boolean, true),
   assistInProcess: setting('HOOKSCRIBE_ASSIST_IN_PROCESS', 'assistInProcess', boolean, true),
+  sttLiveChannels: setting<number | null>(
+    'HOOKSCRIBE_STT_LIVE_CHANNELS',
+    'sttLiveChannels',
+    integer(0, 100_000),
+    null,
+  ),
+  sttPostCall: setting(
+    'HOOKSCRIBE_STT_POSTCALL',
+    'sttPostCall',
+    oneOf(['off', 'recover', 'all'] as const),
+    'recover',
+  ),
+  sttJobs: setting('HOOKSCRIBE_STT_JOBS', 'sttJobs', oneOf(['store', 'redis'] as const), 'store'),
+  sttWorkerInProcess: setting('HOOKSCRIBE_STT_WORKER_IN_PROCESS', 'sttWorkerInProcess', boolean, true),
+  sttLeaseMs: setting('HOOKSCRIBE_STT_LEASE_MS', 'sttLeaseMs', integer(1_000, 3_600_000), 60_000),
   metricsIntervalMs: setting(
     'HOOKSCRIBE_METRICS_INTERVAL_MS',
     'metricsIntervalMs',

@@ -41,10 +41,92 @@ describe('deployment files', () => {
       'hookscribe-2',
       'postgres',
       'redis',
+      'stt',
     ]);
     const assistCommand = compose.services.assist?.command ?? [];
     expect(existsSync(join(root, 'packages/assist/src/cli.ts'))).toBe(true);
     expect(assistCommand.join(' ')).toContain('packages/assist/dist/cli.js');
+    expect(compose.services.stt?.command?.join(' ')).toContain('packages/server/dist/stt-worker.js');
+  });
+
+  it('every program a deployment file starts is built from a source in the tree', () => {
+    const files = [
+      'deploy/compose.yaml',
+      'deploy/azure/main.bicep',
+      ...readdirSync(join(root, 'deploy/helm/hookscribe/templates')).map(
+        (f) => `deploy/helm/hookscribe/templates/${f}`,
+      ),
+    ];
+    const programs = files.flatMap((f) => read(f).match(/packages\/[a-z]+\/dist\/[a-z-]+\.js/g) ?? []);
+    expect(programs).toEqual(expect.arrayContaining(['packages/server/dist/stt-worker.js']));
+    for (const program of programs) {
+      const source = program.replace('/dist/', '/src/').replace(/\.js$/, '.ts');
+      expect(existsSync(join(root, source)), source).toBe(true);
+    }
+  });
+
+  describe('azd (azure.yaml + deploy/azure)', () => {
+    const bicep = read('deploy/azure/main.bicep');
+    const parameters = (
+      JSON.parse(read('deploy/azure/main.parameters.json')) as {
+        parameters: Record<string, { value: string }>;
+      }
+    ).parameters;
+    /** `param name type [= default]` lines of main.bicep */
+    const params = [...bicep.matchAll(/^param (\w+) \w+( = .*)?$/gm)].map((m) => ({
+      name: m[1]!,
+      hasDefault: !!m[2],
+    }));
+
+    it('provisions a container registry and outputs AZURE_CONTAINER_REGISTRY_ENDPOINT for azd deploy', () => {
+      expect(bicep).toMatch(/resource registry 'Microsoft\.ContainerRegistry\/registries@/);
+      expect(bicep).toMatch(
+        /^output AZURE_CONTAINER_REGISTRY_ENDPOINT string = registry\.properties\.loginServer$/m,
+      );
+      // the apps pull with the managed identity, which holds AcrPull on the registry
+      expect(bicep).toContain("'7f951dda-4ed3-4680-a7ca-43fe172d538d'");
+      const apps = bicep.match(/resource \w+ 'Microsoft\.App\/containerApps@/g) ?? [];
+      expect((bicep.match(/registries: registries/g) ?? []).length).toBe(apps.length);
+    });
+
+    it('every azd service is a container app tagged with its name', () => {
+      const azure = parse(read('azure.yaml')) as { services: Record<string, { host: string }> };
+      expect(Object.keys(azure.services).sort()).toEqual(['assist', 'server', 'stt']);
+      for (const service of Object.keys(azure.services))
+        expect(bicep).toContain(`tags: { 'azd-service-name': '${service}' }`);
+    });
+
+    it('needs nothing typed in: every parameter without a default gets a value, secrets are generated into Key Vault', () => {
+      for (const param of params.filter((p) => !p.hasDefault))
+        expect(parameters[param.name]?.value, param.name).toBeTruthy();
+      for (const name of Object.keys(parameters)) expect(params.map((p) => p.name)).toContain(name);
+      for (const generated of [
+        'audiohookApiKey',
+        'audiohookClientSecretSeed',
+        'apiTokens',
+        'postgresPassword',
+      ]) {
+        const secret = /^\$\(secretOrRandomPassword \$\{AZURE_KEY_VAULT_NAME\} ([a-z-]+)\)$/.exec(
+          parameters[generated]!.value,
+        );
+        expect(secret, generated).not.toBeNull();
+        // stored back under the name azd reads it from, so the value stays the same at the next provision
+        expect(bicep).toContain(`name: '${secret![1]}'`);
+      }
+      expect(bicep).toMatch(/^output AZURE_KEY_VAULT_NAME string = vault\.name$/m);
+      // the Genesys-facing values are in the vault for the operator to read
+      expect(bicep).toContain("name: 'audiohook-api-key'");
+      expect(bicep).toContain("name: 'audiohook-client-secret'");
+    });
+
+    it('scales servers on the calls they decode live and the stt workers on the job backlog', () => {
+      expect(bicep).toMatch(/^param sessionsPerReplica int = liveChannelsPerReplica \/ 2$/m);
+      expect(bicep).toContain(
+        "{ name: 'HOOKSCRIBE_STT_LIVE_CHANNELS', value: string(liveChannelsPerReplica) }",
+      );
+      expect(bicep).toContain("type: 'redis-streams'");
+      expect(bicep).toContain("stream: '{hookscribe-stt}:jobs:${kind}'");
+    });
   });
 
   it('the Helm values parse and the chart has readiness/liveness probes, a PDB and a long grace period', () => {
@@ -55,6 +137,10 @@ describe('deployment files', () => {
     expect(statefulSet).toContain('path: /ready');
     expect(statefulSet).toContain('livenessProbe');
     expect(existsSync(join(root, 'deploy/helm/hookscribe/templates/pdb.yaml'))).toBe(true);
+    const stt = read('deploy/helm/hookscribe/templates/stt.yaml');
+    expect(stt).toContain('type: redis-streams');
+    expect(stt).toContain('"{hookscribe-stt}:jobs:{{ $kind }}"');
+    expect((values.env as Record<string, string>).HOOKSCRIBE_STT_LIVE_CHANNELS).toMatch(/^\d+$/);
   });
 
   it('the Dockerfile runs as non-root, installs pocketsphinx and starts the built server', () => {

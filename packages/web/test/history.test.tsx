@@ -124,3 +124,53 @@ describe('history', () => {
     expect(context.started.at(-1)).toEqual({ offset: 3 });
   });
 });
+
+describe('transcript status in the history', () => {
+  afterEach(cleanup);
+
+  it('shows whether each call was transcribed live or is pending / being / done from its recording', async () => {
+    const at = '2026-11-24T09:03:00.000Z';
+    const items = [
+      call('live', {
+        state: 'ended',
+        transcription: { status: 'live', reason: null, version: 'live', updatedAt: at },
+      }),
+      call('pending', {
+        state: 'ended',
+        transcription: { status: 'pending', reason: 'live capacity full', version: 'live', updatedAt: at },
+      }),
+      call('working', {
+        state: 'ended',
+        transcription: { status: 'working', reason: 'live capacity full', version: 'live', updatedAt: at },
+      }),
+      call('done', {
+        state: 'ended',
+        transcription: { status: 'done', reason: 'live capacity full', version: 'recovered', updatedAt: at },
+      }),
+    ];
+    const { fetchImpl } = fakeFetch((url) =>
+      url.pathname === '/api/conversations' ? { body: { items, nextCursor: null } } : undefined,
+    );
+    let view!: ReturnType<typeof render>;
+    await act(async () => {
+      view = render(
+        <History
+          api={new ApiClient('good-token', undefined, fetchImpl)}
+          selectedId={null}
+          onSelect={vi.fn()}
+        />,
+      );
+    });
+    await waitFor(() => expect(view.container.querySelectorAll('[data-transcript-status]')).toHaveLength(4));
+    const shown = [...view.container.querySelectorAll('[data-transcript-status]')].map((e) => [
+      e.textContent,
+      e.getAttribute('title'),
+    ]);
+    expect(shown).toEqual([
+      ['live', null],
+      ['pending', 'live capacity full'],
+      ['transcribing recording', 'live capacity full'],
+      ['from recording', 'live capacity full'],
+    ]);
+  });
+});

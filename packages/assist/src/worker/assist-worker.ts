@@ -141,7 +141,8 @@ export class AssistWorker {
     if (
       event.type !== 'transcript_available' &&
       event.type !== 'session_ended' &&
-      event.type !== 'session_started'
+      event.type !== 'session_started' &&
+      event.type !== 'transcript_replaced'
     )
       return Promise.resolve(); // partials, recordings and our own assist_update events are not ours to process
     const id = event.conversationId;
@@ -173,6 +174,18 @@ export class AssistWorker {
 
   private async process(event: ConversationEvent): Promise<void> {
     const id = event.conversationId;
+    if (event.type === 'transcript_replaced') {
+      // transcribed again from the recording after the call: the end-of-call summary is redone from the new one
+      this.slots.delete(id);
+      const slot = this.slot(id);
+      for (const segment of event.data.segments) slot.assistant.engine.addFinal(segment);
+      await this.publishFrom(slot, id, slot.assistant.end());
+      this.markEnded(id);
+      this.slots.delete(id);
+      const settle = slot.assistant.idle().finally(() => this.settling.delete(settle));
+      this.settling.add(settle);
+      return;
+    }
     if (this.ended.has(id)) return;
     if (event.type === 'session_started') {
       this.slot(id);

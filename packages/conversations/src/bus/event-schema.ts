@@ -48,6 +48,21 @@ const conversationSummary = z.looseObject({
   state: z.enum(['active', 'ended', 'failed']),
   closeReason: z.string().nullable(),
   recording: z.string().nullable(),
+  transcription: z
+    .looseObject({
+      status: z.enum(['live', 'pending', 'working', 'done', 'failed']),
+      reason: z.string().nullable(),
+      version: z.enum(['live', 'recovered', 'accurate']),
+      updatedAt: isoTime,
+    })
+    .optional()
+    .describe('how the call is transcribed: live, or pending/working/done from its recording'),
+});
+
+const transcriptReplaced = z.looseObject({
+  version: z.enum(['recovered', 'accurate']),
+  reason: z.string().nullable().describe('why the live transcript was replaced'),
+  segments: z.array(transcriptSegment).describe('the whole new transcript, final segments by offset'),
 });
 
 const recordingAvailable = z.looseObject({
@@ -157,6 +172,11 @@ export const conversationEventSchema = z
     envelope('recording_available', recordingAvailable, 'The recording is stored at data.uri.'),
     envelope('session_ended', conversationSummary, 'The call ended or failed; data.closeReason says why.'),
     envelope('assist_update', assistResult, 'Agent-assist result (summary, sentiment, suggestions, alerts).'),
+    envelope(
+      'transcript_replaced',
+      transcriptReplaced,
+      'A transcript made from the recording after the call replaces the stored one (post-call transcription).',
+    ),
     envelope(
       'call_metrics',
       callMetrics,

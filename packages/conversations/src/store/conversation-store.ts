@@ -9,7 +9,14 @@
  * Partial results are published as `partial_transcript` events; if they go through the outbox they are delivered
  * at-least-once like any other event but are dropped from the event log once acknowledged.
  */
-import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type {
+  AssistResult,
+  ConversationEvent,
+  ConversationSummary,
+  TranscriptionState,
+  TranscriptSegment,
+  TranscriptVersion,
+} from '../events.js';
 import type { CallAnalyticsPage, CallAnalyticsQuery, CallDashboard } from '../analytics/call-analytics.js';
 import type { CallMetrics } from '../analytics/call-metrics.js';
 import type { CallAnalyticsListQuery } from './call-analytics-input.js';
@@ -121,6 +128,26 @@ export interface ConversationStore extends AuditLog {
   /** Append a FINAL segment; idempotent by segment id (same id again = replaced, not duplicated). */
   appendSegment(conversationId: string, segment: TranscriptSegment, options?: WriteOptions): Promise<void>;
   appendAssist(conversationId: string, result: AssistResult, options?: WriteOptions): Promise<void>;
+  /** Set the conversation's transcription state (summary.transcription). StoreNotFoundError if absent. */
+  setTranscription(id: string, state: TranscriptionState, options?: WriteOptions): Promise<void>;
+  /**
+   * Store a transcript made after the call (post-call transcription) as `version`; from then on `transcript`, search
+   * and analytics use it, and the one it replaces stays readable through getTranscriptVersion. Atomic with its
+   * events and `state`. Exactly once per version: resolves false, writing nothing, when `version` is already stored
+   * (another worker finished the same job first). Not for 'live' (live segments come through appendSegment).
+   */
+  storeTranscriptVersion(
+    conversationId: string,
+    version: Exclude<TranscriptVersion, 'live'>,
+    segments: TranscriptSegment[],
+    state: TranscriptionState,
+    options?: WriteOptions,
+  ): Promise<boolean>;
+  /** The segments of one stored version (the live one included once replaced); null if never stored. */
+  getTranscriptVersion(
+    conversationId: string,
+    version: TranscriptVersion,
+  ): Promise<TranscriptSegment[] | null>;
   /** Enqueue events with no other write (e.g. partial_transcript). */
   enqueueEvents(events: ConversationEvent[]): Promise<void>;
 

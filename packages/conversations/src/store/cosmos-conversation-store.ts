@@ -13,7 +13,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Container, CosmosClient, JSONObject, OperationInput, SqlParameter } from '@azure/cosmos';
-import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type {
+  AssistResult,
+  ConversationEvent,
+  ConversationSummary,
+  TranscriptionState,
+  TranscriptSegment,
+  TranscriptVersion,
+} from '../events.js';
 import type {
   ConversationDetail,
   ConversationEnd,
@@ -40,6 +47,8 @@ import {
   checkEnd,
   checkEvents,
   checkSegment,
+  checkTranscriptionState,
+  checkTranscriptVersion,
   encodeCursor,
   eventLimit,
   isLogged,
@@ -84,7 +93,16 @@ export type CosmosConversationStoreOptions = (
 interface Doc {
   id: string;
   conversationId: string;
-  type: 'conversation' | 'segment' | 'assist' | 'event' | 'outbox' | 'audit' | 'analytics' | 'facts';
+  type:
+    | 'conversation'
+    | 'segment'
+    | 'assist'
+    | 'event'
+    | 'outbox'
+    | 'transcript-version'
+    | 'audit'
+    | 'analytics'
+    | 'facts';
   _etag?: string;
   [field: string]: unknown;
 }
@@ -353,6 +371,153 @@ export class CosmosConversationStore implements ConversationStore {
     });
   }
 
+  async setTranscription(id: string, state: TranscriptionState, options?: WriteOptions): Promise<void> {
+    const checked = checkTranscriptionState(state);
+    return this.updateSummary(
+      id,
+      (summary) => ({ ...summary, transcription: checked }),
+      checkEvents(options?.events),
+    );
+  }
+
+  /**
+   * A batch holds at most 100 operations, so a transcript cannot swap its segment documents atomically. The commit
+   * is one batch instead: the new version as one document (Create: 409 when another worker stored it first), the
+   * summary naming it, and the events. getConversation reads the version document from then on; the segment
+   * documents that search reads are swapped behind it, idempotently, and may lag the commit for a moment.
+   */
+  async storeTranscriptVersion(
+    conversationId: string,
+    version: Exclude<TranscriptVersion, 'live'>,
+    segments: TranscriptSegment[],
+    state: TranscriptionState,
+    options?: WriteOptions,
+  ): Promise<boolean> {
+    const checked = checkTranscriptVersion(conversationId, version, segments);
+    const checkedState = checkTranscriptionState(state);
+    const events = checkEvents(options?.events);
+    this.checkPartition(conversationId, events);
+    const storedAt = new Date(this.now()).toISOString();
+    let stored = false;
+    const commit = this.write(conversationId, async (container) => {
+      stored = false;
+      const doc = await this.requireConversation(container, conversationId);
+      if (await this.readDoc(container, `transcript:${version}`, conversationId)) return [];
+      const summary = doc.summary as ConversationSummary;
+      const replaced = summary.transcription?.version ?? 'live';
+      const operations: OperationInput[] = [];
+      if (!(await this.readDoc(container, `transcript:${replaced}`, conversationId)))
+        operations.push(
+          this.versionDoc(
+            conversationId,
+            replaced,
+            await this.currentSegments(conversationId, summary),
+            storedAt,
+          ),
+        );
+      operations.push(this.versionDoc(conversationId, version, checked, storedAt), {
+        operationType: 'Replace',
+        id: conversationId,
+        ...(doc._etag ? { ifMatch: doc._etag } : {}),
+        resourceBody: json({ ...doc, summary: { ...summary, transcription: checkedState } }),
+      });
+      operations.push(...(await this.eventOperations(container, events)));
+      stored = true;
+      return operations;
+    });
+    try {
+      await commit;
+    } catch (error) {
+      if (statusOf(error) === 409) return false; // another worker committed this version first
+      throw error;
+    }
+    if (stored) await this.swapSegmentDocuments(conversationId, checked);
+    return stored;
+  }
+
+  async getTranscriptVersion(
+    conversationId: string,
+    version: TranscriptVersion,
+  ): Promise<TranscriptSegment[] | null> {
+    const container = await this.ready();
+    const doc = await this.readDoc(container, `transcript:${version}`, conversationId);
+    if (doc !== null) return doc.segments as TranscriptSegment[];
+    const conversation = await this.readDoc(container, conversationId, conversationId);
+    if (conversation === null) return null;
+    const summary = conversation.summary as ConversationSummary;
+    if ((summary.transcription?.version ?? 'live') !== version) return null;
+    return this.currentSegments(conversationId, summary);
+  }
+
+  private versionDoc(
+    conversationId: string,
+    version: TranscriptVersion,
+    segments: TranscriptSegment[],
+    storedAt: string,
+  ): OperationInput {
+    return {
+      operationType: 'Create',
+      resourceBody: json({
+        id: `transcript:${version}`,
+        conversationId,
+        type: 'transcript-version',
+        version,
+        storedAt,
+        segments,
+      }),
+    };
+  }
+
+  private async segmentDocuments(conversationId: string): Promise<Doc[]> {
+    return this.query<Doc>(
+      "SELECT * FROM c WHERE c.conversationId = @id AND c.type = 'segment'",
+      [{ name: '@id', value: conversationId }],
+      conversationId,
+    );
+  }
+
+  /** The segments `transcript` holds: the version document once a post-call version is stored. */
+  private async currentSegments(
+    conversationId: string,
+    summary: ConversationSummary,
+  ): Promise<TranscriptSegment[]> {
+    const version = summary.transcription?.version ?? 'live';
+    if (version !== 'live') {
+      const doc = await this.readDoc(await this.ready(), `transcript:${version}`, conversationId);
+      if (doc !== null) return doc.segments as TranscriptSegment[];
+    }
+    return (await this.segmentDocuments(conversationId))
+      .map((part) => part.segment as TranscriptSegment)
+      .sort((a, b) => a.offset - b.offset || a.channel - b.channel);
+  }
+
+  /** Makes the segment documents match `segments`, 100 operations per batch; safe to repeat. */
+  private async swapSegmentDocuments(conversationId: string, segments: TranscriptSegment[]): Promise<void> {
+    const wanted = new Map(segments.map((segment) => [`segment:${segment.id}`, segment]));
+    const present = await this.segmentDocuments(conversationId);
+    const operations: OperationInput[] = [
+      ...present
+        .filter((doc) => !wanted.has(doc.id))
+        .map((doc): OperationInput => ({ operationType: 'Delete', id: doc.id })),
+      ...[...wanted.values()].map((segment): OperationInput => ({
+        operationType: 'Upsert',
+        resourceBody: json({
+          id: `segment:${segment.id}`,
+          conversationId,
+          type: 'segment',
+          offset: segment.offset,
+          channel: segment.channel,
+          words: words(segment.text),
+          segment,
+        }),
+      })),
+    ];
+    for (let i = 0; i < operations.length; i += 100) {
+      const chunk = operations.slice(i, i + 100);
+      await this.write(conversationId, () => Promise.resolve(chunk));
+    }
+  }
+
   async appendAssist(conversationId: string, result: AssistResult, options?: WriteOptions): Promise<void> {
     if (result === null || typeof result !== 'object')
       throw new StoreInputError('assist result must be an object');
@@ -418,15 +583,19 @@ export class CosmosConversationStore implements ConversationStore {
       [{ name: '@id', value: id }],
       id,
     );
-    const segments = parts
-      .filter((part) => part.type === 'segment')
-      .map((part) => part.segment as TranscriptSegment)
-      .sort((a, b) => a.offset - b.offset || a.channel - b.channel);
+    const summary = doc.summary as ConversationSummary;
+    const segments =
+      (summary.transcription?.version ?? 'live') !== 'live'
+        ? await this.currentSegments(id, summary)
+        : parts
+            .filter((part) => part.type === 'segment')
+            .map((part) => part.segment as TranscriptSegment)
+            .sort((a, b) => a.offset - b.offset || a.channel - b.channel);
     const assist = parts
       .filter((part) => part.type === 'assist')
       .sort((a, b) => Number(a.seq) - Number(b.seq))
       .map((part) => ({ at: String(part.at), result: part.result as AssistResult }));
-    return { ...(doc.summary as ConversationSummary), transcript: segments, assist };
+    return { ...summary, transcript: segments, assist };
   }
 
   async findByGenesysConversationId(genesysConversationId: string): Promise<ConversationSummary[]> {

@@ -9,7 +9,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type {
+  AssistResult,
+  ConversationEvent,
+  ConversationSummary,
+  TranscriptionState,
+  TranscriptSegment,
+  TranscriptVersion,
+} from '../events.js';
 import type {
   ConversationDetail,
   ConversationEnd,
@@ -22,6 +29,7 @@ import type {
   StoreHealth,
   WriteOptions,
 } from './conversation-store.js';
+import { PostgresTranscriptionJobQueue } from '../jobs/postgres-transcription-job-queue.js';
 import {
   auditPage,
   checkAuditEntry,
@@ -52,6 +60,8 @@ import {
   checkEnd,
   checkEvents,
   checkSegment,
+  checkTranscriptionState,
+  checkTranscriptVersion,
   encodeCursor,
   eventLimit,
   isLogged,
@@ -226,6 +236,11 @@ export class PostgresConversationStore implements ConversationStore {
     }
   }
 
+  /** Post-call transcription jobs in this database (the store-backed job queue). */
+  transcriptionJobs(options: { maxAttempts?: number } = {}): PostgresTranscriptionJobQueue {
+    return new PostgresTranscriptionJobQueue(this.pool, () => this.init(), options);
+  }
+
   // ---- writes -------------------------------------------------------------------------------------------------
 
   private write(key: string, body: (client: pg.PoolClient) => Promise<void>): Promise<void> {
@@ -286,6 +301,87 @@ export class PostgresConversationStore implements ConversationStore {
       if (result.rowCount === 0) throw new StoreNotFoundError(`conversation ${id} not found`);
       await this.insertEvents(client, events);
     });
+  }
+
+  async setTranscription(id: string, state: TranscriptionState, options?: WriteOptions): Promise<void> {
+    const checked = checkTranscriptionState(state);
+    const events = checkEvents(options?.events);
+    return this.write(id, async (client) => {
+      const result = await client.query('UPDATE conversations SET body = body || $2::jsonb WHERE id = $1', [
+        id,
+        JSON.stringify({ transcription: checked }),
+      ]);
+      if (result.rowCount === 0) throw new StoreNotFoundError(`conversation ${id} not found`);
+      await this.insertEvents(client, events);
+    });
+  }
+
+  async storeTranscriptVersion(
+    conversationId: string,
+    version: Exclude<TranscriptVersion, 'live'>,
+    segments: TranscriptSegment[],
+    state: TranscriptionState,
+    options?: WriteOptions,
+  ): Promise<boolean> {
+    const checked = checkTranscriptVersion(conversationId, version, segments);
+    const checkedState = checkTranscriptionState(state);
+    const events = checkEvents(options?.events);
+    let stored = false;
+    await this.write(conversationId, async (client) => {
+      stored = false;
+      // the row lock serialises two workers finishing the same conversation: the second sees the first's version
+      const current = await client.query('SELECT body FROM conversations WHERE id = $1 FOR UPDATE', [
+        conversationId,
+      ]);
+      const summary = current.rows[0]?.body as ConversationSummary | undefined;
+      if (summary === undefined) throw new StoreNotFoundError(`conversation ${conversationId} not found`);
+      const existing = await client.query(
+        'SELECT 1 FROM transcript_versions WHERE conversation_id = $1 AND version = $2',
+        [conversationId, version],
+      );
+      if (existing.rowCount !== 0) return;
+      // the transcript being replaced stays readable under its own version
+      await client.query(
+        `INSERT INTO transcript_versions (conversation_id, version, body)
+         SELECT $1, $2, coalesce(json_agg(body ORDER BY start_offset, channel, id), '[]'::json)
+         FROM segments WHERE conversation_id = $1
+         ON CONFLICT (conversation_id, version) DO NOTHING`,
+        [conversationId, summary.transcription?.version ?? 'live'],
+      );
+      await client.query(
+        'INSERT INTO transcript_versions (conversation_id, version, body) VALUES ($1, $2, $3)',
+        [conversationId, version, JSON.stringify(checked)],
+      );
+      await client.query('DELETE FROM segments WHERE conversation_id = $1', [conversationId]);
+      if (checked.length > 0)
+        await client.query(
+          `INSERT INTO segments (conversation_id, id, start_offset, channel, text, body)
+           SELECT $1, s->>'id', (s->>'offset')::float8, (s->>'channel')::int, s->>'text', s::json
+           FROM jsonb_array_elements($2::jsonb) AS s`,
+          [conversationId, JSON.stringify(checked)],
+        );
+      await client.query('UPDATE conversations SET body = body || $2::jsonb WHERE id = $1', [
+        conversationId,
+        JSON.stringify({ transcription: checkedState }),
+      ]);
+      await this.insertEvents(client, events);
+      stored = true;
+    });
+    return stored;
+  }
+
+  async getTranscriptVersion(
+    conversationId: string,
+    version: TranscriptVersion,
+  ): Promise<TranscriptSegment[] | null> {
+    const [row] = await this.query(
+      'SELECT body FROM transcript_versions WHERE conversation_id = $1 AND version = $2',
+      [conversationId, version],
+    );
+    if (row !== undefined) return row.body as TranscriptSegment[];
+    const detail = await this.getConversation(conversationId);
+    if (detail === null || (detail.transcription?.version ?? 'live') !== version) return null;
+    return detail.transcript;
   }
 
   async appendSegment(

@@ -71,6 +71,40 @@ export const POSTGRES_MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 30,
+    name: 'transcript versions: the transcripts a post-call transcription replaced, and each post-call version',
+    sql: `
+      CREATE TABLE transcript_versions (
+        conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        version text NOT NULL,
+        stored_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        body json NOT NULL,
+        PRIMARY KEY (conversation_id, version)
+      );
+    `,
+  },
+  {
+    version: 31,
+    name: 'post-call transcription jobs (the store-backed job queue)',
+    sql: `
+      CREATE TABLE transcription_jobs (
+        id text PRIMARY KEY,
+        conversation_id text NOT NULL,
+        kind text NOT NULL,
+        priority integer NOT NULL,
+        body json NOT NULL,
+        enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        available_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+        lease_owner text,
+        attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        state text NOT NULL DEFAULT 'queued',
+        UNIQUE (conversation_id, kind)
+      );
+      CREATE INDEX transcription_jobs_claimable ON transcription_jobs (state, priority, available_at, enqueued_at);
+    `,
+  },
+  {
     version: 40,
     name: 'audit log: append-only (UPDATE refused), listed newest first, by conversation or subject',
     sql: `

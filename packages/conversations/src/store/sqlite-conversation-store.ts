@@ -5,7 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { AssistResult, ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type {
+  AssistResult,
+  ConversationEvent,
+  ConversationSummary,
+  TranscriptionState,
+  TranscriptSegment,
+  TranscriptVersion,
+} from '../events.js';
 import type {
   ConversationDetail,
   ConversationEnd,
@@ -18,6 +25,7 @@ import type {
   StoreHealth,
   WriteOptions,
 } from './conversation-store.js';
+import { SqliteTranscriptionJobQueue } from '../jobs/sqlite-transcription-job-queue.js';
 import {
   auditPage,
   checkAuditEntry,
@@ -48,6 +56,8 @@ import {
   checkEnd,
   checkEvents,
   checkSegment,
+  checkTranscriptionState,
+  checkTranscriptVersion,
   encodeCursor,
   eventLimit,
   isLogged,
@@ -123,6 +133,11 @@ export class SqliteConversationStore implements ConversationStore {
       initialBackoffMs: options.initialBackoffMs ?? 200,
       maxBackoffMs: options.maxBackoffMs ?? 5_000,
     });
+  }
+
+  /** Post-call transcription jobs in this database (the single-box default job queue). */
+  transcriptionJobs(options: { maxAttempts?: number } = {}): SqliteTranscriptionJobQueue {
+    return new SqliteTranscriptionJobQueue(this.db, { now: this.now, ...options });
   }
 
   /** Schema is applied in the constructor (synchronous); nothing else to wait for. */
@@ -254,6 +269,81 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
+  async setTranscription(id: string, state: TranscriptionState, options?: WriteOptions): Promise<void> {
+    const checked = checkTranscriptionState(state);
+    const events = checkEvents(options?.events);
+    return this.write(id, () => {
+      const current = this.readSummary(id);
+      if (current === null) throw new StoreNotFoundError(`conversation ${id} not found`);
+      this.db
+        .prepare('UPDATE conversations SET body = ? WHERE id = ?')
+        .run(JSON.stringify({ ...current, transcription: checked }), id);
+      this.insertEvents(events);
+    });
+  }
+
+  async storeTranscriptVersion(
+    conversationId: string,
+    version: Exclude<TranscriptVersion, 'live'>,
+    segments: TranscriptSegment[],
+    state: TranscriptionState,
+    options?: WriteOptions,
+  ): Promise<boolean> {
+    const checked = checkTranscriptVersion(conversationId, version, segments);
+    const checkedState = checkTranscriptionState(state);
+    const events = checkEvents(options?.events);
+    const storedAt = new Date(this.now()).toISOString();
+    return this.writeReturning(conversationId, () => {
+      const current = this.readSummary(conversationId);
+      if (current === null) throw new StoreNotFoundError(`conversation ${conversationId} not found`);
+      const hasVersion = this.db.prepare(
+        'SELECT 1 FROM transcript_versions WHERE conversation_id = ? AND version = ?',
+      );
+      if (hasVersion.get(conversationId, version) !== undefined) return false;
+      const addVersion = this.db.prepare(
+        'INSERT INTO transcript_versions (conversation_id, version, stored_at, body) VALUES (?, ?, ?, ?)',
+      );
+      // the transcript being replaced stays readable under its own version
+      const replaced = current.transcription?.version ?? 'live';
+      if (hasVersion.get(conversationId, replaced) === undefined)
+        addVersion.run(conversationId, replaced, storedAt, JSON.stringify(this.readSegments(conversationId)));
+      addVersion.run(conversationId, version, storedAt, JSON.stringify(checked));
+      this.db.prepare('DELETE FROM segments WHERE conversation_id = ?').run(conversationId);
+      const insert = this.db.prepare(
+        'INSERT INTO segments (conversation_id, id, start_offset, channel, text, body) VALUES (?, ?, ?, ?, ?, ?)',
+      );
+      for (const segment of checked)
+        insert.run(
+          conversationId,
+          segment.id,
+          segment.offset,
+          segment.channel,
+          segment.text,
+          JSON.stringify(segment),
+        );
+      this.db
+        .prepare('UPDATE conversations SET body = ? WHERE id = ?')
+        .run(JSON.stringify({ ...current, transcription: checkedState }), conversationId);
+      this.insertEvents(events);
+      return true;
+    });
+  }
+
+  async getTranscriptVersion(
+    conversationId: string,
+    version: TranscriptVersion,
+  ): Promise<TranscriptSegment[] | null> {
+    return this.read(() => {
+      const row = this.db
+        .prepare('SELECT body FROM transcript_versions WHERE conversation_id = ? AND version = ?')
+        .get(conversationId, version) as Row | undefined;
+      if (row !== undefined) return JSON.parse(String(row.body)) as TranscriptSegment[];
+      const summary = this.readSummary(conversationId);
+      if (summary === null || (summary.transcription?.version ?? 'live') !== version) return null;
+      return this.readSegments(conversationId);
+    });
+  }
+
   async enqueueEvents(events: ConversationEvent[]): Promise<void> {
     const checked = checkEvents(events);
     if (checked.length === 0) return Promise.resolve();
@@ -261,11 +351,15 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   private write(key: string, body: () => void): Promise<void> {
+    return this.writeReturning(key, body);
+  }
+
+  private writeReturning<T>(key: string, body: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new StoreUnavailableError('store is closed'));
     const transaction = this.db.transaction(body);
     return this.queue.run(key, () => {
       try {
-        transaction.immediate();
+        return transaction.immediate();
       } catch (error) {
         if (isTransientSqliteError(error)) throw Object.assign(error as Error, { message: explain(error) });
         throw error;
@@ -306,15 +400,19 @@ export class SqliteConversationStore implements ConversationStore {
     return row === undefined ? null : (JSON.parse(String(row.body)) as ConversationSummary);
   }
 
+  private readSegments(id: string): TranscriptSegment[] {
+    return (
+      this.db
+        .prepare('SELECT body FROM segments WHERE conversation_id = ? ORDER BY start_offset, channel, seq')
+        .all(id) as Row[]
+    ).map((row) => JSON.parse(String(row.body)) as TranscriptSegment);
+  }
+
   async getConversation(id: string): Promise<ConversationDetail | null> {
     return this.read(() => {
       const summary = this.readSummary(id);
       if (summary === null) return null;
-      const transcript = (
-        this.db
-          .prepare('SELECT body FROM segments WHERE conversation_id = ? ORDER BY start_offset, channel, seq')
-          .all(id) as Row[]
-      ).map((row) => JSON.parse(String(row.body)) as TranscriptSegment);
+      const transcript = this.readSegments(id);
       const assist = (
         this.db
           .prepare('SELECT at, body FROM assist_results WHERE conversation_id = ? ORDER BY seq')

@@ -74,6 +74,40 @@ export const SQLITE_MIGRATIONS: Migration[] = [
     `,
   },
   {
+    version: 30,
+    name: 'transcript versions: the transcripts a post-call transcription replaced, and each post-call version',
+    sql: `
+      CREATE TABLE transcript_versions (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        version TEXT NOT NULL,
+        stored_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, version)
+      );
+    `,
+  },
+  {
+    version: 31,
+    name: 'post-call transcription jobs (the store-backed job queue)',
+    sql: `
+      CREATE TABLE transcription_jobs (
+        id TEXT PRIMARY KEY,
+        conversation_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        priority INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        enqueued_at INTEGER NOT NULL,
+        available_at INTEGER NOT NULL,
+        lease_owner TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        state TEXT NOT NULL DEFAULT 'queued',
+        UNIQUE (conversation_id, kind)
+      );
+      CREATE INDEX transcription_jobs_claimable ON transcription_jobs (state, priority, available_at, enqueued_at);
+    `,
+  },
+  {
     version: 40,
     name: 'audit log: append-only (UPDATE refused), listed newest first, by conversation or subject',
     sql: `

@@ -1,5 +1,11 @@
 /** Input checks and normalisation shared by every ConversationStore adapter, so all answer bad input the same way. */
-import type { ConversationEvent, ConversationSummary, TranscriptSegment } from '../events.js';
+import type {
+  ConversationEvent,
+  ConversationSummary,
+  TranscriptionState,
+  TranscriptSegment,
+  TranscriptVersion,
+} from '../events.js';
 import { EVENT_SCHEMA_VERSION } from '../events.js';
 import {
   DEFAULT_PAGE_SIZE,
@@ -66,6 +72,39 @@ export function checkSegment(conversationId: string, segment: TranscriptSegment)
     throw new StoreInputError('segment.offset and segment.duration must be finite numbers');
   if (!Array.isArray(segment.words)) throw new StoreInputError('segment.words must be an array');
   return segment;
+}
+
+const TRANSCRIPTION_STATUSES = new Set(['live', 'pending', 'working', 'done', 'failed']);
+const TRANSCRIPT_VERSIONS = new Set(['live', 'recovered', 'accurate']);
+
+export function checkTranscriptionState(state: TranscriptionState): TranscriptionState {
+  if (state === null || typeof state !== 'object')
+    throw new StoreInputError('transcription state must be an object');
+  if (!TRANSCRIPTION_STATUSES.has(state.status))
+    throw new StoreInputError(`transcription.status must be live, pending, working, done or failed`);
+  if (!TRANSCRIPT_VERSIONS.has(state.version))
+    throw new StoreInputError(`transcription.version must be live, recovered or accurate`);
+  return {
+    status: state.status,
+    reason: typeof state.reason === 'string' ? state.reason.slice(0, 500) : null,
+    version: state.version,
+    updatedAt: normalizeTime(state.updatedAt, 'transcription.updatedAt'),
+  };
+}
+
+/** A post-call version: never 'live' (live segments come through appendSegment), final segments only. */
+export function checkTranscriptVersion(
+  conversationId: string,
+  version: TranscriptVersion,
+  segments: TranscriptSegment[],
+): TranscriptSegment[] {
+  if (version === 'live' || !TRANSCRIPT_VERSIONS.has(version))
+    throw new StoreInputError('a stored transcript version must be recovered or accurate');
+  if (!Array.isArray(segments)) throw new StoreInputError('segments must be an array');
+  const checked = segments.map((segment) => checkSegment(conversationId, segment));
+  if (new Set(checked.map((s) => s.id)).size !== checked.length)
+    throw new StoreInputError('segment ids of a transcript version must be unique');
+  return checked;
 }
 
 export function checkEvents(events: ConversationEvent[] | undefined): ConversationEvent[] {

@@ -13,6 +13,10 @@ export const conversationIdParams = z.object({
     .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, ".", "_" and "-" only'),
 });
 
+export const transcriptVersionParams = conversationIdParams.extend({
+  version: z.enum(['live', 'recovered', 'accurate'], { error: 'live, recovered or accurate' }),
+});
+
 const isoDateTime = z.iso.datetime({
   offset: true,
   message: 'ISO-8601 date-time, e.g. 2026-11-24T03:00:00Z',

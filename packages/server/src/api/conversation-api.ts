@@ -14,6 +14,7 @@ import {
   listEventsQuery,
   liveQuery,
   parseInput,
+  transcriptVersionParams,
 } from './api-schemas.js';
 import { parseRangeHeader } from './http-range.js';
 import { LiveEventFeed } from './live-event-feed.js';
@@ -37,7 +38,11 @@ export interface RecordingReader {
 }
 
 export interface ConversationApiOptions {
-  store: Pick<ConversationStore, 'getConversation' | 'listConversations' | 'listEvents'> & AnalyticsStore;
+  store: Pick<
+    ConversationStore,
+    'getConversation' | 'listConversations' | 'listEvents' | 'getTranscriptVersion'
+  > &
+    AnalyticsStore;
   /** recordings (RecordingStore); without it the recording route answers 404 */
   recordings?: RecordingReader | null;
   /** the recording key of a conversation (default: its id) */
@@ -143,6 +148,19 @@ export async function conversationApi(
     '/api/conversation/:id',
     { config: { access: { role: 'viewer', audit: 'read' } } },
     getConversation,
+  );
+
+  // every stored transcript version: `transcript` above is the one search and analytics use
+  fastify.get(
+    '/api/conversations/:id/transcripts/:version',
+    { config: { access: { role: 'viewer', audit: 'read' } } },
+    async (request, reply) => {
+      const { id, version } = parseInput(transcriptVersionParams, request.params);
+      const segments = await store.getTranscriptVersion(id, version);
+      if (!segments)
+        return problem(reply, 404, 'not_found', `conversation ${id} has no ${version} transcript`);
+      return { version, segments };
+    },
   );
 
   fastify.get(

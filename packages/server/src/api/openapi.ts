@@ -152,6 +152,39 @@ export function conversationApiOpenApi(): Record<string, unknown> {
           },
         },
       },
+      '/api/conversations/{id}/transcripts/{version}': {
+        get: {
+          summary:
+            'One stored transcript version: live (as the call ran) or made from the recording after the call (recovered, accurate)',
+          parameters: [
+            idParam,
+            {
+              name: 'version',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', enum: ['live', 'recovered', 'accurate'] },
+            },
+          ],
+          responses: {
+            '200': {
+              description: 'the segments of that version, by offset',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['version', 'segments'],
+                    properties: {
+                      version: { type: 'string' },
+                      segments: { type: 'array', items: { type: 'object' } },
+                    },
+                  },
+                },
+              },
+            },
+            '404': errorResponse('no such conversation or version'),
+          },
+        },
+      },
       '/api/conversations/{id}/events': {
         get: {
           summary: "The conversation's stored event log, oldest first",

@@ -14,14 +14,24 @@ import {
   type CallTranscriberOptions,
   type CallEngineChoice,
   type SpeechEngine,
+  type TranscriberStatus,
   type TranscriptEvent,
 } from '@hookscribe/speech';
-import type { ConversationStore, TranscriptRedactor } from '@hookscribe/conversations';
+import type { ConversationStore, TranscriptionState, TranscriptRedactor } from '@hookscribe/conversations';
 import type { Logger } from 'pino';
 import type { CallControl, CallInfo, SessionEventHub, SessionSubscriber } from '../session-events.js';
 import { conversationSummaryOf, transcriptSegmentOf } from './call-records.js';
 import { conversationEvent } from './conversation-event-factory.js';
 import { CallMetricsTracker } from './call-metrics-tracker.js';
+import type { LiveDecodeCapacity } from './live-capacity.js';
+
+/** How a call's live transcription went, handed to post-call transcription when the call has ended. */
+export interface LiveTranscriptOutcome {
+  /** false when the live transcript is missing or has holes */
+  complete: boolean;
+  /** why it is not complete (null when complete) */
+  reason: string | null;
+}
 
 export interface CallPipelineOptions {
   engines: readonly SpeechEngine[];
@@ -41,6 +51,12 @@ export interface CallPipelineOptions {
   metricsIntervalMs?: number;
   /** a result was produced; `latencyMs` (finals): since the audio that ended the utterance was received */
   onTranscript?: (call: CallInfo, event: TranscriptEvent, latencyMs: number | null) => void;
+  /** live decode slots; absent = every call is decoded live */
+  capacity?: LiveDecodeCapacity;
+  /** a call is not (or no longer) decoded live: over capacity, preempted, engine failure (metrics) */
+  onNotLive?: (call: CallInfo, reason: string) => void;
+  /** a transcribed call ended and its conversation is stored: post-call transcription decides what to queue */
+  onCallEnded?: (call: CallInfo, outcome: LiveTranscriptOutcome) => void;
 }
 
 /** What other subscribers (agent assist) may ask of a live call held by this pipeline. */
@@ -68,6 +84,22 @@ interface CallState extends LiveCall {
   /** stream position just after the last audio frame, and when it arrived (ms) */
   lastAudio: { endSample: number; at: number } | null;
   metrics: CallMetricsTracker;
+  /** why the live transcript is missing or incomplete; null while it is complete */
+  notLive: string | null;
+}
+
+function transcriptionState(status: TranscriptionState['status'], reason: string | null): TranscriptionState {
+  return { status, reason, version: 'live', updatedAt: new Date().toISOString() };
+}
+
+/**
+ * Statuses after which part of the call's audio has no live transcript. A flush timeout is not one: the finals still
+ * arrive after `closed` and are stored; only an engine that stopped leaves audio untranscribed.
+ */
+function holeIn(status: TranscriberStatus): string | null {
+  if (status.type === 'transcription-unavailable')
+    return `live transcription of channel ${status.channel} stopped: ${status.reason}`;
+  return null;
 }
 
 /**
@@ -95,8 +127,27 @@ export function callPipeline(options: CallPipelineOptions): {
     );
   };
 
+  /** The live transcript of this call will have a hole: say so once (log, metric, stored state). */
+  const markNotLive = (state: CallState, reason: string) => {
+    if (state.notLive !== null) return;
+    state.notLive = reason;
+    state.log.warn({ transcription: 'pending', reason }, 'live transcript incomplete: transcript pending');
+    options.onNotLive?.(state.call, reason);
+    const id = state.call.sessionId;
+    write(state, 'transcription', () =>
+      options.store.setTranscription(id, transcriptionState('pending', reason)),
+    );
+  };
+
   const onTranscript = (state: CallState, event: TranscriptEvent) => {
     options.onTranscript?.(state.call, event, finalLatencyMs(state, event));
+    if (event.gap) {
+      const { startSample, endSample, fromEngine } = event.gap;
+      markNotLive(
+        state,
+        `engine ${fromEngine} failed: audio from ${startSample / 8000} s to ${endSample / 8000} s not transcribed live`,
+      );
+    }
     if (state.entities && state.sender) {
       const entities = state.entities.build(event);
       if (entities.length > 0) state.sender.enqueue(entities);
@@ -159,26 +210,61 @@ export function callPipeline(options: CallPipelineOptions): {
           return true;
         },
         transcriber: null,
+        notLive: null,
       };
-      if (transcribing) {
-        const choice = options.engineChoice?.forCall(call.customConfig);
-        if (choice?.refused)
-          log.warn({ sttEngine: choice.refused }, 'customConfig.sttEngine not allowlisted');
-        state.transcriber = new CallTranscriber({
-          ...options.transcriber,
-          engines: choice?.engines ?? options.engines,
-          callId: call.sessionId,
-          onTranscript: (event) => onTranscript(state, event),
-          onStatus: (status) => log.info({ transcription: status }, 'transcription status'),
-        });
+      let notAdmitted: string | null = null;
+      const channels = call.media?.channels.length ?? 0;
+      if (transcribing && channels > 0) {
+        const admission = options.capacity?.admit({
+          sessionId: call.sessionId,
+          profile: call.profile,
+          channels,
+          onPreempted: (reason) => {
+            const transcriber = state.transcriber;
+            state.transcriber = null;
+            markNotLive(state, reason);
+            void transcriber?.close(); // finals already decoded still flow out
+          },
+        }) ?? { admitted: true };
+        if (admission.admitted) {
+          const choice = options.engineChoice?.forCall(call.customConfig);
+          if (choice?.refused)
+            log.warn({ sttEngine: choice.refused }, 'customConfig.sttEngine not allowlisted');
+          state.transcriber = new CallTranscriber({
+            ...options.transcriber,
+            engines: choice?.engines ?? options.engines,
+            callId: call.sessionId,
+            onTranscript: (event) => onTranscript(state, event),
+            onStatus: (status) => {
+              log.info({ transcription: status }, 'transcription status');
+              const hole = holeIn(status);
+              if (hole) markNotLive(state, hole);
+            },
+          });
+        } else {
+          notAdmitted = admission.reason;
+        }
       }
       calls.set(call.sessionId, state);
-      const summary = conversationSummaryOf(call);
+      const summary = {
+        ...conversationSummaryOf(call),
+        ...(transcribing && channels > 0
+          ? { transcription: transcriptionState(notAdmitted ? 'pending' : 'live', notAdmitted) }
+          : {}),
+      };
       write(state, 'conversation', () =>
         options.store.upsertConversation(summary, {
           events: [conversationEvent('session_started', call.sessionId, summary)],
         }),
       );
+      if (notAdmitted) {
+        state.notLive = notAdmitted;
+        log.warn(
+          { transcription: 'pending', reason: notAdmitted },
+          'call not decoded live: transcript pending',
+        );
+        options.onNotLive?.(call, notAdmitted);
+      }
       void state.transcriber?.handle({
         type: 'opened',
         media: call.media,
@@ -233,6 +319,7 @@ export function callPipeline(options: CallPipelineOptions): {
       await state.transcriber?.handle({ type: 'ended', atSample });
       state.sender?.close();
       calls.delete(call.sessionId);
+      options.capacity?.release(call.sessionId);
       const end = {
         state: outcome === 'closed' ? ('ended' as const) : ('failed' as const),
         // the client's reason (end, error, disconnect…) or how the session ended without one (dropped…)
@@ -257,6 +344,9 @@ export function callPipeline(options: CallPipelineOptions): {
         }),
       );
       await state.writes;
+      if (transcribing && (call.media?.channels.length ?? 0) > 0) {
+        options.onCallEnded?.(call, { complete: state.notLive === null, reason: state.notLive });
+      }
     });
   };
 

@@ -4,6 +4,7 @@
  * and the web UI. Defaults need nothing but the box (pocketsphinx, SQLite, in-process bus, recordings on disk); the
  * same code scales out on PostgreSQL/Redis/Azure by environment variables alone (docs/configuration.md).
  */
+import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { assistConfigFromEnv, AssistRuntime, type AssistWorker } from '@hookscribe/assist';
@@ -41,6 +42,14 @@ import { webUi } from '../web-ui/web-ui-plugin.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
 import { attachAssistSink } from './assist-sink.js';
 import { callPipeline } from './call-pipeline.js';
+import { LiveDecodeCapacity } from './live-capacity.js';
+import { liveCapacityPlan } from './transcription-capacity.js';
+import { notLiveCause, TranscriptionCapacityMetrics } from './transcription-capacity-metrics.js';
+import { PostCallEngines } from '../postcall/post-call-engines.js';
+import { recoverInterruptedCalls } from '../postcall/interrupted-calls.js';
+import { PostCallScheduler } from '../postcall/post-call-scheduler.js';
+import { PostCallTranscriptionWorker } from '../postcall/post-call-worker.js';
+import { createTranscriptionJobQueue } from '../postcall/transcription-job-queue-config.js';
 
 export interface DependencyHealth {
   name: string;
@@ -64,6 +73,9 @@ export interface PipelineServices {
   health(): Promise<DependencyHealth[]>;
   close(): Promise<void>;
 }
+
+/** fallback watchdog and decoder request timeout when the configured engine is the only one */
+const LONE_ENGINE_WATCHDOG_MS = 60_000;
 
 /** how long shutdown waits for recordings of just-ended calls to reach the recording store */
 const UPLOAD_GRACE_MS = 10_000;
@@ -115,20 +127,44 @@ export async function startPipelineServices(
 
   // --- speech
   const speechConfig = speechConfigFromEnv(env);
+  // Live capacity: only as many calls are admitted as the cores decode in real time, so a channel's wait for a decoder
+  // stays short (a wait is backlog, and backlog past maxBacklogMs kills the channel); calls beyond it are transcribed
+  // after the call.
+  const plan = liveCapacityPlan(speechConfig.engines, config.sttLiveChannels);
+  const capacity = new LiveDecodeCapacity(plan.channels);
+  log.info({ liveChannels: plan.channels, basis: plan.basis }, 'live decode capacity');
   // Two warm decoders: a stereo call's second channel must not wait ~1 s (far more on a loaded box) for a decoder at
-  // its first utterance. Waiting for a free decoder is only more backlog, which maxBacklogMs (30 s) already bounds: a
-  // shorter acquire timeout, or few waiting places, would kill a whole channel's transcription for the rest of the
-  // call on a burst (a pool failure fails the stream, and a lone engine has nothing to fall back to).
+  // its first utterance.
   const engineChoice = buildCallEngineChoice(speechConfig, {
     embedded: () => {
       const defaults = defaultPocketsphinxConfig();
       return new PocketsphinxEngine({
         vocabulary: speechConfig.vocabulary,
-        pool: { ...defaults.pool, warmDecoders: 2, acquireTimeoutMs: defaults.maxBacklogMs, maxWaiting: 256 },
+        pool: {
+          ...defaults.pool,
+          // two per core: decoding is CPU-bound, more decoders add no throughput, only memory and — created all at
+          // once when calls start — model loads that delay every call's first finals (scale-out.test.ts showed it);
+          // an admitted channel waits for one between utterances, bounded by maxBacklogMs
+          maxDecoders: Math.max(1, Math.min(plan.channels, 2 * availableParallelism())),
+          warmDecoders: 2,
+          // a channel that falls behind begins its next utterance before the last one released its decoder; that
+          // wait is backlog, already bounded by maxBacklogMs, so it must not fail sooner on its own
+          acquireTimeoutMs: LONE_ENGINE_WATCHDOG_MS,
+          maxWaiting: 256,
+          // a little below the event loop: decoding never starves ping/open
+          niceness: 5,
+          // on a box shared with other work a decoder may wait long for CPU; only a dead thread should fail
+          requestTimeoutMs: LONE_ENGINE_WATCHDOG_MS,
+        },
       });
     },
     azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
     openAiTokenProvider: () => entraOpenAiTokenProvider(),
+    // with one engine there is nothing to fall back to: declaring it hung early only kills the channel for the rest
+    // of the call, while a starved decoder catches up (its backlog stays bounded by maxBacklogMs)
+    ...(new Set([...speechConfig.engines, ...speechConfig.allowlist]).size === 1
+      ? { watchdogMs: LONE_ENGINE_WATCHDOG_MS }
+      : {}),
   });
   // every engine chain a call can get: the defaults and one per allowlisted engine
   const engines = engineChoice.all;
@@ -145,13 +181,78 @@ export async function startPipelineServices(
       .start()
       .catch((err: unknown) => log.error({ err, engine: engine.name }, 'speech engine failed to start'));
   }
+
+  // --- post-call transcription (jobs in the store by default, Redis Streams when scaled out)
+  const transcriberOptions = transcriberOptionsFromConfig(speechConfig);
+  const redactor = new TranscriptRedactor(parseRedactionKinds(env.HOOKSCRIBE_REDACT));
+  const jobs =
+    engines.length > 0 && config.sttPostCall !== 'off'
+      ? createTranscriptionJobQueue(config.sttJobs, env, store)
+      : null;
+  jobs?.init().catch((err: unknown) => log.warn({ err }, 'post-call job queue not ready yet'));
+  const capacityMetrics = metrics
+    ? new TranscriptionCapacityMetrics(metrics.registry, {
+        live: { capacity: plan.channels, inUse: () => capacity.inUse },
+        ...(jobs ? { backlog: () => jobs.backlog() } : {}),
+      })
+    : null;
+  const postCallEngines = new PostCallEngines(speechConfig);
+  const postCallWorker =
+    jobs && config.sttWorkerInProcess
+      ? new PostCallTranscriptionWorker({
+          queue: jobs,
+          store,
+          // the uploader serves a recording's local copy until it is in the recording store
+          recordings: { get: (key) => uploader.get(key) },
+          engines: (kind) => postCallEngines.for(kind),
+          transcriber: transcriberOptions,
+          redactor,
+          log: log.child({ component: 'post-call' }),
+          worker: `${hostname()}-${process.pid}`,
+          leaseMs: config.sttLeaseMs,
+          onEventsWritten: () => relay.wake(),
+          ...(capacityMetrics
+            ? {
+                onJobFinished: (job, outcome) => {
+                  capacityMetrics.postCallJobs.inc({ kind: job.kind, result: outcome.result });
+                  if (outcome.result === 'stored') {
+                    capacityMetrics.postCallAudio.inc({ kind: job.kind }, outcome.audioSeconds);
+                    capacityMetrics.postCallJobDuration.observe({ kind: job.kind }, outcome.elapsedMs / 1000);
+                  }
+                },
+              }
+            : {}),
+        })
+      : null;
+  const scheduler = new PostCallScheduler({
+    mode: config.sttPostCall,
+    recording: config.recording,
+    queue: jobs,
+    store,
+    recordingKey: (call) => recordingKeyFor(call.sessionId, call.openedAt),
+    log: log.child({ component: 'post-call' }),
+    onQueued: () => postCallWorker?.wake(),
+  });
+  if (engines.length > 0)
+    void recoverInterruptedCalls({
+      recordingsDir: join(config.dataDir, 'recordings'),
+      store,
+      uploader,
+      scheduler,
+      log,
+    }).catch((err: unknown) => log.warn({ err }, 'looking for calls interrupted by a restart failed'));
   const pipeline = callPipeline({
     engines: engineChoice.defaults,
     engineChoice,
-    transcriber: transcriberOptionsFromConfig(speechConfig),
+    transcriber: transcriberOptions,
     store,
-    redactor: new TranscriptRedactor(parseRedactionKinds(env.HOOKSCRIBE_REDACT)),
+    redactor,
     onEventsWritten: () => relay.wake(),
+    capacity,
+    onNotLive: (call, reason) =>
+      capacityMetrics?.notLive.inc({ endpoint: call.profile, cause: notLiveCause(reason) }),
+    // after the recording was handed to the uploader (the recorder finalises it at `ended` too)
+    onCallEnded: (call, outcome) => void scheduler.callEnded(call, outcome),
     metricsIntervalMs: config.metricsIntervalMs,
     ...(pipelineMetrics
       ? {
@@ -224,7 +325,10 @@ export async function startPipelineServices(
     plugins,
     supportedLanguages: supportedLanguages(engines),
     devApiToken,
-    startDelivery: () => relay.start(),
+    startDelivery: () => {
+      relay.start();
+      postCallWorker?.start();
+    },
     uploadRecording(call, files) {
       const ids = {
         sessionId: call.sessionId,
@@ -263,6 +367,9 @@ export async function startPipelineServices(
       return report;
     },
     async close() {
+      await postCallWorker?.stop().catch(() => undefined);
+      await postCallEngines.stop();
+      await jobs?.close().catch(() => undefined);
       for (const s of subscriptions) await s.close().catch(() => undefined);
       await assistWorker?.stop().catch(() => undefined);
       await relay.stop().catch(() => undefined);

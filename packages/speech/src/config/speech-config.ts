@@ -204,6 +204,8 @@ export interface SpeechEngineFactories {
   azureTokenProvider?: (resourceId: string) => AzureTokenProvider;
   /** Entra ID tokens for Azure OpenAI (the realtime engine without a key), built by the caller */
   openAiTokenProvider?: () => AzureTokenProvider;
+  /** FallbackEngine watchdog: post-call decoders on idle CPU may make no progress for minutes without being hung */
+  watchdogMs?: number;
 }
 
 /**
@@ -232,8 +234,11 @@ export function buildCallEngineChoice(
     factories,
   );
   // Even a single engine goes through the FallbackEngine: its watchdog turns a hung engine into a reported failure.
+  const watchdog = factories.watchdogMs !== undefined ? { watchdogMs: factories.watchdogMs } : {};
   const chain = (names: string[]) =>
-    names.length === 0 ? [] : [new FallbackEngine({ engines: names.map((name) => built.get(name)!) })];
+    names.length === 0
+      ? []
+      : [new FallbackEngine({ engines: names.map((name) => built.get(name)!), ...watchdog })];
   const chains = new Map<string, SpeechEngine[]>();
   for (const name of config.allowlist) {
     chains.set(name, chain([name, ...config.engines.filter((n) => n !== name)]));

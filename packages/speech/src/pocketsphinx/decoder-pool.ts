@@ -20,6 +20,11 @@ export interface DecoderPoolOptions {
   requestTimeoutMs: number;
   /** watchdog for creating a decoder (model loading; slow on a loaded machine) */
   startTimeoutMs: number;
+  /**
+   * nice value (0–19) of the decoder threads: live decoders run a little below the event loop so decoding never
+   * starves ping/open; post-call decoders run at 19 and only take CPU nobody else wants
+   */
+  niceness: number;
 }
 
 export const DEFAULT_POOL_OPTIONS: Omit<DecoderPoolOptions, 'args'> = {
@@ -29,6 +34,7 @@ export const DEFAULT_POOL_OPTIONS: Omit<DecoderPoolOptions, 'args'> = {
   acquireTimeoutMs: 10_000,
   requestTimeoutMs: 15_000,
   startTimeoutMs: 60_000,
+  niceness: 0,
 };
 
 export class DecoderPoolExhaustedError extends Error {
@@ -55,7 +61,7 @@ class DecoderWorker {
   dead: Error | null = null;
 
   constructor(
-    init: DecoderInit,
+    init: DecoderInit & { niceness: number },
     private readonly requestTimeoutMs: number,
     startTimeoutMs: number,
     private readonly onDeath: (w: DecoderWorker) => void,
@@ -298,7 +304,12 @@ export class DecoderPool {
   /** `toIdle`: hand the decoder to a waiter or the idle list once ready (else the caller leases it). */
   private spawn(toIdle = true): DecoderWorker {
     const worker = new DecoderWorker(
-      { koffiPath: this.koffiPath, args: this.options.args, ...this.options.models },
+      {
+        koffiPath: this.koffiPath,
+        args: this.options.args,
+        niceness: this.options.niceness,
+        ...this.options.models,
+      },
       this.options.requestTimeoutMs,
       this.options.startTimeoutMs,
       (w) => this.onDeath(w),

@@ -12,10 +12,20 @@ export function decoderWorkerMain(): void {
   const init = workerData as {
     koffiPath: string;
     args: string[];
+    niceness?: number;
     domainLm?: { path: string; weight: number } | null;
     extraWords?: [string, string][];
   };
   const post = (m: unknown) => parentPort.postMessage(m);
+  // Linux nice is per thread: setPriority() without a pid renices only this decoder thread, so the event loop that
+  // answers ping/open keeps its priority whatever the decoders do
+  if (init.niceness) {
+    try {
+      require('node:os').setPriority(init.niceness);
+    } catch {
+      // not permitted (some containers): decode at normal priority
+    }
+  }
   let lib: any;
   let decoder: unknown;
   let logmath: unknown;

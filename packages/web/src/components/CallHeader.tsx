@@ -1,6 +1,7 @@
 import type { ConversationSummary } from '../api/types.js';
 import { maskAni } from '../lib/mask-ani.js';
 import { callDuration, formatDateTime } from '../lib/time-format.js';
+import { TranscriptStatus } from './TranscriptStatus.js';
 
 /** Who, where, when of one call. */
 export function CallHeader({ call, now }: { call: ConversationSummary; now: number }) {
@@ -30,6 +31,12 @@ export function CallHeader({ call, now }: { call: ConversationSummary; now: numb
         <dt>State</dt>
         <dd>
           <span className={`state state-${call.state}`}>{call.state}</span>
+        </dd>
+      </div>
+      <div>
+        <dt>Transcript</dt>
+        <dd>
+          <TranscriptStatus call={call} />
         </dd>
       </div>
     </dl>

@@ -4,6 +4,7 @@ import type { ConversationFilter, ConversationSummary } from '../api/types.js';
 import { maskAni } from '../lib/mask-ani.js';
 import { callDuration, formatDateTime } from '../lib/time-format.js';
 import { HistoryDetail } from './HistoryDetail.js';
+import { TranscriptStatus } from './TranscriptStatus.js';
 
 export const HISTORY_PAGE_SIZE = 25;
 
@@ -152,6 +153,7 @@ export function History({ api, selectedId, onSelect, canPlay = true }: HistoryPr
                   <th scope="col">Queue / DNIS</th>
                   <th scope="col">Duration</th>
                   <th scope="col">State</th>
+                  <th scope="col">Transcript</th>
                 </tr>
               </thead>
               <tbody>
@@ -173,6 +175,9 @@ export function History({ api, selectedId, onSelect, canPlay = true }: HistoryPr
                     </td>
                     <td>
                       <span className={`state state-${call.state}`}>{call.state}</span>
+                    </td>
+                    <td>
+                      <TranscriptStatus call={call} />
                     </td>
                   </tr>
                 ))}

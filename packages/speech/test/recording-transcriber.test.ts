@@ -1,0 +1,100 @@
+import { buildWavHeader, mulawEncode } from '@hookscribe/audiohook';
+import { describe, expect, it } from 'vitest';
+import { ScriptedEngine } from '../src/engines/scripted-engine.js';
+import { PocketsphinxEngine } from '../src/pocketsphinx/engine.js';
+import { RecordingTranscriptionError, transcribeRecording } from '../src/pipeline/recording-transcriber.js';
+import { espeakSpeech } from './support/espeak-speech.js';
+import { concat, noise, silence } from './support/fixtures.js';
+
+const S = 8000;
+
+/** a stereo µ-law WAV as the call recorder writes it */
+function stereoWav(external: Int16Array, internal: Int16Array): Uint8Array {
+  const length = Math.max(external.length, internal.length);
+  const a = mulawEncode(concat(external, silence(length - external.length)));
+  const b = mulawEncode(concat(internal, silence(length - internal.length)));
+  const data = new Uint8Array(length * 2);
+  for (let i = 0; i < length; i++) {
+    data[2 * i] = a[i]!;
+    data[2 * i + 1] = b[i]!;
+  }
+  const header = buildWavHeader({ format: 'PCMU', channels: 2, sampleRate: S }, data.length);
+  const wav = new Uint8Array(header.length + data.length);
+  wav.set(header);
+  wav.set(data, header.length);
+  return wav;
+}
+
+const burst = () => noise(S / 2, -12);
+
+describe('transcribeRecording', () => {
+  it('transcribes both channels of a recording, on the recording timeline, each utterance once', async () => {
+    // customer: two words at 1 s; agent: one word at 3 s
+    const external = concat(silence(S), burst(), silence(S / 2), burst(), silence(3 * S));
+    const internal = concat(silence(3 * S), burst(), silence(2 * S));
+    const result = await transcribeRecording(stereoWav(external, internal), {
+      engines: [new ScriptedEngine()],
+      language: 'en-US',
+      callId: 'call-1',
+    });
+    expect(result.audioSeconds).toBeCloseTo(external.length / S, 3);
+    expect(result.engines).toEqual(['scripted']);
+    const byChannel = (c: number) => result.finals.filter((f) => f.channel === c);
+    expect(byChannel(0).flatMap((f) => f.words).length).toBe(2);
+    expect(byChannel(1).map((f) => [f.role, f.words.length])).toEqual([['agent', 1]]);
+    expect(byChannel(0).map((f) => Math.round(f.offsetSeconds * 10) / 10)).toEqual([1, 2]);
+    expect(byChannel(1)[0]!.offsetSeconds).toBeCloseTo(3, 1);
+    expect(result.finals.every((f) => f.type === 'final' && f.callId === 'call-1')).toBe(true);
+  });
+
+  it('rejects when part of the audio could not be transcribed, rather than returning a short transcript', async () => {
+    const audio = concat(burst(), silence(S), burst(), silence(S), burst(), silence(S));
+    await expect(
+      transcribeRecording(stereoWav(audio, audio), {
+        engines: [new ScriptedEngine({ failAfterSamples: S / 4 })],
+        language: 'en-US',
+      }),
+    ).rejects.toBeInstanceOf(RecordingTranscriptionError);
+  });
+
+  it('rejects a recording that is not 8 kHz WAV', async () => {
+    await expect(
+      transcribeRecording(new TextEncoder().encode('not a wav'), {
+        engines: [new ScriptedEngine()],
+        language: null,
+      }),
+    ).rejects.toThrow(/RIFF/);
+  });
+
+  it('stops when its signal aborts', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('lease lost'));
+    await expect(
+      transcribeRecording(stereoWav(burst(), burst()), {
+        engines: [new ScriptedEngine()],
+        language: 'en-US',
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow('lease lost');
+  });
+
+  it('real speech through the embedded engine: the words come out of the recording', async () => {
+    const { phone } = espeakSpeech('please check my account balance');
+    const engine = new PocketsphinxEngine({
+      maxBacklogMs: 3_600_000,
+      pool: { niceness: 19, warmDecoders: 0 },
+    });
+    try {
+      const result = await transcribeRecording(stereoWav(phone, silence(phone.length)), {
+        engines: [engine],
+        language: 'en-US',
+      });
+      const text = result.finals.map((f) => f.text).join(' ');
+      expect(text).toMatch(/account/);
+      expect(text).toMatch(/balance/);
+      expect(result.finals.every((f) => f.channel === 0)).toBe(true);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
