@@ -4,12 +4,16 @@
 //
 //   node packages/speech/devset/generate.mjs dev     # dev set (once; gitignored)
 //   npx tsc -b packages/speech
-//   node scripts/bench-stt.mjs [--every N] [--live-utterances K] [--skip-wer]
+//   node scripts/bench-stt.mjs [--every N] [--live-utterances K] [--skip-wer] [--skip-configs] [--before] [--write]
 //
 // 1. WER per configuration (naive upsampling, + band fill, + MLLR/phone CMN init, tuned decoder = engine default,
 //    clean 16 kHz ceiling) on the dev set (every Nth utterance) and on pocketsphinx-testdata (librivox + cards, put
 //    through the same phone channel), with the bare decoder's CPU seconds per audio second.
-// 2. The engine end to end (PocketsphinxEngine from dist/: front end, worker threads, partials): K utterances
+// 2. The product's configuration per set and per voice: PocketsphinxEngine (per-channel CMN, domain LM) alone,
+//    against the engine without the domain LM; then the whole channel pipeline (Silero VAD + segmenter + engine)
+//    on hold calls (utterances separated by 12 s of real music on hold) with the words recognised in the music,
+//    and every non-speech clip (hold music, synthetic music, tones, DTMF, noise). --before adds the energy VAD.
+// 3. The engine end to end (PocketsphinxEngine from dist/: front end, worker threads, partials): K utterances
 //    streamed in real time as stereo calls (two channels at once), final latency after end of speech (flush →
 //    final), first-partial latency, CPU per audio second of the whole process, RSS per decoder, and the live
 //    stereo calls one core sustains (1 / (2 · CPU per audio second)).
@@ -32,6 +36,8 @@ const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] 
 const every = Number(opt('--every', '1'));
 const liveUtterances = Number(opt('--live-utterances', '8'));
 const skipWer = argv.includes('--skip-wer');
+const before = argv.includes('--before');
+const skipConfigs = argv.includes('--skip-configs');
 
 const defaults = defaultPocketsphinxConfig();
 const rms = defaults.frontEnd.bandNoiseRms;
@@ -47,7 +53,16 @@ const CONFIGS = [
     featparams: defaults.featParams,
   },
   {
-    name: '+ tuned decoder (engine default)',
+    name: '+ tuned decoder, CMN carried by the decoder (before)',
+    input: 'phone',
+    rms,
+    mllr: defaults.mllr,
+    featparams: defaults.featParams,
+    args: ['-fwdflat', 'no'],
+    sharedCmn: true,
+  },
+  {
+    name: '+ tuned decoder (engine default, generic LM)',
     input: 'phone',
     rms,
     mllr: defaults.mllr,
@@ -71,7 +86,7 @@ out(
 );
 out();
 
-if (!skipWer) {
+if (!skipWer && !skipConfigs) {
   const dev = loadSet('dev', every);
   const testdata = loadSet('testdata', 1);
   out(`## WER per configuration`);
@@ -92,6 +107,81 @@ if (!skipWer) {
   }
   out();
   out(`Tuned decoder flags: \`${tuningArgs.join(' ') || '(pocketsphinx defaults)'}\`; band fill RMS ${rms}.`);
+  out();
+}
+
+if (!skipWer) {
+  const { evaluateEngine, evaluateHoldCalls, evaluateNonSpeech } = await import(
+    join(speech, 'scripts/pipeline-eval.mjs')
+  );
+  const dev = loadSet('dev', every);
+  const testdata = loadSet('testdata', 1);
+  const generic = { domainLm: null, tuning: { fwdflat: 'no' } };
+  out(`## The engine per set and voice`);
+  out();
+  out(
+    'PocketsphinxEngine from dist/ (worker threads, per-channel CMN), one stream per voice, utterances in set order with a flush after each. Testdata is never used for tuning. CPU = whole process per audio second.',
+  );
+  out();
+  const rows = [];
+  for (const [name, config] of [
+    ['generic en-US LM, `-fwdflat no`', generic],
+    ['+ contact-centre LM (weight 0.5) + `-maxhmmpf 8000` (**default**)', {}],
+  ]) {
+    const d = await evaluateEngine(dev, config);
+    const t = await evaluateEngine(testdata, config);
+    rows.push({ name, d, t });
+  }
+  out('| engine | dev WER | testdata WER | CPU s/s (dev) |');
+  out('| --- | --- | --- | --- |');
+  for (const { name, d, t } of rows)
+    out(
+      `| ${name} | ${pct(d.wer)} (${d.words} words) | ${pct(t.wer)} (${t.words} words) | ${d.cpuPerAudioSecond.toFixed(3)} |`,
+    );
+  out();
+  out(`| voice | ${rows.map((r) => r.name).join(' | ')} |`);
+  out(`| --- | ${rows.map(() => '---').join(' | ')} |`);
+  for (const voice of Object.keys({ ...rows[0].d.perVoice, ...rows[0].t.perVoice })) {
+    const cell = (r) => {
+      const v = r.d.perVoice[voice] ?? r.t.perVoice[voice];
+      return `${pct(v.wer)} of ${v.words}`;
+    };
+    out(`| ${voice} | ${rows.map(cell).join(' | ')} |`);
+  }
+  out();
+  out(`## The pipeline: hold calls and non-speech`);
+  out();
+  out(
+    "Channel pipeline as configured by the environment (ChannelRecognizer: VAD + segmenter → engine), fed faster than real time. A hold call = one voice's utterances, each followed by 12 s of music on hold (the five Debian asterisk tracks in turn). Words whose middle lies in the music count as insertions (in the WER too).",
+  );
+  out();
+  out('| pipeline | set | WER | words in music | CPU s/s of call audio |');
+  out('| --- | --- | --- | --- | --- |');
+  const pipelines = [['Silero VAD + engine default (**default**)', {}, {}]];
+  if (before) pipelines.unshift(['energy VAD + generic LM (before)', { HOOKSCRIBE_VAD: 'energy' }, generic]);
+  for (const [name, env, config] of pipelines) {
+    for (const [setName, set] of [
+      ['dev', dev],
+      ['testdata', testdata],
+    ]) {
+      const r = await evaluateHoldCalls(set, env, config);
+      out(
+        `| ${name} | ${setName} | ${pct(r.wer)} (${r.words} words) | ${r.inMusic.length}${r.inMusic.length ? ` (${r.inMusic.join(' ')})` : ''} | ${r.cpuPerAudioSecond.toFixed(3)} |`,
+      );
+    }
+  }
+  out();
+  out(
+    '| non-speech clip (20 s, phone channel) | words, default pipeline |' +
+      (before ? ' words, energy VAD (before) |' : ''),
+  );
+  out('| --- | --- |' + (before ? ' --- |' : ''));
+  const clips = await evaluateNonSpeech({}, 20);
+  const beforeClips = before ? await evaluateNonSpeech({ HOOKSCRIBE_VAD: 'energy' }, 20, generic) : null;
+  clips.forEach((c, i) => {
+    const show = (x) => `${x.words.length}${x.words.length ? ` (${x.words.join(' ')})` : ''}`;
+    out(`| ${c.name} | ${show(c)} |${beforeClips ? ` ${show(beforeClips[i])} |` : ''}`);
+  });
   out();
 }
 

@@ -12,7 +12,8 @@ runtime=(
 )
 test_only=(
   pocketsphinx-testdata  # independent recordings for the STT benchmark
-  espeak-ng flite sox    # synthesised test speech, demo calls
+  espeak-ng flite sox    # synthesised test speech, demo calls (flite's t2p also pronounces new vocabulary words)
+  asterisk-moh-opsound-wav # real music on hold: non-speech tests and bench:stt
   redis-server postgresql # Redis Streams bus and PostgreSQL store tests (started by the tests, never as services)
   chromium               # web UI end-to-end tests (playwright-core)
 )

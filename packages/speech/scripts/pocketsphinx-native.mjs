@@ -24,6 +24,8 @@ const f = {
   ps_end_utt: ps.func('int ps_end_utt(void*)'),
   ps_get_hyp: ps.func('const char* ps_get_hyp(void*, _Out_ int32_t*)'),
   err_set_logfp: sb.func('void err_set_logfp(void*)'),
+  cmn_live_get: sb.func('void cmn_live_get(void*, _Out_ float*)'),
+  cmn_live_set: sb.func('void cmn_live_set(void*, const float*)'),
 };
 f.err_set_logfp(null); // sphinxbase logs to stderr by default
 
@@ -76,9 +78,29 @@ export function freeDecoder(d) {
 /** CPU milliseconds the last decode() spent finishing the utterance (ps_end_utt: final search, lattice) */
 export let lastEndOfUtteranceMs = 0;
 
-/** `chunk` 0: one call with full_utt (batch CMN over the whole utterance) */
-export function decode(d, pcm16k, chunk = 320) {
+/** the decoder's live CMN state (cmn_t*), as the engine's worker reaches it (src/pocketsphinx/decoder-worker.ts) */
+function cmnOf(d) {
+  const feat = koffi.decode(koffi.decode(d, 16, 'void*'), 32, 'void*');
+  return koffi.decode(feat, 88, 'void*');
+}
+
+/** the live CMN mean a decoder starts from (-cmninit) */
+export function initialCmn(d) {
+  const mean = new Float32Array(13);
+  f.cmn_live_get(cmnOf(d), mean);
+  return mean;
+}
+
+/** the CMN mean the last decode() ended with (a channel's estimate for its next utterance) */
+export let lastCmn = null;
+
+/**
+ * `chunk` 0: one call with full_utt (batch CMN over the whole utterance). `cmn`: the channel's CMN estimate to
+ * start from, as the engine does per stream (null: whatever the decoder holds from before).
+ */
+export function decode(d, pcm16k, chunk = 320, cmn = null) {
   f.ps_start_stream(d);
+  if (cmn) f.cmn_live_set(cmnOf(d), cmn);
   f.ps_start_utt(d);
   if (chunk === 0) f.ps_process_raw(d, pcm16k, pcm16k.length, 0, 1);
   for (let i = 0; chunk > 0 && i < pcm16k.length; i += chunk) {
@@ -88,6 +110,8 @@ export function decode(d, pcm16k, chunk = 320) {
   const before = process.cpuUsage();
   f.ps_end_utt(d);
   const hyp = (f.ps_get_hyp(d, [0]) ?? '').replace(/\(\d+\)/g, '');
+  lastCmn = new Float32Array(13);
+  f.cmn_live_get(cmnOf(d), lastCmn);
   const spent = process.cpuUsage(before);
   lastEndOfUtteranceMs = (spent.user + spent.system) / 1000;
   return hyp;

@@ -9,15 +9,16 @@ import { FallbackEngine } from '../src/engines/fallback-engine.js';
 import { OpenAiTranscriptionEngine } from '../src/engines/openai-transcription-engine.js';
 import { ScriptedEngine } from '../src/engines/scripted-engine.js';
 import { EnergyVad } from '../src/vad/energy-vad.js';
+import { SileroVad } from '../src/vad/silero-vad.js';
 
 describe('speech configuration', () => {
-  it('defaults to the embedded engine, finals only, 200 ms utterance silence, energy VAD', () => {
+  it('defaults to the embedded engine, finals only, 200 ms utterance silence, Silero VAD', async () => {
     const config = speechConfigFromEnv({});
     expect(config).toMatchObject({
       engines: ['embedded'],
       partials: false,
       utteranceSilenceMs: 200,
-      vad: 'energy',
+      vad: 'silero',
       defaultLanguage: 'en-US',
     });
     const embedded = new ScriptedEngine({ name: 'embedded' });
@@ -25,8 +26,13 @@ describe('speech configuration', () => {
     expect(none).toEqual([]);
     expect((only as FallbackEngine).options.engines).toEqual([embedded]); // wrapped for its watchdog
     const options = transcriberOptionsFromConfig(config);
-    expect(options.segmenter).toEqual({ trailingSilenceMs: 200 });
-    expect(options.createVad!()).toBeInstanceOf(EnergyVad);
+    expect(options.segmenter).toEqual({ trailingSilenceMs: 200, negThreshold: 0.35, paddingMs: 300 });
+    const vad = await options.createVad!();
+    expect(vad).toBeInstanceOf(SileroVad);
+    await vad.release();
+    expect(
+      transcriberOptionsFromConfig(speechConfigFromEnv({ HOOKSCRIBE_VAD: 'energy' })).createVad!(),
+    ).toBeInstanceOf(EnergyVad);
   });
 
   it('builds a fallback chain in the configured order', () => {
@@ -100,6 +106,9 @@ describe('speech configuration', () => {
     expect(() => speechConfigFromEnv({ HOOKSCRIBE_UTTERANCE_SILENCE_MS: '50' })).toThrow(/\[100, 5000\]/);
     expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_PARTIALS: 'maybe' })).toThrow(/true or false/);
     expect(() => speechConfigFromEnv({ HOOKSCRIBE_VAD: 'webrtc' })).toThrow(/energy or silero/);
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_VOCABULARY: '/nonexistent/vocabulary.txt' })).toThrow(
+      /HOOKSCRIBE_STT_VOCABULARY: vocabulary file \/nonexistent\/vocabulary.txt not found/,
+    );
     expect(() => buildSpeechEngines(speechConfigFromEnv({}))).toThrow(/no factory/);
   });
 });

@@ -140,6 +140,7 @@ export async function startPipelineServices(
     embedded: () => {
       const defaults = defaultPocketsphinxConfig();
       return new PocketsphinxEngine({
+        vocabulary: speechConfig.vocabulary,
         pool: {
           ...defaults.pool,
           // two per core: decoding is CPU-bound, more decoders add no throughput, only memory and — created all at

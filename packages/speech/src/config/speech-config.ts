@@ -1,13 +1,14 @@
 import type { SpeechEngine } from '../engine.js';
 import { AzureSpeechEngine, type AzureTokenProvider } from '../engines/azure-speech-engine.js';
 import { FallbackEngine } from '../engines/fallback-engine.js';
+import { readVocabulary } from '../pocketsphinx/domain-lm.js';
 import { OpenAiTranscriptionEngine } from '../engines/openai-transcription-engine.js';
 import { RealtimeEngine } from '../engines/realtime/realtime-engine.js';
 import { CallEngineChoice } from '../pipeline/call-engine-choice.js';
 import type { CallTranscriberOptions } from '../pipeline/call-transcriber.js';
 import { EnergyVad } from '../vad/energy-vad.js';
 import { DEFAULT_TRAILING_SILENCE_MS } from '../vad/segmenter.js';
-import { SileroVad } from '../vad/silero-vad.js';
+import { SILERO_SEGMENTER, SileroVad } from '../vad/silero-vad.js';
 import { realtimeConfigFromEnv, RealtimeConfigError, type RealtimeConfig } from './realtime-config.js';
 
 /** Speech settings from the environment (docs/speech.md lists every variable). */
@@ -21,6 +22,8 @@ export interface SpeechConfig {
   textFormat: boolean;
   utteranceSilenceMs: number;
   vad: 'energy' | 'silero';
+  /** HOOKSCRIBE_STT_VOCABULARY: the embedded engine's deployment vocabulary (words and phrases), read at start */
+  vocabulary: string[];
   defaultLanguage: string;
   azure: {
     key?: string;
@@ -83,6 +86,15 @@ function integer(
   return n;
 }
 
+function vocabularyFrom(path: string | undefined): string[] {
+  if (!path) return [];
+  try {
+    return readVocabulary(path);
+  } catch (err) {
+    throw new SpeechConfigError(`HOOKSCRIBE_STT_VOCABULARY: ${(err as Error).message}`);
+  }
+}
+
 /** Parses and checks the HOOKSCRIBE_STT_* / _AZURE_SPEECH_* / _OPENAI_STT_* variables; throws SpeechConfigError. */
 export function speechConfigFromEnv(env: Record<string, string | undefined>): SpeechConfig {
   const listed = list(env.HOOKSCRIBE_STT_ENGINES, ['embedded']).map((e) => e.toLowerCase());
@@ -109,7 +121,8 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
     );
   }
   const used = [...new Set([...engines, ...allowlist])];
-  const vad = (env.HOOKSCRIBE_VAD ?? 'energy').toLowerCase();
+  // Silero by default: it never fires on hold music, tones or line noise (docs/speech-embedded.md, bench:stt)
+  const vad = (env.HOOKSCRIBE_VAD || 'silero').toLowerCase();
   if (vad !== 'energy' && vad !== 'silero')
     throw new SpeechConfigError(`HOOKSCRIBE_VAD must be energy or silero, got ${vad}`);
   const config: SpeechConfig = {
@@ -125,6 +138,8 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
       5000,
     ),
     vad,
+    // read (and checked) only where the embedded engine uses it; the realtime engine reads the file its own way
+    vocabulary: used.includes('embedded') ? vocabularyFrom(env.HOOKSCRIBE_STT_VOCABULARY) : [],
     defaultLanguage: env.HOOKSCRIBE_STT_DEFAULT_LANGUAGE || 'en-US',
     azure: {
       key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,
@@ -298,10 +313,9 @@ export function transcriberOptionsFromConfig(
     formatText: config.textFormat,
     defaultLanguage: config.defaultLanguage,
     createVad: config.vad === 'silero' ? () => SileroVad.load() : () => new EnergyVad(),
-    // Silero's probabilities fall slowly after speech: it wants the narrower hysteresis (docs/speech.md)
     segmenter: {
       trailingSilenceMs: config.utteranceSilenceMs,
-      ...(config.vad === 'silero' ? { negThreshold: 0.35 } : {}),
+      ...(config.vad === 'silero' ? SILERO_SEGMENTER : {}),
     },
   };
 }

@@ -1,11 +1,13 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { DECODER_WORKER_SOURCE } from './decoder-worker.js';
-import type { DecodedHypothesis, DecoderReply, DecoderRequest } from './decoder-protocol.js';
+import type { DecodedHypothesis, DecoderInit, DecoderReply, DecoderRequest } from './decoder-protocol.js';
 
 export interface DecoderPoolOptions {
   /** pocketsphinx arguments every decoder is created with */
   args: string[];
+  /** domain language model and extra words every decoder loads at start */
+  models?: Pick<DecoderInit, 'domainLm' | 'extraWords'>;
   /** most decoders alive at once (each ≈ 90 MB, ≈ 0.8 s to create) */
   maxDecoders: number;
   /** decoders created by start() and kept warm */
@@ -59,7 +61,7 @@ class DecoderWorker {
   dead: Error | null = null;
 
   constructor(
-    init: { koffiPath: string; args: string[]; niceness: number },
+    init: DecoderInit & { niceness: number },
     private readonly requestTimeoutMs: number,
     startTimeoutMs: number,
     private readonly onDeath: (w: DecoderWorker) => void,
@@ -159,8 +161,9 @@ export class DecoderLease {
     return this.worker.dead;
   }
 
-  async startUtterance(): Promise<void> {
-    await this.worker.request({ type: 'start' });
+  /** `cmnMean`: the stream's own CMN estimate (null: the model's initial one), so results never depend on the decoder's history */
+  async startUtterance(cmnMean: number[] | null = null): Promise<void> {
+    await this.worker.request({ type: 'start', cmnMean });
   }
 
   /** Feeds 16 kHz PCM; returns the partial hypothesis when asked for one. */
@@ -301,7 +304,12 @@ export class DecoderPool {
   /** `toIdle`: hand the decoder to a waiter or the idle list once ready (else the caller leases it). */
   private spawn(toIdle = true): DecoderWorker {
     const worker = new DecoderWorker(
-      { koffiPath: this.koffiPath, args: this.options.args, niceness: this.options.niceness },
+      {
+        koffiPath: this.koffiPath,
+        args: this.options.args,
+        niceness: this.options.niceness,
+        ...this.options.models,
+      },
       this.options.requestTimeoutMs,
       this.options.startTimeoutMs,
       (w) => this.onDeath(w),

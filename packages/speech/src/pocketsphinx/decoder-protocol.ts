@@ -5,6 +5,10 @@ export interface DecoderInit {
   koffiPath: string;
   /** pocketsphinx command-line arguments (-hmm, -lm, -dict, beams, -mllr …) */
   args: string[];
+  /** ARPA model interpolated with the -lm model (weight: the domain model's share) */
+  domainLm?: { path: string; weight: number } | null;
+  /** [word, phones] added to the dictionary (and the language models) at start */
+  extraWords?: [string, string][];
 }
 
 export interface DecodedSegment {
@@ -19,10 +23,13 @@ export interface DecodedHypothesis {
   text: string;
   segments: DecodedSegment[];
   frames: number;
+  /** the live CMN mean after the utterance (finals only): the stream's estimate for its next utterance */
+  cmnMean?: number[];
 }
 
 export type DecoderRequest =
-  | { id: number; type: 'start' }
+  /** cmnMean: the stream's CMN estimate from its previous utterance; null: the model's -cmninit */
+  | { id: number; type: 'start'; cmnMean: number[] | null }
   | { id: number; type: 'process'; pcm: Int16Array; wantHypothesis: boolean }
   | { id: number; type: 'end' }
   /** fault injection for the watchdog tests: exit the thread, or block it */

@@ -9,7 +9,13 @@
 export function decoderWorkerMain(): void {
   /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
   const { parentPort, workerData } = require('node:worker_threads');
-  const init = workerData as { koffiPath: string; args: string[]; niceness?: number };
+  const init = workerData as {
+    koffiPath: string;
+    args: string[];
+    niceness?: number;
+    domainLm?: { path: string; weight: number } | null;
+    extraWords?: [string, string][];
+  };
   const post = (m: unknown) => parentPort.postMessage(m);
   // Linux nice is per thread: setPriority() without a pid renices only this decoder thread, so the event loop that
   // answers ping/open keeps its priority whatever the decoders do
@@ -23,6 +29,9 @@ export function decoderWorkerMain(): void {
   let lib: any;
   let decoder: unknown;
   let logmath: unknown;
+  /** the decoder's cmn_t: its mean is set before every utterance from the stream's own estimate */
+  let cmn: unknown;
+  let initialCmn: number[] = [];
   const started = Date.now();
   try {
     const koffi = require(init.koffiPath);
@@ -46,15 +55,88 @@ export function decoderWorkerMain(): void {
       ps_seg_prob: ps.func('int32_t ps_seg_prob(void*, _Out_ int32_t*, _Out_ int32_t*, _Out_ int32_t*)'),
       ps_get_logmath: ps.func('void* ps_get_logmath(void*)'),
       logmath_exp: sb.func('double logmath_exp(void*, int)'),
+      cmn_live_get: sb.func('void cmn_live_get(void*, _Out_ float*)'),
+      cmn_live_set: sb.func('void cmn_live_set(void*, const float*)'),
+      ps_get_config: ps.func('void* ps_get_config(void*)'),
+      ps_get_search: ps.func('const char* ps_get_search(void*)'),
+      ps_get_lm: ps.func('void* ps_get_lm(void*, const char*)'),
+      ps_set_lm: ps.func('int ps_set_lm(void*, const char*, void*)'),
+      ps_set_search: ps.func('int ps_set_search(void*, const char*)'),
+      ps_add_word: ps.func('int ps_add_word(void*, const char*, const char*, int)'),
+      ngram_model_read: sb.func('void* ngram_model_read(void*, const char*, int, void*)'),
+      ngram_model_set_init: sb.func(
+        'void* ngram_model_set_init(void*, void**, const char**, const float*, int)',
+      ),
     };
-    const config = lib.cmd_ln_parse_r(null, lib.ps_args(), init.args.length, init.args, 1);
+    // with a domain model the worker reads the generic model itself: a decoder built with -lm would keep a second,
+    // unused search over the whole vocabulary (~95 MB and ~0.5 s CPU per decoder)
+    const lmAt = init.domainLm ? init.args.indexOf('-lm') : -1;
+    const genericLm = lmAt >= 0 ? init.args[lmAt + 1]! : null;
+    const args = lmAt >= 0 ? init.args.filter((_, i) => i !== lmAt && i !== lmAt + 1) : init.args;
+    const config = lib.cmd_ln_parse_r(null, lib.ps_args(), args.length, args, 1);
     if (!config) throw new Error(`pocketsphinx rejected its arguments: ${init.args.join(' ')}`);
     decoder = lib.ps_init(config);
     if (!decoder) throw new Error('ps_init failed (model, dictionary or -mllr file unreadable)');
     logmath = lib.ps_get_logmath(decoder);
+    cmn = liveCmnOf(koffi, decoder);
+    initialCmn = readCmn();
+    // new words into the dictionary first, so the domain model's search (built by ps_set_lm) includes them;
+    // without a domain model the last word rebuilds the generic search
+    const extra = init.extraWords ?? [];
+    extra.forEach(([word, phones], i) => {
+      const update = !init.domainLm && i === extra.length - 1 ? 1 : 0;
+      if (lib.ps_add_word(decoder, word, phones, update) < 0)
+        throw new Error(`pocketsphinx rejected the pronunciation of "${word}": ${phones}`);
+    });
+    if (init.domainLm) interpolateDomainLm(init.domainLm, genericLm);
   } catch (err) {
     post({ type: 'init-failed', message: (err as Error).message });
     return;
+  }
+
+  /**
+   * cmn_t* of the decoder: ps_decoder_t → acmod (offset 16) → feat_t (32) → cmn_struct (88), the struct layouts of
+   * the 5prealpha headers (not public API), checked by the vector length (13 cepstra) before use.
+   */
+  function liveCmnOf(koffi: any, ps: unknown): unknown {
+    const pointerAt = (p: unknown, offset: number) => koffi.decode(p, offset, 'void*') as unknown;
+    const acmod = pointerAt(ps, 16);
+    const feat = acmod ? pointerAt(acmod, 32) : null;
+    const struct = feat ? pointerAt(feat, 88) : null;
+    const veclen = struct ? (koffi.decode(struct, 28, 'int32_t') as number) : 0;
+    if (veclen !== 13) throw new Error('unsupported pocketsphinx build: CMN state not found');
+    return struct;
+  }
+
+  /** The generic model and the domain model, linearly interpolated (ngram_model_set), as the decoder's search. */
+  function interpolateDomainLm(domain: { path: string; weight: number }, genericPath: string | null): void {
+    const NGRAM_AUTO = 0;
+    const NGRAM_ARPA = 1;
+    const generic = genericPath
+      ? lib.ngram_model_read(lib.ps_get_config(decoder), genericPath, NGRAM_AUTO, logmath)
+      : lib.ps_get_lm(decoder, lib.ps_get_search(decoder));
+    const model = lib.ngram_model_read(lib.ps_get_config(decoder), domain.path, NGRAM_ARPA, logmath);
+    if (!generic || !model) throw new Error(`domain language model ${domain.path} unreadable`);
+    const weights = Float32Array.from([1 - domain.weight, domain.weight]);
+    const set = lib.ngram_model_set_init(
+      lib.ps_get_config(decoder),
+      [generic, model],
+      ['generic', 'domain'],
+      weights,
+      2,
+    );
+    if (
+      !set ||
+      lib.ps_set_lm(decoder, 'interpolated', set) < 0 ||
+      lib.ps_set_search(decoder, 'interpolated') < 0
+    )
+      throw new Error('interpolating the domain language model failed');
+  }
+
+  function readCmn(): number[] {
+    const mean = new Float32Array(13);
+    lib.cmn_live_get(cmn, mean);
+    return Array.from(mean);
   }
 
   let inUtterance = false;
@@ -86,6 +168,9 @@ export function decoderWorkerMain(): void {
           if (inUtterance) lib.ps_end_utt(decoder);
           // a new stream per utterance: segment frames count from the utterance start, not the decoder's life
           lib.ps_start_stream(decoder);
+          // CMN state belongs to the stream (the call's channel), not to this pooled decoder: without this the
+          // result would depend on whatever the decoder heard before, possibly another call
+          lib.cmn_live_set(cmn, Float32Array.from((req.cmnMean as number[] | null) ?? initialCmn));
           if (lib.ps_start_utt(decoder) < 0) throw new Error('ps_start_utt failed');
           inUtterance = true;
           post({ id: req.id, type: 'ok' });
@@ -103,7 +188,8 @@ export function decoderWorkerMain(): void {
           if (!inUtterance) throw new Error('end outside an utterance');
           inUtterance = false;
           if (lib.ps_end_utt(decoder) < 0) throw new Error('ps_end_utt failed');
-          post({ id: req.id, type: 'hypothesis', hypothesis: hypothesis(true) });
+          // ps_end_utt updated the live CMN estimate with this utterance: it goes back to the stream
+          post({ id: req.id, type: 'hypothesis', hypothesis: { ...hypothesis(true), cmnMean: readCmn() } });
           break;
         case 'fault':
           if (req.kind === 'exit') process.exit(70);

@@ -10,9 +10,16 @@ import type {
 import { AudioFormatError, EngineFailure, StreamClosedError, checkWrite } from '../errors.js';
 import { PhoneFrontEnd } from '../frontend/phone-front-end.js';
 import { ResultQueue } from '../result-queue.js';
-import { decoderArgs, defaultPocketsphinxConfig, type PocketsphinxConfig } from './config.js';
-import { DecoderPool, type DecoderLease } from './decoder-pool.js';
+import {
+  DOMAIN_LM_WEIGHT,
+  decoderArgs,
+  defaultPocketsphinxConfig,
+  type PocketsphinxConfig,
+} from './config.js';
+import { DecoderPool, type DecoderLease, type DecoderPoolOptions } from './decoder-pool.js';
+import { prepareDomainModel, type DomainModel } from './domain-lm.js';
 import type { DecodedHypothesis } from './decoder-protocol.js';
+import { rejectsUtterance } from './utterance-rejection.js';
 import { segmentsToWords } from './words.js';
 
 const ENGINE_NAME = 'pocketsphinx';
@@ -49,6 +56,7 @@ export class PocketsphinxEngine implements SpeechEngine {
   private phonePool: DecoderPool | null = null;
   private widePool: DecoderPool | null = null;
   private starting: Promise<void> | null = null;
+  private domainModel: DomainModel | null = null;
 
   constructor(config: Partial<PocketsphinxConfig> = {}) {
     const defaults = defaultPocketsphinxConfig();
@@ -57,6 +65,7 @@ export class PocketsphinxEngine implements SpeechEngine {
       ...config,
       frontEnd: { ...defaults.frontEnd, ...config.frontEnd },
       pool: { ...defaults.pool, ...config.pool },
+      rejection: { ...defaults.rejection, ...config.rejection },
     };
   }
 
@@ -74,14 +83,34 @@ export class PocketsphinxEngine implements SpeechEngine {
   /** The pool serving streams at `sampleRate` (8 kHz: phone front end + MLLR; 16 kHz: plain). */
   pool(sampleRate: 8000 | 16000): DecoderPool {
     if (sampleRate === 8000) {
-      this.phonePool ??= new DecoderPool({ ...this.config.pool, args: decoderArgs(this.config) });
+      this.phonePool ??= new DecoderPool({
+        ...this.config.pool,
+        args: decoderArgs(this.config),
+        models: this.decoderModels(),
+      });
       return this.phonePool;
     }
     this.widePool ??= new DecoderPool({
       ...this.config.pool,
       args: decoderArgs({ ...this.config, mllr: null, featParams: this.config.wideFeatParams }),
+      models: this.decoderModels(),
     });
     return this.widePool;
+  }
+
+  /** the domain model (built once, milliseconds) and the vocabulary's new words, for every decoder */
+  private decoderModels(): DecoderPoolOptions['models'] {
+    const { domainLm, vocabulary, dict } = this.config;
+    if (!domainLm && vocabulary.length === 0) return {};
+    this.domainModel ??= prepareDomainModel({
+      corpusPath: domainLm?.corpus ?? null,
+      vocabulary,
+      dict,
+    });
+    return {
+      domainLm: { path: this.domainModel.lmPath, weight: domainLm?.weight ?? DOMAIN_LM_WEIGHT },
+      extraWords: this.domainModel.extraWords,
+    };
   }
 
   openStream(options: SpeechStreamOptions): SpeechStream {
@@ -115,6 +144,11 @@ class PocketsphinxStream implements SpeechStream {
   private backlog = 0;
   private closing: Promise<void> | null = null;
   private closed = false;
+  /**
+   * This channel's live CMN estimate, carried from utterance to utterance (null until its first final: the model's
+   * -cmninit). Decoders are pooled, so the normalisation state must travel with the stream, not stay in a decoder.
+   */
+  private cmnMean: number[] | null = null;
 
   constructor(
     private readonly pool: DecoderPool,
@@ -163,15 +197,7 @@ class PocketsphinxStream implements SpeechStream {
   }
 
   private beginUtterance(start: number): Utterance {
-    const lease = this.pool.acquire().then(async (l) => {
-      try {
-        await l.startUtterance();
-        return l;
-      } catch (err) {
-        l.release();
-        throw err;
-      }
-    });
+    const lease = this.pool.acquire();
     lease.catch(() => undefined); // observed by the chained steps
     const utt: Utterance = {
       id: randomUUID(),
@@ -184,6 +210,8 @@ class PocketsphinxStream implements SpeechStream {
       partialsEmitted: false,
     };
     this.utterance = utt;
+    // chained, so the previous utterance's final (and CMN estimate) is in before this one starts
+    this.step(utt, (l) => l.startUtterance(this.cmnMean));
     return utt;
   }
 
@@ -225,6 +253,7 @@ class PocketsphinxStream implements SpeechStream {
       try {
         if (tail.length > 0) await lease.process(tail, false);
         const hyp = await lease.endUtterance();
+        if (hyp.cmnMean) this.cmnMean = hyp.cmnMean;
         this.emitFinal(utt, hyp);
       } finally {
         lease.release();
@@ -271,7 +300,8 @@ class PocketsphinxStream implements SpeechStream {
   }
 
   private emitFinal(utt: Utterance, hyp: DecodedHypothesis): void {
-    const words = segmentsToWords(hyp.segments, utt.start, this.options.sampleRate);
+    let words = segmentsToWords(hyp.segments, utt.start, this.options.sampleRate);
+    if (rejectsUtterance(words, this.config.rejection)) words = [];
     // an utterance that showed partials always gets its final, even an empty one
     if (words.length === 0 && !utt.partialsEmitted) return;
     const confidence = words.length === 0 ? 0 : words.reduce((s, w) => s + w.confidence, 0) / words.length;

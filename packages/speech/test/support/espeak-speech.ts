@@ -8,11 +8,15 @@ import { muLawDecode } from '../../src/frontend/mulaw.js';
  * espeak-ng speech (a voice the embedded model recognises well) with 0.3 s of silence either side, as it arrives
  * through the phone channel (8 kHz G.711 mu-law, decoded to linear PCM) and as the same speech at 16 kHz.
  */
-export function espeakSpeech(text: string): { phone: Int16Array; wide: Int16Array } {
+export function espeakSpeech(
+  text: string,
+  voice = 'en-us+f2',
+  wordsPerMinute = 150,
+): { phone: Int16Array; wide: Int16Array } {
   const dir = mkdtempSync(join(tmpdir(), 'espeak-speech-'));
   try {
     const tts = join(dir, 'tts.wav');
-    execFileSync('espeak-ng', ['-v', 'en-us+f2', '-s', '150', '-w', tts, text]);
+    execFileSync('espeak-ng', ['-v', voice, '-s', String(wordsPerMinute), '-w', tts, text]);
     const pad = ['pad', '0.3', '0.3'];
     execFileSync('sox', [tts, '-r', '8000', '-e', 'u-law', '-t', 'raw', join(dir, 'phone.ul'), ...pad]);
     execFileSync('sox', [
