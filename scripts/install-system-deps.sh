@@ -9,10 +9,11 @@ set -euo pipefail
 
 runtime=(
   libpocketsphinx3 pocketsphinx-en-us # embedded offline speech engine
+  flite                               # t2p: pronunciations of HOOKSCRIBE_STT_VOCABULARY words the dictionary lacks
 )
 test_only=(
   pocketsphinx-testdata  # independent recordings for the STT benchmark
-  espeak-ng flite sox    # synthesised test speech, demo calls (flite's t2p also pronounces new vocabulary words)
+  espeak-ng sox          # synthesised test speech (with flite), demo calls
   asterisk-moh-opsound-wav # real music on hold: non-speech tests and bench:stt
   redis-server postgresql # Redis Streams bus and PostgreSQL store tests (started by the tests, never as services)
   chromium               # web UI end-to-end tests (playwright-core)
