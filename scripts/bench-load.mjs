@@ -17,7 +17,11 @@
  * server also holds two recording files per call.
  *
  * Options: --sessions 1000,5000  --duration 60 (steady seconds)  --rate 250 (sessions/s)  --workers 1 (sim threads)
- *          --audio silence|tone (default silence)  --json FILE (write results)  --server path/to/main.js
+ *          --audio silence|tone|speech, or a list such as silence,speech (default silence): every kind runs
+ *            for every --sessions entry, back to back, so they are compared under the same conditions
+ *          --wav FILE (the call --audio speech repeats; default the demo billing-dispute call, 21 s stereo PCMU)
+ *          --cpu-prof DIR (V8 CPU profiles of the server's threads, in DIR/server-<sessions>-<audio>/)
+ *          --json FILE (write results)  --server path/to/main.js
  *          --call-seconds S: churn (soak) mode. Every session lasts S seconds and new ones keep starting at --rate
  *            until --sessions were started, so about rate × S calls are up at any time and every call opens,
  *            records and ends inside the run (per-call leaks show). The window runs from S + 2 s until the last
@@ -26,9 +30,10 @@
  * Every phase also reports the RSS trend over its window (least-squares slope after the first 3 minutes, in MB per
  * hour, with the per-minute medians), the figure a soak is judged by.
  *
- * "No transcription" (the issue's condition): the server has no switch to turn its speech pipeline off, so the
- * sessions stream digital silence, the closest the server allows (no speech for its recogniser); --audio tone
- * makes every call "speak" for comparison.
+ * No transcription (the issue's condition): the server runs with HOOKSCRIBE_STT_ENGINES=none unless the environment
+ * says otherwise, so it records and stores calls without a speech pipeline. --audio silence streams digital silence,
+ * --audio tone makes every call "speak" a tone, --audio speech streams a real call (the frames of real speech differ
+ * in every byte, unlike silence).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,16 +51,26 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '250' },
     workers: { type: 'string', default: '1' },
     audio: { type: 'string', default: 'silence' },
+    wav: { type: 'string', default: join(root, 'packages/server/demo-calls/billing-dispute.wav') },
+    'cpu-prof': { type: 'string' },
     'call-seconds': { type: 'string' },
     json: { type: 'string' },
     server: { type: 'string', default: join(root, 'packages/server/dist/main.js') },
   },
 });
 const phases = values.sessions.split(',').map((s) => Number(s.trim()));
+const audios = values.audio.split(',').map((a) => a.trim());
 const steadySeconds = Number(values.duration);
 const rate = Number(values.rate);
-if (phases.some((n) => !Number.isInteger(n) || n <= 0) || !(steadySeconds > 0) || !(rate > 0)) {
-  console.error('usage: bench-load.mjs [--sessions 1000,5000] [--duration 60] [--rate 250] [--workers 1]');
+if (
+  phases.some((n) => !Number.isInteger(n) || n <= 0) ||
+  !(steadySeconds > 0) ||
+  !(rate > 0) ||
+  audios.some((a) => !['silence', 'tone', 'speech'].includes(a))
+) {
+  console.error(
+    'usage: bench-load.mjs [--sessions 1000,5000] [--duration 60] [--rate 250] [--workers 1] [--audio silence,speech]',
+  );
   process.exit(2);
 }
 const simCli = join(root, 'packages/sim/dist/cli.js');
@@ -64,14 +79,15 @@ const apiKey = 'bench-key';
 const secret = Buffer.from('hookscribe-bench-secret-32-bytes').toString('base64');
 
 const results = [];
-for (const sessions of phases) results.push(await runPhase(sessions));
+// the audio kinds of one session count run back to back, so they share the machine's conditions
+for (const sessions of phases) for (const audio of audios) results.push(await runPhase(sessions, audio));
 
 console.log('\n' + table(results));
 if (values.json)
   writeFileSync(values.json, JSON.stringify({ when: new Date().toISOString(), results }, null, 2));
 process.exit(results.every((r) => r.errors === 0 && r.completed === r.sessions) ? 0 : 1);
 
-async function runPhase(sessions) {
+async function runPhase(sessions, audio) {
   const rampSeconds = sessions / rate;
   const callSeconds = values['call-seconds'] === undefined ? null : Number(values['call-seconds']);
   // every session lasts the whole ramp plus the steady window, so all of them overlap during the window; in churn
@@ -83,9 +99,13 @@ async function runPhase(sessions) {
   const dataDir = mkdtempSync(join(tmpdir(), 'hookscribe-bench-'));
   const port = await freePort();
   console.error(
-    `\n== ${sessions} sessions: ramp ${rampSeconds.toFixed(1)} s, steady ${steadySeconds} s, port ${port}`,
+    `\n== ${sessions} sessions of ${audio}: ramp ${rampSeconds.toFixed(1)} s, steady ${steadySeconds} s, port ${port}`,
   );
-  const server = spawnWithFdLimit(process.execPath, [values.server], {
+  const profile = values['cpu-prof']
+    ? // one directory per phase: every thread (main, disk writer, workers) writes its own profile there
+      ['--cpu-prof', '--cpu-prof-dir', join(values['cpu-prof'], `server-${sessions}-${audio}`)]
+    : [];
+  const server = spawnWithFdLimit(process.execPath, [...profile, values.server], {
     ...process.env,
     HOOKSCRIBE_PORT: String(port),
     HOOKSCRIBE_HOST: '127.0.0.1',
@@ -122,7 +142,7 @@ async function runPhase(sessions) {
         values.workers,
         '--duration',
         String(sessionSeconds),
-        ...(values.audio === 'tone' ? ['--tone', '440'] : ['--silence']),
+        ...audioArgs(audio),
         '--format',
         'PCMU',
         '--channels',
@@ -169,6 +189,7 @@ async function runPhase(sessions) {
     const steadyRssKb = median(samples.map((s) => s.rssKb));
     const result = {
       sessions,
+      audio,
       sessionSeconds,
       steadySeconds: samples.length,
       completed: summary.completed,
@@ -207,6 +228,13 @@ async function runPhase(sessions) {
     });
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function audioArgs(audio) {
+  if (audio === 'tone') return ['--tone', '440'];
+  // a real call, repeated for the session's length (the frames are shared between sessions in the simulator)
+  if (audio === 'speech') return ['--wav', values.wav, '--loop'];
+  return ['--silence'];
 }
 
 /** `exec` keeps the pid, so /proc/<pid> is the node process itself. */
@@ -277,12 +305,12 @@ function rssTrend(samples) {
 
 function table(rows) {
   const lines = [
-    '| sessions | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | RSS trend | ping RTT, all sessions up: p50 / p99 / max | ping RTT, whole run: p99 | opened p50 / p99 | sim CPU | sim loop delay p99 | load avg |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| sessions | audio | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | RSS trend | ping RTT, all sessions up: p50 / p99 / max | ping RTT, whole run: p99 | opened p50 / p99 | sim CPU | sim loop delay p99 | load avg |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.sessions} | ${r.completed} | ${r.errors} | ${r.serverCpuPercent} / ${r.serverCpuPercentMax} | ` +
+      `| ${r.sessions} | ${r.audio} | ${r.completed} | ${r.errors} | ${r.serverCpuPercent} / ${r.serverCpuPercentMax} | ` +
         `${r.serverIdleRssMb} → ${r.serverSteadyRssMb} MB | ${r.rssPerSessionKb} KB | ` +
         `${r.rssTrend.slopeMbPerHour === null ? '–' : `${r.rssTrend.slopeMbPerHour} MB/h`} | ` +
         (r.rttAllActiveMs.count

@@ -6,7 +6,8 @@ import { isScenarioName, scenarioNames, type ScenarioName } from './scenarios.js
 export class UsageError extends Error {}
 
 export type OfferedChannels = 'stereo' | 'external' | 'internal';
-export type AudioInput = { kind: 'wav'; path: string } | { kind: 'tone'; hz: number } | { kind: 'silence' };
+export type AudioInput =
+  { kind: 'wav'; path: string; loop: boolean } | { kind: 'tone'; hz: number } | { kind: 'silence' };
 
 export interface SimOptions {
   url: string;
@@ -46,6 +47,7 @@ Audio
                             PCMU (mu-law) or 16-bit PCM
   --tone HZ                 sine tone instead of a WAV (default 440 Hz; internal channel at 1.5 x HZ)
   --silence                 digital silence instead (transport load without speech activity)
+  --loop                    repeat the WAV (padded with silence to a whole second) for --duration seconds
   --duration S              seconds to stream (default: whole WAV, or 10 s of tone or silence)
   --format PCMU|L16         offered encoding (default PCMU)
   --channels stereo|external|internal   offered channels (default stereo)
@@ -85,6 +87,7 @@ export function parseOptions(argv: string[]): SimOptions | 'help' {
         wav: { type: 'string' },
         tone: { type: 'string' },
         silence: { type: 'boolean' },
+        loop: { type: 'boolean' },
         duration: { type: 'string' },
         format: { type: 'string' },
         channels: { type: 'string' },
@@ -127,10 +130,12 @@ export function parseOptions(argv: string[]): SimOptions | 'help' {
   if (inputs.length > 1) throw new UsageError('give one of --wav, --tone and --silence');
   const audio: AudioInput =
     values.wav !== undefined
-      ? { kind: 'wav', path: values.wav }
+      ? { kind: 'wav', path: values.wav, loop: values.loop ?? false }
       : values.silence
         ? { kind: 'silence' }
         : { kind: 'tone', hz: positiveNumber('--tone', values.tone ?? '440') };
+  if (values.loop && audio.kind !== 'wav') throw new UsageError('--loop repeats a --wav file');
+  if (values.loop && values.duration === undefined) throw new UsageError('--loop needs --duration');
   if (audio.kind === 'tone' && audio.hz >= 4000)
     throw new UsageError('--tone must be below 4000 Hz (8 kHz audio)');
 

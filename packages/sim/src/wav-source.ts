@@ -16,8 +16,24 @@ export class WavSource implements AudioSource {
     readonly mono: boolean,
     private readonly external: Int16Array,
     private readonly internal: Int16Array,
+    /** samples per repeat, or null when the file plays once */
+    private readonly period: number | null = null,
   ) {
-    this.lengthSamples = external.length;
+    this.lengthSamples = period === null ? external.length : Infinity;
+  }
+
+  /**
+   * The same audio repeated forever, each repeat padded with silence to a whole second: every repeat starts on the
+   * same frame grid for any frame length that divides a second, so a load run's encoded frames stay shareable.
+   */
+  looped(): WavSource {
+    const period = Math.max(1, Math.ceil(this.external.length / SAMPLE_RATE)) * SAMPLE_RATE;
+    const pad = (data: Int16Array) => {
+      const out = new Int16Array(period);
+      out.set(data);
+      return out;
+    };
+    return new WavSource(this.mono, pad(this.external), pad(this.internal), period);
   }
 
   static async load(path: string): Promise<WavSource> {
@@ -52,12 +68,15 @@ export class WavSource implements AudioSource {
   }
 
   contentOffset(offsetSamples: number): number {
+    if (this.period !== null) return offsetSamples % this.period;
     // past the end everything is silence
     return Math.min(offsetSamples, this.lengthSamples);
   }
 
   read(offsetSamples: number, count: number): [Int16Array, Int16Array] {
-    return [slice(this.external, offsetSamples, count), slice(this.internal, offsetSamples, count)];
+    const offset = this.contentOffset(offsetSamples);
+    const read = this.period === null ? slice : wrappedSlice;
+    return [read(this.external, offset, count), read(this.internal, offset, count)];
   }
 }
 
@@ -65,5 +84,17 @@ function slice(data: Int16Array, offset: number, count: number): Int16Array {
   if (offset + count <= data.length) return data.subarray(offset, offset + count);
   const out = new Int16Array(count);
   if (offset < data.length) out.set(data.subarray(offset));
+  return out;
+}
+
+/** `count` samples from `offset` of a repeating `data` (a frame may span the end of one repeat). */
+function wrappedSlice(data: Int16Array, offset: number, count: number): Int16Array {
+  if (offset + count <= data.length) return data.subarray(offset, offset + count);
+  const out = new Int16Array(count);
+  for (let filled = 0, at = offset; filled < count; at = 0) {
+    const part = data.subarray(at, Math.min(data.length, at + count - filled));
+    out.set(part, filled);
+    filled += part.length;
+  }
   return out;
 }

@@ -393,6 +393,44 @@ describe('audio input', () => {
     expect(frames.every((f) => f.channels.every((ch) => ch.every((v) => v === 0)))).toBe(true);
   });
 
+  it('--loop repeats the WAV, padded with silence to a whole second, for --duration', async () => {
+    const external = Int16Array.from({ length: 6000 }, (_, i) => ((i * 37) % 2000) - 1000); // 0.75 s
+    const data = encodeFrame([external], 'PCMU');
+    const path = join(wavDir(), 'short.wav');
+    writeFileSync(
+      path,
+      Buffer.concat([buildWavHeader({ format: 'PCMU', channels: 1, sampleRate: 8000 }, data.length), data]),
+    );
+    const s = await serve();
+    const { code, summary } = await simJson([
+      '--url',
+      s.url(),
+      '--wav',
+      path,
+      '--loop',
+      '--duration',
+      '2.5',
+      '--fast',
+      '--channels',
+      'external',
+    ]);
+    expect(code).toBe(0);
+    expect(summary.streamSeconds).toBe(2.5);
+    const frames = s.sessions[0]!.events.filter((e) => e.type === 'audio') as Extract<
+      SessionEvent,
+      { type: 'audio' }
+    >[];
+    const received = Int16Array.from(frames.flatMap((f) => Array.from(f.channels[0]!)));
+    const once = mulawDecode(data);
+    const period = new Int16Array(8000);
+    period.set(once);
+    const expected = new Int16Array(20000);
+    expected.set(period, 0);
+    expected.set(period, 8000);
+    expected.set(period.subarray(0, 4000), 16000);
+    expect(received).toEqual(expected);
+  });
+
   it('a WAV that is not 8 kHz is a usage error (exit 2)', async () => {
     const dir = wavDir();
     const path = join(dir, 'wide.wav');
@@ -417,6 +455,8 @@ describe('usage errors exit 2', () => {
     [['--url', 'ws://x', '--bogus'], /Unknown option/],
     [['--url', 'ws://x', '--rate', '5'], /need --sessions/],
     [['--url', 'ws://x', '--silence', '--tone', '300'], /one of --wav, --tone and --silence/],
+    [['--url', 'ws://x', '--silence', '--loop', '--duration', '5'], /--loop repeats a --wav/],
+    [['--url', 'ws://x', '--wav', 'x.wav', '--loop'], /--loop needs --duration/],
   ])('%j', async (args, message) => {
     const run = await sim(args as string[]);
     expect(run.code).toBe(2);
