@@ -112,4 +112,41 @@ describe('call pipeline with live capacity', () => {
     expect((await stored(late)).transcript).toEqual([]);
     expect((await stored(late)).state).toBe('ended');
   });
+
+  it('does not decode the audio of a call over capacity (reading channels is the decode)', async () => {
+    const store = new SqliteConversationStore({ path: ':memory:' });
+    stores.push(store);
+    const pipeline = callPipeline({
+      engines: [new ScriptedEngine()],
+      transcriber: {},
+      store,
+      redactor: new TranscriptRedactor([]),
+      capacity: new LiveDecodeCapacity(2),
+    });
+    const hub = new SessionEventHub({ logger: log, waitTimeoutMs: 10_000 });
+    pipeline.subscriber(hub);
+    const admitted = callOf('monitor');
+    const over = callOf('monitor');
+    const decoded = new Map<string, number>();
+    for (const call of [admitted, over]) {
+      hub.emit('opened', { call, open: {} as never, control, log });
+      decoded.set(call.sessionId, 0);
+      const pcm = speech();
+      hub.emit('audio', {
+        call,
+        raw: new Uint8Array(0),
+        startSample: 0,
+        get channels() {
+          decoded.set(call.sessionId, decoded.get(call.sessionId)! + 1);
+          return pcm;
+        },
+      });
+    }
+    expect(decoded.get(admitted.sessionId)).toBeGreaterThan(0);
+    expect(decoded.get(over.sessionId)).toBe(0);
+    for (const call of [admitted, over]) {
+      await hub.emitAndWait('closing', { call, reason: 'end', atSample: 20000 });
+      await hub.emitAndWait('ended', { call, outcome: 'closed', atSample: 20000, endedAt: new Date() });
+    }
+  });
 });

@@ -283,12 +283,13 @@ export function callPipeline(options: CallPipelineOptions): {
     });
 
     if (transcribing) {
-      // only when transcribing: reading `channels` decodes the frame
-      hub.on('audio', function transcribeAudio({ call, channels, startSample }) {
-        const state = calls.get(call.sessionId);
-        if (!state) return;
+      // reading `channels` decodes the frame: only for calls decoded live, not for those over capacity
+      hub.on('audio', function transcribeAudio(frame) {
+        const state = calls.get(frame.call.sessionId);
+        if (!state?.transcriber) return;
+        const { channels, startSample } = frame;
         state.lastAudio = { endSample: startSample + (channels[0]?.length ?? 0), at: Date.now() };
-        void state.transcriber?.handle({ type: 'audio', channels, startSample });
+        void state.transcriber.handle({ type: 'audio', channels, startSample });
       });
     }
     hub.on('paused', function flushAtPause({ call, atSample }) {
