@@ -160,10 +160,21 @@ async function runPhase(sessions, audio) {
     sim.stderr.on('data', (d) => process.stderr.write(d));
     const simExit = new Promise((res) => sim.on('exit', (code) => res(code)));
 
-    // steady window: after the ramp (+2 s for the last opens), until 1 s before the first session ends
+    const simStartedAt = Date.now();
+    // steady window: after the ramp (+2 s for the last opens), until 1 s before the first session ends. A loaded
+    // server opens calls more slowly than --rate; the window then waits until it has opened them all, or else
+    // the CPU of the opens (about 10 ms each) would be counted as the cost of streaming.
     await sleep(windowStartSeconds * 1000);
+    let openedAfterSeconds = null;
+    let windowEnd = Date.now() + windowSeconds * 1000;
+    if (callSeconds === null) {
+      while ((await openedCount(port)) < sessions && Date.now() < simStartedAt + (sessionSeconds - 5) * 1000)
+        await sleep(500);
+      openedAfterSeconds = round((Date.now() - simStartedAt) / 1000);
+      if (openedAfterSeconds > windowStartSeconds) await sleep(2000);
+      windowEnd = simStartedAt + (sessionSeconds - 2) * 1000;
+    }
     const samples = [];
-    const windowEnd = Date.now() + windowSeconds * 1000;
     let prev = cpuTicks(server.pid);
     let prevAt = performance.now();
     while (Date.now() < windowEnd) {
@@ -192,6 +203,7 @@ async function runPhase(sessions, audio) {
       audio,
       sessionSeconds,
       steadySeconds: samples.length,
+      openedAfterSeconds,
       completed: summary.completed,
       errors: summary.errors,
       violations: summary.violations,
@@ -244,6 +256,19 @@ function spawnWithFdLimit(command, args, env) {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** calls the server has opened (answered `open` with `opened`) since it started, from its /metrics */
+async function openedCount(port) {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return [...text.matchAll(/^hookscribe_open_latency_seconds_count\{[^}]*\} (\d+)/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+  } catch {
+    return 0;
+  }
 }
 
 function cpuTicks(pid) {
@@ -305,8 +330,8 @@ function rssTrend(samples) {
 
 function table(rows) {
   const lines = [
-    '| sessions | audio | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | RSS trend | ping RTT, all sessions up: p50 / p99 / max | ping RTT, whole run: p99 | opened p50 / p99 | sim CPU | sim loop delay p99 | load avg |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| sessions | audio | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | RSS trend | ping RTT, all sessions up: p50 / p99 / max | ping RTT, whole run: p99 | opened p50 / p99 | sim CPU | sim loop delay p99 | all opened after | load avg |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
@@ -316,7 +341,7 @@ function table(rows) {
         (r.rttAllActiveMs.count
           ? `${r.rttAllActiveMs.p50} / ${r.rttAllActiveMs.p99} / ${r.rttAllActiveMs.max} ms |`
           : `never all up${r.callSeconds === null ? '' : ' (churn)'} |`) +
-        ` ${r.rttMs.p99} ms | ${r.openedMs.p50} / ${r.openedMs.p99} ms | ${r.simCpuPercent}% | ${r.simEventLoopDelayMs?.p99 ?? '-'} ms | ${r.loadAverage1m} |`,
+        ` ${r.rttMs.p99} ms | ${r.openedMs.p50} / ${r.openedMs.p99} ms | ${r.simCpuPercent}% | ${r.simEventLoopDelayMs?.p99 ?? '-'} ms | ${r.openedAfterSeconds ?? '–'} s | ${r.loadAverage1m} |`,
     );
   }
   return lines.join('\n');
