@@ -15,6 +15,12 @@ const bytes = (length: number, seed: number) => Uint8Array.from({ length }, (_, 
 /** resolves once the fs callbacks queued so far have run */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
+/** polls until `check` holds (writes reach the disk through the write thread's batch window), at most 5 s */
+async function eventually(check: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 5000; !check() && Date.now() < deadline;)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 describe('BufferedFileWriter', () => {
   it('writes bytes and text in order across staging buffers, including chunks larger than one buffer', async () => {
     const failures: Error[] = [];
@@ -54,7 +60,7 @@ describe('BufferedFileWriter', () => {
     await settle();
     expect(statSync(path).size).toBe(0);
     writer.flushStale();
-    await settle();
+    await eventually(() => statSync(path).size === 100);
     expect(statSync(path).size).toBe(100);
     await writer.close();
   });
