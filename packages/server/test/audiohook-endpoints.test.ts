@@ -1,7 +1,9 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWav } from '@hookscribe/audiohook';
+import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { recordingDirFor } from '../src/recording/call-recorder.js';
 import type { SessionEventMap } from '../src/session-events.js';
 import {
@@ -10,6 +12,7 @@ import {
   STEREO_L16,
   STEREO_PCMU,
   UNSIGNED_KEY,
+  audiohookHeaders,
   connectOk,
   getJson,
   newCallIds,
@@ -173,6 +176,25 @@ describe('HTTP routes', () => {
   it('reports health and readiness', async () => {
     expect(await getJson(server, '/health')).toEqual({ status: 200, body: { status: 'healthy' } });
     expect(await getJson(server, '/ready')).toEqual({ status: 200, body: { status: 'ready' } });
+  });
+
+  it('refuses permessage-deflate: the upgrade response carries no Sec-WebSocket-Extensions', async () => {
+    // compressing audio costs CPU per frame and real speech barely compresses; Genesys does not need it
+    const target = '/api/v1/audiohook/ws';
+    const ws = new WebSocket(`${server.wsBase}${target}`, {
+      headers: audiohookHeaders({ target, authority: `127.0.0.1:${server.port}`, ids: newCallIds() }),
+      perMessageDeflate: true, // offers permessage-deflate, as ws clients do by default
+    });
+    try {
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        ws.once('upgrade', resolve);
+        ws.once('error', reject);
+      });
+      expect(response.statusCode).toBe(101);
+      expect(response.headers['sec-websocket-extensions']).toBeUndefined();
+    } finally {
+      ws.terminate();
+    }
   });
 
   it('answers a plain GET on a WebSocket endpoint with 426', async () => {
