@@ -5,6 +5,7 @@ export * from './wav-encoding.js';
 export * from './vad/voice-activity-detector.js';
 export * from './vad/energy-vad.js';
 export * from './vad/silero-vad.js';
+export * from './vad/silero-vad-thread.js';
 export * from './vad/segmenter.js';
 export * from './engines/scripted-engine.js';
 export * from './pipeline/channel-recognizer.js';

@@ -9,7 +9,7 @@ import { FallbackEngine } from '../src/engines/fallback-engine.js';
 import { OpenAiTranscriptionEngine } from '../src/engines/openai-transcription-engine.js';
 import { ScriptedEngine } from '../src/engines/scripted-engine.js';
 import { EnergyVad } from '../src/vad/energy-vad.js';
-import { SileroVad } from '../src/vad/silero-vad.js';
+import { ThreadedSileroVad } from '../src/vad/silero-vad-thread.js';
 
 describe('speech configuration', () => {
   it('defaults to the embedded engine, finals only, 200 ms utterance silence, Silero VAD', async () => {
@@ -28,7 +28,7 @@ describe('speech configuration', () => {
     const options = transcriberOptionsFromConfig(config);
     expect(options.segmenter).toEqual({ trailingSilenceMs: 200, negThreshold: 0.35, paddingMs: 300 });
     const vad = await options.createVad!();
-    expect(vad).toBeInstanceOf(SileroVad);
+    expect(vad).toBeInstanceOf(ThreadedSileroVad); // off the event loop
     await vad.release();
     expect(
       transcriberOptionsFromConfig(speechConfigFromEnv({ HOOKSCRIBE_VAD: 'energy' })).createVad!(),

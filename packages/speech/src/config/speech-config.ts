@@ -8,7 +8,8 @@ import { CallEngineChoice } from '../pipeline/call-engine-choice.js';
 import type { CallTranscriberOptions } from '../pipeline/call-transcriber.js';
 import { EnergyVad } from '../vad/energy-vad.js';
 import { DEFAULT_TRAILING_SILENCE_MS } from '../vad/segmenter.js';
-import { SILERO_SEGMENTER, SileroVad } from '../vad/silero-vad.js';
+import { SILERO_SEGMENTER } from '../vad/silero-vad.js';
+import { ThreadedSileroVad } from '../vad/silero-vad-thread.js';
 import { realtimeConfigFromEnv, RealtimeConfigError, type RealtimeConfig } from './realtime-config.js';
 
 /** Speech settings from the environment (docs/speech.md lists every variable). */
@@ -312,7 +313,8 @@ export function transcriberOptionsFromConfig(
     partials: config.partials,
     formatText: config.textFormat,
     defaultLanguage: config.defaultLanguage,
-    createVad: config.vad === 'silero' ? () => SileroVad.load() : () => new EnergyVad(),
+    // Silero runs on its own thread: in-thread inference held the event loop (docs/benchmarks/load.md)
+    createVad: config.vad === 'silero' ? () => ThreadedSileroVad.load() : () => new EnergyVad(),
     segmenter: {
       trailingSilenceMs: config.utteranceSilenceMs,
       ...(config.vad === 'silero' ? SILERO_SEGMENTER : {}),
