@@ -80,6 +80,24 @@ describe('BufferedFileWriter', () => {
     expect(writer.failed).toBe(failures[0]);
   });
 
+  it('keeps up with audio arriving faster than one staging buffer per batch window', async () => {
+    const failures: Error[] = [];
+    const path = join(dir, 'f.bin');
+    const writer = new BufferedFileWriter(path, { bufferBytes: 16, maxQueuedBytes: 256 }, (e) =>
+      failures.push(e),
+    );
+    await settle(); // open
+    // four staging buffers every ~60 ms: one write per 50 ms window would fall behind past the bound
+    const parts = Array.from({ length: 10 }, (_, i) => bytes(64, i));
+    for (const part of parts) {
+      writer.appendBytes(part);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    await writer.close();
+    expect(failures).toEqual([]);
+    expect(readFileSync(path)).toEqual(Buffer.concat(parts));
+  });
+
   it('gives up with "disk too slow" instead of buffering without bound', async () => {
     const failures: Error[] = [];
     const path = join(dir, 'e.bin');

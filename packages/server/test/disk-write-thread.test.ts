@@ -17,15 +17,28 @@ function tempFile(): { path: string; fd: number } {
   return { path, fd: openSync(path, 'w') };
 }
 
-function write(thread: DiskWriteThread, fd: number, text: string, position: number): Promise<void> {
+function write(
+  thread: DiskWriteThread,
+  fd: number,
+  text: string,
+  position: number,
+  urgent = false,
+): Promise<void> {
   const buffer = thread.takeBuffer(1024);
   const length = buffer.write(text);
   return new Promise((resolve, reject) =>
-    thread.write(fd, buffer, length, position, (err) => {
-      thread.giveBuffer(buffer);
-      if (err) reject(err);
-      else resolve();
-    }),
+    thread.write(
+      fd,
+      buffer,
+      length,
+      position,
+      (err) => {
+        thread.giveBuffer(buffer);
+        if (err) reject(err);
+        else resolve();
+      },
+      urgent,
+    ),
   );
 }
 
@@ -47,6 +60,20 @@ describe('DiskWriteThread', () => {
       await write(thread, fd, '!', 13);
       expect(thread.batchesPosted).toBe(2);
       expect(readFileSync(path, 'utf8')).toBe('one two three!');
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('an urgent write (a file being finalised) goes out at once, with what was waiting', async () => {
+    const thread = new DiskWriteThread(60_000); // a window no test would wait for
+    const { path, fd } = tempFile();
+    try {
+      const waiting = write(thread, fd, 'head ', 0);
+      await write(thread, fd, 'tail', 5, true);
+      await waiting;
+      expect(thread.batchesPosted).toBe(1);
+      expect(readFileSync(path, 'utf8')).toBe('head tail');
     } finally {
       closeSync(fd);
     }

@@ -1,6 +1,6 @@
 /**
  * Appends to one file through fixed-size staging buffers: bytes and text are copied into a buffer that is written
- * (one positional write at a time, in order, by the process's disk write thread) when it is full or when flush()
+ * (positional writes, performed in order by the process's disk write thread) when it is full or when flush()
  * is called. Shared by the WAV and sidecar writers of every recorded call.
  *
  * Why copy instead of queueing the caller's buffers: at thousands of calls a recording holds about a second of each
@@ -35,10 +35,13 @@ export class BufferedFileWriter {
   private fill = 0;
   private readonly queue: PendingWrite[] = [];
   private queuedBytes = 0;
-  private writing = false;
+  /** writes handed to the disk write thread and not answered yet */
+  private inFlight = 0;
   private appended = 0;
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
+  /** close() began: the last writes go to the disk without waiting for the write thread's batch window */
+  private finishing = false;
   private drained: (() => void) | null = null;
   /** flushStale() calls that found bytes staged since the last flush */
   private stagedVisits = 0;
@@ -130,6 +133,7 @@ export class BufferedFileWriter {
   }
 
   private async runClose(patch?: { bytes: Uint8Array; position: number }): Promise<void> {
+    this.finishing = true;
     this.flush();
     await new Promise<void>((resolve) => {
       if (this.idle()) resolve();
@@ -158,7 +162,7 @@ export class BufferedFileWriter {
 
   /** nothing in flight, and either failed or everything written */
   private idle(): boolean {
-    return !this.writing && (this.failure !== null || (this.queue.length === 0 && this.fd !== null));
+    return this.inFlight === 0 && (this.failure !== null || (this.queue.length === 0 && this.fd !== null));
   }
 
   private stagingBuffer(): Buffer {
@@ -166,27 +170,29 @@ export class BufferedFileWriter {
     return this.current;
   }
 
+  /**
+   * Hands every queued write to the disk write thread at once: they are positional and the thread performs them in
+   * order, and one at a time would cap a file at one staging buffer per batch window (a client sending faster than
+   * real time would hit the queue bound).
+   */
   private pump(): void {
-    if (this.writing || this.fd === null || this.failure) return;
-    const next = this.queue.shift();
-    if (!next) {
-      this.notifyDrained();
-      return;
-    }
-    this.writing = true;
-    this.submit(this.fd, next);
+    if (this.fd === null || this.failure) return;
+    for (let next = this.queue.shift(); next; next = this.queue.shift()) this.submit(this.fd, next);
+    if (this.inFlight === 0) this.notifyDrained();
   }
 
   private submit(fd: number, pending: PendingWrite): void {
-    diskWriteThread.write(fd, pending.buffer, pending.length, pending.position, (err) => {
-      this.writing = false;
+    this.inFlight += 1;
+    const done = (err: Error | null) => {
+      this.inFlight -= 1;
       diskWriteThread.giveBuffer(pending.buffer);
-      // failed while this write was in flight (queue bound): the descriptor can be released now
-      if (this.failure) return this.releaseAfterFailure();
+      // failed while writes were in flight (queue bound): the descriptor can be released after the last one
+      if (this.failure) return this.inFlight === 0 ? this.releaseAfterFailure() : undefined;
       if (err) return this.fail(err);
       this.queuedBytes -= pending.length;
-      this.pump();
-    });
+      if (this.inFlight === 0) this.notifyDrained();
+    };
+    diskWriteThread.write(fd, pending.buffer, pending.length, pending.position, done, this.finishing);
   }
 
   private notifyDrained(): void {
@@ -202,7 +208,7 @@ export class BufferedFileWriter {
     if (this.current) diskWriteThread.giveBuffer(this.current);
     this.current = null;
     this.onFailure(err);
-    if (!this.writing) this.releaseAfterFailure();
+    if (this.inFlight === 0) this.releaseAfterFailure();
   }
 
   private releaseAfterFailure(): void {

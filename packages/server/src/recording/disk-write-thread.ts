@@ -65,7 +65,8 @@ export class DiskWriteThread {
   private batch: WriteRequest[] = [];
   private readonly pending = new Map<number, WriteDone>();
   private nextId = 1;
-  private postScheduled = false;
+  private postTimer: NodeJS.Timeout | null = null;
+  private postImmediate: NodeJS.Immediate | null = null;
   /** messages of writes posted to the thread so far */
   batchesPosted = 0;
 
@@ -88,17 +89,19 @@ export class DiskWriteThread {
     this.free.get(buffer.byteLength)?.push(buffer);
   }
 
-  /** Writes the first `length` bytes of a staging buffer at `position` of `fd`; `done` runs on the event loop. */
-  write(fd: number, buffer: Buffer, length: number, position: number, done: WriteDone): void {
+  /**
+   * Writes the first `length` bytes of a staging buffer at `position` of `fd`; `done` runs on the event loop.
+   * `urgent` (a file being finalised: post-call work may read it next) sends the batch at the end of this turn.
+   */
+  write(fd: number, buffer: Buffer, length: number, position: number, done: WriteDone, urgent = false): void {
     const slab = this.slabIds.get(buffer.buffer);
     if (slab === undefined) throw new RangeError('DiskWriteThread.write needs a buffer from takeBuffer()');
     const id = this.nextId++;
     this.pending.set(id, done);
     this.batch.push([id, fd, slab, buffer.byteOffset, length, position]);
-    if (!this.postScheduled) {
-      this.postScheduled = true;
-      setTimeout(() => this.postBatch(), this.batchMs);
-    }
+    if (urgent) this.postImmediate ??= setImmediate(() => this.postBatch());
+    else if (!this.postTimer && !this.postImmediate)
+      this.postTimer = setTimeout(() => this.postBatch(), this.batchMs);
   }
 
   private addSlab(): Slab {
@@ -110,7 +113,10 @@ export class DiskWriteThread {
   }
 
   private postBatch(): void {
-    this.postScheduled = false;
+    if (this.postTimer) clearTimeout(this.postTimer);
+    if (this.postImmediate) clearImmediate(this.postImmediate);
+    this.postTimer = null;
+    this.postImmediate = null;
     const writes = this.batch;
     this.batch = [];
     if (writes.length === 0) return;
