@@ -11,22 +11,29 @@ import type {
   ClaimedTranscriptionJob,
   ConversationStore,
   RecordingRead,
+  RecordingStore,
   TranscriptionJobQueue,
   TranscriptionState,
   TranscriptRedactor,
   TranscriptVersion,
 } from '@hookscribe/conversations';
-import { transcribeRecording, type CallTranscriberOptions, type SpeechEngine } from '@hookscribe/speech';
+import {
+  transcribeRecording,
+  type CallTranscriberOptions,
+  type RecordingStreamGap,
+  type SpeechEngine,
+} from '@hookscribe/speech';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { transcriptSegmentOf } from '../pipeline/call-records.js';
 import { conversationEvent } from '../pipeline/conversation-event-factory.js';
+import { parseSidecarText, streamGapsOfSidecar } from '../recording/sidecar-stream-gaps.js';
 
 export interface PostCallWorkerOptions {
   queue: TranscriptionJobQueue;
   store: ConversationStore;
   /** where recordings are read (the RecordingStore, or the uploader that also serves local copies) */
-  recordings: { get(key: string): Promise<RecordingRead | null> };
+  recordings: Pick<RecordingStore, 'get'>;
   /** engines for a job kind: the recovery pass, or the slower accurate pass */
   engines(kind: ClaimedTranscriptionJob['kind']): readonly SpeechEngine[];
   /** CallTranscriber settings from configuration (default language, VAD, segmenter) */
@@ -124,6 +131,36 @@ export class PostCallTranscriptionWorker {
     });
   }
 
+  /**
+   * The call's paused and discarded spans from its recording's sidecar, so post-call offsets land on the stream
+   * timeline like the live transcript's (the UI maps them onto the recording the same way). Without a readable
+   * sidecar the recording's own timeline is used, and the log says so.
+   */
+  private async streamGaps(recordingKey: string, log: Logger): Promise<RecordingStreamGap[]> {
+    let sidecar: unknown;
+    try {
+      const read = await this.options.recordings.get(recordingKey, undefined, 'sidecar');
+      if (read === null) {
+        log.warn(
+          'recording has no sidecar: post-call offsets are on the recording timeline (pauses not known)',
+        );
+        return [];
+      }
+      sidecar = parseSidecarText(Buffer.from(await readAll(read)).toString('utf8'));
+    } catch (error) {
+      log.warn(
+        { err: (error as Error).message },
+        'recording sidecar unreadable: post-call offsets are on the recording timeline (pauses not known)',
+      );
+      return [];
+    }
+    return streamGapsOfSidecar(sidecar).map((gap) => ({
+      kind: gap.kind,
+      startSample: Math.round(gap.start * SAMPLE_RATE),
+      samples: Math.round(gap.length * SAMPLE_RATE),
+    }));
+  }
+
   private async process(job: ClaimedTranscriptionJob): Promise<void> {
     const { store, queue, log: baseLog } = this.options;
     const log = baseLog.child({ sessionId: job.conversationId, job: job.kind, attempt: job.attempts });
@@ -158,7 +195,8 @@ export class PostCallTranscriptionWorker {
       const recording = await this.options.recordings.get(job.recordingKey);
       if (!recording) throw new Error(`recording ${job.recordingKey} is not in the recording store (yet)`);
       const wav = await readAll(recording);
-      log.info({ reason: job.reason }, 'post-call transcription started');
+      const streamGaps = await this.streamGaps(job.recordingKey, log);
+      log.info({ reason: job.reason, streamGaps: streamGaps.length }, 'post-call transcription started');
       const result = await transcribeRecording(wav, {
         ...this.options.transcriber,
         engines: this.options.engines(job.kind),
@@ -168,6 +206,7 @@ export class PostCallTranscriptionWorker {
           ? { channelNames: conversation.media.channels as ('external' | 'internal')[] }
           : {}),
         signal: abort.signal,
+        streamGaps,
       });
       audioSeconds = result.audioSeconds;
       const version = VERSION_OF[job.kind];
@@ -249,6 +288,9 @@ export class PostCallTranscriptionWorker {
     }
   }
 }
+
+/** AudioHook audio is 8 kHz: the sidecar's gap seconds → samples on the stream timeline */
+const SAMPLE_RATE = 8000;
 
 async function readAll(recording: RecordingRead): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
