@@ -77,6 +77,11 @@ export interface SpeechStreamOptions {
   sampleRate: 8000 | 16000;
   /** emit partial results */
   partials: boolean;
+  /**
+   * the call's phrase hints (customConfig.sttPhrases, cleaned by callPhraseHints): words and phrases to favour. Each
+   * engine uses them its own way (docs/speech.md); they belong to this stream only.
+   */
+  phrases?: readonly string[];
 }
 
 /** One recognition stream: one channel of one call. */

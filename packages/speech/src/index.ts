@@ -36,3 +36,4 @@ export * from './pipeline/recording-transcriber.js';
 export * from './engines/realtime/realtime-engine.js';
 export * from './config/realtime-config.js';
 export * from './pipeline/call-engine-choice.js';
+export * from './pipeline/call-phrase-hints.js';

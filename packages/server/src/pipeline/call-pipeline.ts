@@ -11,6 +11,7 @@ import {
   TranscriptEntityBuilder,
   RateLimitedEventSender,
   CallTranscriber,
+  callPhraseHints,
   type CallTranscriberOptions,
   type CallEngineChoice,
   type SpeechEngine,
@@ -239,8 +240,16 @@ export function callPipeline(options: CallPipelineOptions): {
           const choice = options.engineChoice?.forCall(call.customConfig);
           if (choice?.refused)
             log.warn({ sttEngine: choice.refused }, 'customConfig.sttEngine not allowlisted');
+          // bad hints never fail the call (the protocol has no error for customConfig): dropped and logged
+          const hints = callPhraseHints(call.customConfig);
+          if (hints.problems.length > 0)
+            log.warn(
+              { sttPhrases: { problems: hints.problems, kept: hints.phrases.length } },
+              'customConfig.sttPhrases ignored in part',
+            );
           state.transcriber = new CallTranscriber({
             ...options.transcriber,
+            ...(hints.phrases.length > 0 ? { phrases: hints.phrases } : {}),
             engines: choice?.engines ?? options.engines,
             callId: call.sessionId,
             onTranscript: (event) => onTranscript(state, event),

@@ -9,7 +9,12 @@ import type { CallTranscriberOptions } from '../pipeline/call-transcriber.js';
 import { EnergyVad } from '../vad/energy-vad.js';
 import { DEFAULT_TRAILING_SILENCE_MS } from '../vad/segmenter.js';
 import { SILERO_SEGMENTER, SileroVad } from '../vad/silero-vad.js';
-import { realtimeConfigFromEnv, RealtimeConfigError, type RealtimeConfig } from './realtime-config.js';
+import {
+  readVocabularyTerms,
+  realtimeConfigFromEnv,
+  RealtimeConfigError,
+  type RealtimeConfig,
+} from './realtime-config.js';
 
 /** Speech settings from the environment (docs/speech.md lists every variable). */
 export interface SpeechConfig {
@@ -24,6 +29,8 @@ export interface SpeechConfig {
   vad: 'energy' | 'silero';
   /** HOOKSCRIBE_STT_VOCABULARY: the embedded engine's deployment vocabulary (words and phrases), read at start */
   vocabulary: string[];
+  /** the same file's terms with their case, for the cloud engines (Azure phrase list, OpenAI prompt) */
+  vocabularyTerms: string[];
   defaultLanguage: string;
   azure: {
     key?: string;
@@ -95,6 +102,15 @@ function vocabularyFrom(path: string | undefined): string[] {
   }
 }
 
+function vocabularyTermsFrom(path: string | undefined): string[] {
+  if (!path) return [];
+  try {
+    return readVocabularyTerms(path);
+  } catch (err) {
+    throw new SpeechConfigError((err as Error).message);
+  }
+}
+
 /** Parses and checks the HOOKSCRIBE_STT_* / _AZURE_SPEECH_* / _OPENAI_STT_* variables; throws SpeechConfigError. */
 export function speechConfigFromEnv(env: Record<string, string | undefined>): SpeechConfig {
   const listed = list(env.HOOKSCRIBE_STT_ENGINES, ['embedded']).map((e) => e.toLowerCase());
@@ -140,6 +156,10 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
     vad,
     // read (and checked) only where the embedded engine uses it; the realtime engine reads the file its own way
     vocabulary: used.includes('embedded') ? vocabularyFrom(env.HOOKSCRIBE_STT_VOCABULARY) : [],
+    vocabularyTerms:
+      used.includes('azure') || used.includes('openai')
+        ? vocabularyTermsFrom(env.HOOKSCRIBE_STT_VOCABULARY)
+        : [],
     defaultLanguage: env.HOOKSCRIBE_STT_DEFAULT_LANGUAGE || 'en-US',
     azure: {
       key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,
@@ -265,6 +285,7 @@ function createSpeechEngines(
           endpoint: config.azure.endpoint,
           languages: config.azure.languages,
           languageIdentification: config.azure.languageIdentification,
+          phrases: config.vocabularyTerms,
           segmentationSilenceMs: config.utteranceSilenceMs,
         });
       case 'openai':
@@ -276,6 +297,7 @@ function createSpeechEngines(
           languages: config.openai.languages,
           wordTimestamps: config.openai.wordTimestamps,
           timeoutMs: config.openai.timeoutMs,
+          vocabulary: config.vocabularyTerms,
         });
       case 'realtime': {
         const realtime = config.realtime!;

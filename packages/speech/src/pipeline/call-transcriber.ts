@@ -20,6 +20,8 @@ export interface CallTranscriberOptions {
   defaultLanguage?: string;
   /** publish partial results too (default false) */
   partials?: boolean;
+  /** the call's phrase hints (callPhraseHints of customConfig), handed to every stream of the call */
+  phrases?: readonly string[];
   /** display form (numbers, casing, punctuation) for engines without it — HOOKSCRIBE_STT_TEXT_FORMAT (default true) */
   formatText?: boolean;
   createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
@@ -198,6 +200,7 @@ export class CallTranscriber {
       language,
       sampleRate: SAMPLE_RATE,
       partials: this.options.partials ?? false,
+      ...(this.options.phrases?.length ? { phrases: this.options.phrases } : {}),
       createVad: this.options.createVad,
       segmenter: this.options.segmenter,
       preRollMs: this.options.preRollMs,

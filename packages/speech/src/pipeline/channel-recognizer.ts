@@ -85,6 +85,7 @@ export class ChannelRecognizer implements SpeechStream {
           language: options.language,
           sampleRate: options.sampleRate,
           partials: options.partials,
+          ...(options.phrases?.length ? { phrases: options.phrases } : {}),
         });
       },
       (error: unknown) => {

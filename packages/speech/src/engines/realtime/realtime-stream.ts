@@ -170,7 +170,7 @@ export class RealtimeStream implements SpeechStream {
       transcriptionSessionUpdate({
         model: engine.options.model ?? 'gpt-4o-transcribe',
         language: iso639,
-        prompt: engine.options.prompt ?? '',
+        prompt: streamPrompt(engine.options.prompt ?? '', this.options.phrases ?? []),
         turnDetection: engine.options.turnDetection ?? 'server_vad',
         noiseReduction: engine.options.noiseReduction ?? 'near_field',
         silenceMs: engine.options.silenceMs ?? 500,
@@ -568,4 +568,10 @@ function subtract(span: Span, covered: Span[]): Span[] {
     });
   }
   return parts;
+}
+
+/** The configured prompt (with the deployment vocabulary), then this call's phrases: they reach this call only. */
+export function streamPrompt(prompt: string, phrases: readonly string[]): string {
+  const call = phrases.length > 0 ? `Vocabulary of this call: ${phrases.join(', ')}.` : '';
+  return [prompt, call].filter(Boolean).join(' ');
 }
