@@ -74,6 +74,8 @@ describe('post-call transcription end to end', () => {
       'en-US',
       '--scenario',
       'pause-resume',
+      '--custom-config',
+      JSON.stringify({ sttPhrases: ['billing dispute'] }),
       '--fast',
     ]);
     expect(call.violations).toEqual([]);
@@ -104,6 +106,11 @@ describe('post-call transcription end to end', () => {
     const offsets = done.transcript.map((s) => s.offset);
     expect(offsets.filter((o) => o > pausedFrom + 0.25 && o < pausedTo - 0.25)).toEqual([]);
     expect(offsets.some((o) => o >= pausedTo - 0.25)).toBe(true);
+    // the job read the call's pause and its phrase hints from the recording's sidecar
+    expect(server.logs.find((l) => l.msg === 'post-call transcription started')).toMatchObject({
+      streamGaps: 1,
+      phrases: 1,
+    });
     // the live version (empty: nothing was decoded live) stays readable beside the one now used
     expect((await apiJson(server, `/api/conversations/${call.sessionId}/transcripts/live`)).body).toEqual({
       version: 'live',

@@ -25,10 +25,11 @@ import {
   redactedSpans,
 } from '../src/recording/recording-audio-redaction.js';
 import {
+  openCustomConfigOf,
   parseSidecarText,
   recordingSecondsOf,
   streamGapsOfSidecar,
-} from '../src/recording/sidecar-stream-gaps.js';
+} from '../src/recording/recording-sidecar.js';
 import { ProtocolLogWriter } from '../src/recording/protocol-log-writer.js';
 import { startAzurite } from '../../conversations/test/support/services-azurite.js';
 import { summary } from './api-fixture.js';
@@ -144,6 +145,8 @@ describe('redacted spans and timeline gaps', () => {
         throw err;
       });
       const at = new Date('2026-01-01T00:00:00Z');
+      const customConfig = { sttPhrases: ['Contoso'] };
+      writer.append('in', JSON.stringify({ type: 'open', parameters: { customConfig } }), at);
       writer.append('in', JSON.stringify({ type: 'paused', position: 'PT1S' }), at);
       writer.append(
         'in',
@@ -168,6 +171,16 @@ describe('redacted spans and timeline gaps', () => {
       expect(streamGapsOfSidecar(parseSidecarText(unclosed))).toEqual(expected);
       const cutMidMessage = text.slice(0, text.lastIndexOf('"discarded":') + 5);
       expect(streamGapsOfSidecar(parseSidecarText(cutMidMessage))).toEqual(expected.slice(0, 1));
+      // the call's customConfig (its phrase hints) from the `open`, closed or not
+      expect(openCustomConfigOf(parseSidecarText(text))).toEqual(customConfig);
+      expect(openCustomConfigOf(parseSidecarText(unclosed))).toEqual(customConfig);
+      expect(openCustomConfigOf({ messages: [{ direction: 'in', message: { type: 'open' } }] })).toBeNull();
+      expect(
+        openCustomConfigOf({
+          messages: [{ direction: 'in', message: { type: 'open', parameters: { customConfig: ['x'] } } }],
+        }),
+      ).toBeNull();
+      expect(openCustomConfigOf(null)).toBeNull();
       expect(parseSidecarText('')).toEqual({ messages: [] });
     } finally {
       rmSync(dir, { recursive: true, force: true });

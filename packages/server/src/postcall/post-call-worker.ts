@@ -18,6 +18,7 @@ import type {
   TranscriptVersion,
 } from '@hookscribe/conversations';
 import {
+  callPhraseHints,
   transcribeRecording,
   type CallTranscriberOptions,
   type RecordingStreamGap,
@@ -27,7 +28,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { transcriptSegmentOf } from '../pipeline/call-records.js';
 import { conversationEvent } from '../pipeline/conversation-event-factory.js';
-import { parseSidecarText, streamGapsOfSidecar } from '../recording/sidecar-stream-gaps.js';
+import { openCustomConfigOf, parseSidecarText, streamGapsOfSidecar } from '../recording/recording-sidecar.js';
 
 export interface PostCallWorkerOptions {
   queue: TranscriptionJobQueue;
@@ -132,19 +133,23 @@ export class PostCallTranscriptionWorker {
   }
 
   /**
-   * The call's paused and discarded spans from its recording's sidecar, so post-call offsets land on the stream
-   * timeline like the live transcript's (the UI maps them onto the recording the same way). Without a readable
-   * sidecar the recording's own timeline is used, and the log says so.
+   * What the recording's sidecar says about the live call: its paused and discarded spans, so post-call offsets land
+   * on the stream timeline like the live transcript's (the UI maps them onto the recording the same way), and the
+   * phrase hints its `open` carried (customConfig.sttPhrases). Without a readable sidecar the recording's own
+   * timeline is used and no hints, and the log says so.
    */
-  private async streamGaps(recordingKey: string, log: Logger): Promise<RecordingStreamGap[]> {
-    let sidecar: unknown;
+  private async liveCallOf(
+    recordingKey: string,
+    log: Logger,
+  ): Promise<{ streamGaps: RecordingStreamGap[]; phrases: string[] }> {
+    let sidecar: { messages: unknown[] };
     try {
       const read = await this.options.recordings.get(recordingKey, undefined, 'sidecar');
       if (read === null) {
         log.warn(
           'recording has no sidecar: post-call offsets are on the recording timeline (pauses not known)',
         );
-        return [];
+        return { streamGaps: [], phrases: [] };
       }
       sidecar = parseSidecarText(Buffer.from(await readAll(read)).toString('utf8'));
     } catch (error) {
@@ -152,13 +157,15 @@ export class PostCallTranscriptionWorker {
         { err: (error as Error).message },
         'recording sidecar unreadable: post-call offsets are on the recording timeline (pauses not known)',
       );
-      return [];
+      return { streamGaps: [], phrases: [] };
     }
-    return streamGapsOfSidecar(sidecar).map((gap) => ({
+    const streamGaps = streamGapsOfSidecar(sidecar).map((gap) => ({
       kind: gap.kind,
       startSample: Math.round(gap.start * SAMPLE_RATE),
       samples: Math.round(gap.length * SAMPLE_RATE),
     }));
+    // the live call logged what was wrong with its hints already
+    return { streamGaps, phrases: callPhraseHints(openCustomConfigOf(sidecar)).phrases };
   }
 
   private async process(job: ClaimedTranscriptionJob): Promise<void> {
@@ -195,8 +202,11 @@ export class PostCallTranscriptionWorker {
       const recording = await this.options.recordings.get(job.recordingKey);
       if (!recording) throw new Error(`recording ${job.recordingKey} is not in the recording store (yet)`);
       const wav = await readAll(recording);
-      const streamGaps = await this.streamGaps(job.recordingKey, log);
-      log.info({ reason: job.reason, streamGaps: streamGaps.length }, 'post-call transcription started');
+      const { streamGaps, phrases } = await this.liveCallOf(job.recordingKey, log);
+      log.info(
+        { reason: job.reason, streamGaps: streamGaps.length, phrases: phrases.length },
+        'post-call transcription started',
+      );
       const result = await transcribeRecording(wav, {
         ...this.options.transcriber,
         engines: this.options.engines(job.kind),
@@ -207,6 +217,7 @@ export class PostCallTranscriptionWorker {
           : {}),
         signal: abort.signal,
         streamGaps,
+        ...(phrases.length > 0 ? { phrases } : {}),
       });
       audioSeconds = result.audioSeconds;
       const version = VERSION_OF[job.kind];

@@ -20,7 +20,7 @@ import {
   type RedactedAudioSpan,
   type TranscriptSegment,
 } from '@hookscribe/conversations';
-import { recordingSecondsOf, streamGapsOfSidecar } from './sidecar-stream-gaps.js';
+import { recordingSecondsOf, streamGapsOfSidecar } from './recording-sidecar.js';
 
 export type AudioRedactionMethod = RecordingRedaction['method'];
 

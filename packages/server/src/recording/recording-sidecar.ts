@@ -1,8 +1,11 @@
 /**
+ * Reading a recording's JSON sidecar after the call.
+ *
  * The spans of the stream timeline that are not in a recording: the recorder writes the audio received, so a paused
  * span (`resumed {start, discarded}`) or a discarded one (`discarded {start, discarded}`) is missing from the WAV,
  * and every later file position is earlier than its stream position by the gaps before it. The sidecar's log of
  * client messages is where they are known; audio redaction and post-call transcription both map through them.
+ * Post-call transcription also takes the call's phrase hints from the `open` logged there.
  */
 import { parseDuration } from '@hookscribe/audiohook';
 
@@ -60,6 +63,21 @@ export function parseSidecarText(text: string): { messages: unknown[] } {
     }
   }
   return { messages };
+}
+
+/** `open.parameters.customConfig` of the call, as its client sent it; null when the sidecar has no usable `open`. */
+export function openCustomConfigOf(sidecar: unknown): Record<string, unknown> | null {
+  const messages = (sidecar as { messages?: unknown } | null)?.messages;
+  if (!Array.isArray(messages)) return null;
+  for (const entry of messages) {
+    const { direction, message } = (entry ?? {}) as { direction?: string; message?: Record<string, unknown> };
+    if (direction !== 'in' || message?.type !== 'open') continue;
+    const customConfig = (message.parameters as { customConfig?: unknown } | undefined)?.customConfig;
+    return customConfig !== null && typeof customConfig === 'object' && !Array.isArray(customConfig)
+      ? (customConfig as Record<string, unknown>)
+      : null;
+  }
+  return null;
 }
 
 /** Stream time → seconds of received audio (what the WAV holds): the gaps before it are not in the file. */
