@@ -55,9 +55,12 @@ async function main(): Promise<void> {
     subscribers: services.subscribers,
     plugins: services.plugins,
     supportedLanguages: services.supportedLanguages,
+    onRecordingStarted: (call) => services.recordingStarted(call),
     onRecordingFinalized: (call, recording) => {
       if (recording.wavPath) {
         services.uploadRecording(call, { wavPath: recording.wavPath, jsonPath: recording.jsonPath });
+      } else {
+        services.recordingAbandoned(call);
       }
     },
     dependencyHealth: () => services.health(),

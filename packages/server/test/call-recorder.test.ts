@@ -109,6 +109,31 @@ describe('call recorder', () => {
     });
   });
 
+  it('says when a WAV is started, and hands it over only once it is final', async () => {
+    const dataDir = makeTempDir('hookscribe-rec-');
+    const hub = new SessionEventHub({ logger: silent, waitTimeoutMs: 5000 });
+    const seen: string[] = [];
+    attachCallRecorder(hub, {
+      dataDir,
+      logger: silent,
+      onStarted: (call) => seen.push(`started ${call.sessionId}`),
+      onFinalized: (call, recording) => seen.push(`final ${call.sessionId} ${recording.audioBytes}`),
+    });
+    const call = callInfo();
+    hub.emit('opened', { call, open: JSON.parse(openText(call.sessionId)), control, log: silent });
+    expect(seen).toEqual([`started ${call.sessionId}`]);
+    hub.emit('audio', {
+      call,
+      channels: [],
+      raw: new Uint8Array(320),
+      mulaw: null,
+      samples: 160,
+      startSample: 0,
+    });
+    await hub.emitAndWait('ended', { call, outcome: 'closed', atSample: 160, endedAt: new Date() });
+    expect(seen).toEqual([`started ${call.sessionId}`, `final ${call.sessionId} 320`]);
+  });
+
   it('records L16 as 16-bit PCM and pads an odd data size', async () => {
     const { hub, dataDir } = setup();
     const call = callInfo({ media: { type: 'audio', format: 'L16', channels: ['external'], rate: 8000 } });

@@ -64,6 +64,10 @@ export interface PipelineServices {
   supportedLanguages: string[];
   /** hands the finalised recording of a call to the uploader (wired to the call recorder) */
   uploadRecording(call: CallInfo, files: { wavPath: string; jsonPath: string | null }): void;
+  /** the recorder started a call's WAV: nothing reads it (post-call) before uploadRecording */
+  recordingStarted(call: CallInfo): void;
+  /** the recorder ended a call without a WAV to store */
+  recordingAbandoned(call: CallInfo): void;
   /**
    * Starts moving events from the outbox to the bus. Call it after every bus subscriber exists (assist, the live
    * API registered by buildApp): events left in the outbox by a previous run would otherwise pass them by.
@@ -348,6 +352,12 @@ export async function startPipelineServices(
       relay.start();
       privacy.start();
       postCallWorker?.start();
+    },
+    recordingStarted(call) {
+      uploader.recordingStarted(recordingKeyFor(call.sessionId, call.openedAt));
+    },
+    recordingAbandoned(call) {
+      uploader.recordingAbandoned(recordingKeyFor(call.sessionId, call.openedAt));
     },
     uploadRecording(call, files) {
       const ids = {
