@@ -62,7 +62,8 @@ export function decodeFrame(
 
 /**
  * De-interleave a PCMU frame into each channel's µ-law bytes as received (for engines that take G.711 µ-law), or
- * null for L16 media. A mono frame is returned as is, not copied. Throws on bad length, like decodeFrame.
+ * null for L16 media. Always fresh arrays, a mono frame too: engines keep audio for re-sending, and a view would
+ * keep the socket's read buffer alive with it. Throws on bad length, like decodeFrame.
  */
 export function splitMulawFrame(
   frame: Uint8Array,
@@ -76,7 +77,7 @@ export function splitMulawFrame(
     );
   }
   const n = media.channels.length;
-  if (n === 1) return [frame];
+  if (n === 1) return [frame.slice()];
   const channels = Array.from({ length: n }, () => new Uint8Array(count));
   for (let c = 0; c < n; c++) {
     const out = channels[c]!;

@@ -98,7 +98,8 @@ describe('AudioFrameEvent', () => {
     ]);
     expect(event.mulaw).toBe(event.mulaw);
     const mono = new AudioFrameEvent(raw, 0, { format: 'PCMU', channels: ['external'] });
-    expect(mono.mulaw![0]).toBe(raw); // a mono frame is the channel: no copy
+    expect([...mono.mulaw![0]!]).toEqual([...raw]);
+    expect(mono.mulaw![0]!.buffer).not.toBe(raw.buffer); // a copy: kept audio holds no socket buffer
     const l16 = new AudioFrameEvent(raw, 0, { format: 'L16', channels: ['external'] });
     expect(l16.samples).toBe(3);
     expect(l16.mulaw).toBeNull();

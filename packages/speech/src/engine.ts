@@ -94,6 +94,7 @@ export interface SpeechStream {
    * Present on streams of engines with `capabilities.mulawInput`: feed G.711 µ-law bytes (one per sample) as the
    * client sent them, at `startSample`, with the same rules as write(). `pcm` is the same audio decoded, when the
    * caller has it anyway: a stream that needs samples (a fallback to a PCM engine) uses it instead of decoding again.
+   * The stream may keep the bytes (to re-send them): hand over arrays that nobody changes afterwards.
    */
   writeMulaw?(mulaw: Uint8Array, startSample: number, pcm?: Int16Array): void;
   /** Finalise the utterance in progress (pause, language update, close); resolves after its final was emitted. */
