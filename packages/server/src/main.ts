@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     subscribers: services.subscribers,
     plugins: services.plugins,
     supportedLanguages: services.supportedLanguages,
+    onRecordingStarted: (call) => services.recordingStarted(call),
     onRecordingFinalized: (call, recording) =>
       services.recordingFinalised(call, { wavPath: recording.wavPath, jsonPath: recording.jsonPath }),
     dependencyHealth: () => services.health(),

@@ -63,7 +63,8 @@ export interface PipelineServices {
   subscribers: SessionSubscriber[];
   plugins: AppPlugin[];
   supportedLanguages: string[];
-  /** hands the finalised recording of a call to the uploader (wired to the call recorder) */
+  /** the recorder started a call's WAV: nothing reads it (post-call, the recording API) before it is finalised */
+  recordingStarted(call: CallInfo): void;
   /**
    * The recorder finalised a call's recording: it goes to the recording store (when its WAV was written), and the
    * call's post-call jobs, which read it, may now be queued.
@@ -363,9 +364,16 @@ export async function startPipelineServices(
       privacy.start();
       postCallWorker?.start();
     },
+    recordingStarted(call) {
+      uploader.recordingStarted(recordingKeyFor(call.sessionId, call.openedAt));
+    },
     recordingFinalised(call, files) {
-      recordingFinalisation.finalised(call.sessionId);
-      if (files.wavPath === null) return;
+      const key = recordingKeyFor(call.sessionId, call.openedAt);
+      if (files.wavPath === null) {
+        uploader.recordingAbandoned(key);
+        recordingFinalisation.finalised(call.sessionId);
+        return;
+      }
       const ids = {
         sessionId: call.sessionId,
         conversationId: call.conversationId,
@@ -375,7 +383,7 @@ export async function startPipelineServices(
       const upload = uploader
         .enqueue({
           conversationId: call.sessionId,
-          key: recordingKeyFor(call.sessionId, call.openedAt),
+          key,
           wavPath: files.wavPath,
           jsonPath: files.jsonPath,
         })
@@ -386,6 +394,8 @@ export async function startPipelineServices(
         );
       pendingUploads.add(upload);
       void upload.finally(() => pendingUploads.delete(upload));
+      // enqueue registered the recording before its first await: readers find it from now on
+      recordingFinalisation.finalised(call.sessionId);
     },
     async health() {
       const storeHealth = await store.health().catch((err: unknown) => ({
