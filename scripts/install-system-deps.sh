@@ -10,6 +10,7 @@ set -euo pipefail
 runtime=(
   libpocketsphinx3 pocketsphinx-en-us # embedded offline speech engine
   flite                               # t2p: pronunciations of HOOKSCRIBE_STT_VOCABULARY words the dictionary lacks
+  sphinxtrain sphinxbase-utils pocketsphinx # per-speaker MLLR in the accurate post-call pass: bw, mllr_solve, sphinx_fe, mdef_convert
 )
 test_only=(
   pocketsphinx-testdata  # independent recordings for the STT benchmark

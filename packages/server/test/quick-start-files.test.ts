@@ -21,14 +21,17 @@ describe('quick start', () => {
     expect(readme).toContain('bash scripts/install-system-deps.sh && npm ci && npm start');
   });
 
-  it('the run-time package list holds the speech engine (and flite for vocabulary pronunciations), nothing the tests alone need', () => {
+  it('the run-time package list holds the speech engine (flite for vocabulary pronunciations, the sphinxtrain tools for speaker adaptation), nothing the tests alone need', () => {
     const script = read('scripts/install-system-deps.sh');
     const runtime = /runtime=\(([^)]*)\)/
       .exec(script)![1]!
       .replace(/#.*$/gm, '')
       .split(/\s+/)
       .filter(Boolean);
-    expect(runtime).toEqual(['libpocketsphinx3', 'pocketsphinx-en-us', 'flite']);
+    expect(runtime).toEqual([
+      ...['libpocketsphinx3', 'pocketsphinx-en-us', 'flite'],
+      ...['sphinxtrain', 'sphinxbase-utils', 'pocketsphinx'],
+    ]);
     for (const testOnly of ['redis-server', 'postgresql', 'chromium', 'pocketsphinx-testdata', 'espeak-ng']) {
       expect(runtime).not.toContain(testOnly);
       expect(script).toContain(testOnly);
