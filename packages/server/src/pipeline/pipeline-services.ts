@@ -206,6 +206,7 @@ export async function startPipelineServices(
           // the uploader serves a recording's local copy until it is in the recording store
           recordings: { get: (key) => uploader.get(key) },
           engines: (kind) => postCallEngines.for(kind),
+          speakerAdaptation: (kind) => postCallEngines.speakerAdaptation(kind),
           transcriber: transcriberOptions,
           redactor,
           log: log.child({ component: 'post-call' }),

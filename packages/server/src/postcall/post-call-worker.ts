@@ -21,6 +21,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { transcriptSegmentOf } from '../pipeline/call-records.js';
 import { conversationEvent } from '../pipeline/conversation-event-factory.js';
+import type { SpeakerAdaptedPass } from './speaker-adapted-pass.js';
 
 export interface PostCallWorkerOptions {
   queue: TranscriptionJobQueue;
@@ -29,6 +30,8 @@ export interface PostCallWorkerOptions {
   recordings: { get(key: string): Promise<RecordingRead | null> };
   /** engines for a job kind: the recovery pass, or the slower accurate pass */
   engines(kind: ClaimedTranscriptionJob['kind']): readonly SpeechEngine[];
+  /** a second, speaker-adapted decode after the first (the accurate pass); null: the first decode is the result */
+  speakerAdaptation?(kind: ClaimedTranscriptionJob['kind']): SpeakerAdaptedPass | null;
   /** CallTranscriber settings from configuration (default language, VAD, segmenter) */
   transcriber: Omit<CallTranscriberOptions, 'engines' | 'onTranscript' | 'onStatus' | 'callId'>;
   redactor: TranscriptRedactor;
@@ -159,7 +162,7 @@ export class PostCallTranscriptionWorker {
       if (!recording) throw new Error(`recording ${job.recordingKey} is not in the recording store (yet)`);
       const wav = await readAll(recording);
       log.info({ reason: job.reason }, 'post-call transcription started');
-      const result = await transcribeRecording(wav, {
+      const recordingOptions = {
         ...this.options.transcriber,
         engines: this.options.engines(job.kind),
         language: job.language ?? conversation.language,
@@ -168,10 +171,18 @@ export class PostCallTranscriptionWorker {
           ? { channelNames: conversation.media.channels as ('external' | 'internal')[] }
           : {}),
         signal: abort.signal,
-      });
+      };
+      const result = await transcribeRecording(wav, recordingOptions);
       audioSeconds = result.audioSeconds;
+      let finals = result.finals;
+      const adaptation = this.options.speakerAdaptation?.(job.kind);
+      if (adaptation) {
+        const adapted = await adaptation.run(wav, result, recordingOptions, log);
+        finals = adapted.finals;
+        log.info({ channels: adapted.channels }, 'speaker adaptation');
+      }
       const version = VERSION_OF[job.kind];
-      const segments = result.finals.map(
+      const segments = finals.map(
         (event) => this.options.redactor.redact(transcriptSegmentOf(event)).segment,
       );
       const stored = await store.storeTranscriptVersion(

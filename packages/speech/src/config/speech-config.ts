@@ -24,6 +24,11 @@ export interface SpeechConfig {
   vad: 'energy' | 'silero';
   /** HOOKSCRIBE_STT_VOCABULARY: the embedded engine's deployment vocabulary (words and phrases), read at start */
   vocabulary: string[];
+  /**
+   * HOOKSCRIBE_STT_SPEAKER_ADAPTATION: the accurate post-call pass re-decodes each channel with an MLLR transform
+   * estimated from its own first decode (embedded engine only; off by default)
+   */
+  speakerAdaptation: boolean;
   defaultLanguage: string;
   azure: {
     key?: string;
@@ -140,6 +145,12 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
     vad,
     // read (and checked) only where the embedded engine uses it; the realtime engine reads the file its own way
     vocabulary: used.includes('embedded') ? vocabularyFrom(env.HOOKSCRIBE_STT_VOCABULARY) : [],
+    // off by default: large gain on the synthetic dev voices, none on the held-out human recordings (bench:stt-accurate)
+    speakerAdaptation: flag(
+      'HOOKSCRIBE_STT_SPEAKER_ADAPTATION',
+      env.HOOKSCRIBE_STT_SPEAKER_ADAPTATION,
+      false,
+    ),
     defaultLanguage: env.HOOKSCRIBE_STT_DEFAULT_LANGUAGE || 'en-US',
     azure: {
       key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,
