@@ -215,6 +215,7 @@ export async function startPipelineServices(
           // the uploader serves a recording's local copy until it is in the recording store
           recordings: uploader,
           engines: (kind) => postCallEngines.for(kind),
+          speakerAdaptation: (kind) => postCallEngines.speakerAdaptation(kind),
           transcriber: transcriberOptions,
           redactor,
           log: log.child({ component: 'post-call' }),

@@ -29,6 +29,7 @@ import type { Logger } from 'pino';
 import { transcriptSegmentOf } from '../pipeline/call-records.js';
 import { conversationEvent } from '../pipeline/conversation-event-factory.js';
 import { openCustomConfigOf, parseSidecarText, streamGapsOfSidecar } from '../recording/recording-sidecar.js';
+import type { SpeakerAdaptedPass } from './speaker-adapted-pass.js';
 
 export interface PostCallWorkerOptions {
   queue: TranscriptionJobQueue;
@@ -37,6 +38,8 @@ export interface PostCallWorkerOptions {
   recordings: Pick<RecordingStore, 'get'>;
   /** engines for a job kind: the recovery pass, or the slower accurate pass */
   engines(kind: ClaimedTranscriptionJob['kind']): readonly SpeechEngine[];
+  /** a second, speaker-adapted decode after the first (the accurate pass); null: the first decode is the result */
+  speakerAdaptation?(kind: ClaimedTranscriptionJob['kind']): SpeakerAdaptedPass | null;
   /** CallTranscriber settings from configuration (default language, VAD, segmenter) */
   transcriber: Omit<CallTranscriberOptions, 'engines' | 'onTranscript' | 'onStatus' | 'callId'>;
   redactor: TranscriptRedactor;
@@ -207,7 +210,7 @@ export class PostCallTranscriptionWorker {
         { reason: job.reason, streamGaps: streamGaps.length, phrases: phrases.length },
         'post-call transcription started',
       );
-      const result = await transcribeRecording(wav, {
+      const recordingOptions = {
         ...this.options.transcriber,
         engines: this.options.engines(job.kind),
         language: job.language ?? conversation.language,
@@ -218,10 +221,18 @@ export class PostCallTranscriptionWorker {
         signal: abort.signal,
         streamGaps,
         ...(phrases.length > 0 ? { phrases } : {}),
-      });
+      };
+      const result = await transcribeRecording(wav, recordingOptions);
       audioSeconds = result.audioSeconds;
+      let finals = result.finals;
+      const adaptation = this.options.speakerAdaptation?.(job.kind);
+      if (adaptation) {
+        const adapted = await adaptation.run(wav, result, recordingOptions, log);
+        finals = adapted.finals;
+        log.info({ channels: adapted.channels }, 'speaker adaptation');
+      }
       const version = VERSION_OF[job.kind];
-      const segments = result.finals.map(
+      const segments = finals.map(
         (event) => this.options.redactor.redact(transcriptSegmentOf(event)).segment,
       );
       const stored = await store.storeTranscriptVersion(

@@ -1,7 +1,10 @@
 import type { SpeechEngine } from '../engine.js';
 import { AzureSpeechEngine, type AzureTokenProvider } from '../engines/azure-speech-engine.js';
 import { FallbackEngine } from '../engines/fallback-engine.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readVocabulary } from '../pocketsphinx/domain-lm.js';
+import { DEFAULT_SPEAKER_ADAPTATION } from '../pocketsphinx/speaker-adaptation.js';
 import { OpenAiTranscriptionEngine } from '../engines/openai-transcription-engine.js';
 import { RealtimeEngine } from '../engines/realtime/realtime-engine.js';
 import { CallEngineChoice } from '../pipeline/call-engine-choice.js';
@@ -31,6 +34,11 @@ export interface SpeechConfig {
   vocabulary: string[];
   /** the same file's terms with their case, for the cloud engines (Azure phrase list, OpenAI prompt) */
   vocabularyTerms: string[];
+  /**
+   * HOOKSCRIBE_STT_SPEAKER_ADAPTATION: the accurate post-call pass re-decodes each channel with an MLLR transform
+   * estimated from its own first decode (embedded engine only; off by default)
+   */
+  speakerAdaptation: boolean;
   defaultLanguage: string;
   azure: {
     key?: string;
@@ -68,6 +76,20 @@ const list = (value: string | undefined, fallback: string[]) =>
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+
+/**
+ * HOOKSCRIBE_STT_SPEAKER_ADAPTATION: on only where its tools are, so a missing install is a start-up error naming
+ * the variable, not a warning on every post-call job.
+ */
+function speakerAdaptationFrom(value: string | undefined): boolean {
+  const on = flag('HOOKSCRIBE_STT_SPEAKER_ADAPTATION', value, false);
+  if (on && !existsSync(join(DEFAULT_SPEAKER_ADAPTATION.sphinxtrainDir, 'bw')))
+    throw new SpeechConfigError(
+      `HOOKSCRIBE_STT_SPEAKER_ADAPTATION=true needs sphinxtrain (${DEFAULT_SPEAKER_ADAPTATION.sphinxtrainDir}/bw not found): ` +
+        'bash scripts/install-system-deps.sh --speaker-adaptation',
+    );
+  return on;
+}
 
 function flag(name: string, value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
@@ -160,6 +182,8 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
       used.includes('azure') || used.includes('openai')
         ? vocabularyTermsFrom(env.HOOKSCRIBE_STT_VOCABULARY)
         : [],
+    // off by default: large gain on the synthetic dev voices, none on the held-out human recordings (bench:stt-accurate)
+    speakerAdaptation: speakerAdaptationFrom(env.HOOKSCRIBE_STT_SPEAKER_ADAPTATION),
     defaultLanguage: env.HOOKSCRIBE_STT_DEFAULT_LANGUAGE || 'en-US',
     azure: {
       key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,
