@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian 12 packages hookscribe needs.
 #   bash scripts/install-system-deps.sh          what the server needs at run time (the embedded speech engine)
+#   bash scripts/install-system-deps.sh --speaker-adaptation   also sphinxtrain for HOOKSCRIBE_STT_SPEAKER_ADAPTATION
 #   bash scripts/install-system-deps.sh --test   also what the tests and benchmarks use: speech synthesis for test
 #                                                audio, independent recordings, and the real services (Redis,
 #                                                PostgreSQL, Chromium) that the tests start themselves
@@ -11,6 +12,9 @@ runtime=(
   libpocketsphinx3 pocketsphinx-en-us # embedded offline speech engine
   flite                               # t2p: pronunciations of HOOKSCRIBE_STT_VOCABULARY words the dictionary lacks
 )
+# HOOKSCRIBE_STT_SPEAKER_ADAPTATION=true (off by default) also needs these at run time: bw, mllr_solve, sphinx_fe,
+# pocketsphinx_mdef_convert. Installed with --test (its tests use them) or with --speaker-adaptation.
+speaker_adaptation=(sphinxtrain sphinxbase-utils pocketsphinx)
 test_only=(
   pocketsphinx-testdata  # independent recordings for the STT benchmark
   espeak-ng sox          # synthesised test speech (with flite), demo calls
@@ -21,10 +25,11 @@ test_only=(
 
 packages=("${runtime[@]}")
 case "${1:-}" in
-  --test) packages+=("${test_only[@]}") ;;
+  --test) packages+=("${speaker_adaptation[@]}" "${test_only[@]}") ;;
+  --speaker-adaptation) packages+=("${speaker_adaptation[@]}") ;;
   '') ;;
   *)
-    echo "usage: $0 [--test]" >&2
+    echo "usage: $0 [--test | --speaker-adaptation]" >&2
     exit 2
     ;;
 esac

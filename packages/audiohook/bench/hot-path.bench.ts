@@ -8,6 +8,8 @@ import {
   ServerSession,
   decodeFrame,
   decodeClientSecret,
+  mulawEncode,
+  splitMulawFrame,
   signRequest,
   verifyRequestSignature,
 } from '../src/index.js';
@@ -44,6 +46,11 @@ describe('audio', () => {
   bench('decodeFrame 200 ms stereo L16', () => void decodeFrame(l16Frame, STEREO_L16));
   const { server } = openPair();
   bench('ServerSession.receiveBinary 200 ms stereo PCMU', () => void server.receiveBinary(pcmuFrame));
+  // what the realtime engine's µ-law costs per frame: de-interleaving (issue 17) vs decode + re-encode (before)
+  bench('splitMulawFrame 200 ms stereo PCMU', () => void splitMulawFrame(pcmuFrame, STEREO_PCMU));
+  bench('decodeFrame + mulawEncode per channel, 200 ms stereo PCMU', () => {
+    for (const channel of decodeFrame(pcmuFrame, STEREO_PCMU)) mulawEncode(channel);
+  });
 });
 
 describe('control', () => {

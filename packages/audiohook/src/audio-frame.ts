@@ -60,6 +60,32 @@ export function decodeFrame(
   return channels;
 }
 
+/**
+ * De-interleave a PCMU frame into each channel's µ-law bytes as received (for engines that take G.711 µ-law), or
+ * null for L16 media. Always fresh arrays, a mono frame too: engines keep audio for re-sending, and a view would
+ * keep the socket's read buffer alive with it. Throws on bad length, like decodeFrame.
+ */
+export function splitMulawFrame(
+  frame: Uint8Array,
+  media: Pick<MediaParameter, 'format' | 'channels'>,
+): Uint8Array[] | null {
+  if (media.format !== 'PCMU') return null;
+  const count = frameSampleCount(frame.length, media);
+  if (count === null) {
+    throw new RangeError(
+      `frame length ${frame.length} is not a multiple of ${frameStride(media)} (channels)`,
+    );
+  }
+  const n = media.channels.length;
+  if (n === 1) return [frame.slice()];
+  const channels = Array.from({ length: n }, () => new Uint8Array(count));
+  for (let c = 0; c < n; c++) {
+    const out = channels[c]!;
+    for (let i = 0, p = c; i < count; i++, p += n) out[i] = frame[p]!;
+  }
+  return channels;
+}
+
 /** Encode and interleave one Int16Array per channel (all the same length) into a frame. */
 export function encodeFrame(channels: Int16Array[], format: MediaFormat): Uint8Array {
   const n = channels.length;
@@ -89,7 +115,10 @@ export function encodeFrame(channels: Int16Array[], format: MediaFormat): Uint8A
  */
 export class AudioFrameEvent {
   readonly type = 'audio' as const;
+  /** samples per channel in this frame */
+  readonly samples: number;
   private decoded: Int16Array[] | null = null;
+  private split: Uint8Array[] | null | undefined = undefined;
 
   constructor(
     /** raw frame exactly as received (for recording) */
@@ -97,11 +126,19 @@ export class AudioFrameEvent {
     /** stream position of the first sample of this frame, in samples at 8 kHz */
     readonly startSample: number,
     private readonly media: Pick<MediaParameter, 'format' | 'channels'>,
-  ) {}
+  ) {
+    this.samples = raw.length / frameStride(media);
+  }
 
   /** one Int16 PCM array per negotiated channel, in the negotiated order */
   get channels(): Int16Array[] {
     this.decoded ??= decodeFrame(this.raw, this.media);
     return this.decoded;
+  }
+
+  /** PCMU: each channel's µ-law bytes as received, negotiated order, de-interleaved on first access; L16: null */
+  get mulaw(): Uint8Array[] | null {
+    if (this.split === undefined) this.split = splitMulawFrame(this.raw, this.media);
+    return this.split;
   }
 }

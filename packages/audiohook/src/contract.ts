@@ -12,6 +12,8 @@
  *   gains `nowMs` (required: the clock is injected) and `pauseResumeLimit`.
  * - SessionEvent gains `{ type: 'ignored'; messageType; reason }`: a tolerated message that caused no action (unknown
  *   message type, MUST 29; a message not meaningful in the current state; audio after `close`). Log it, nothing else.
+ * - Issue 17: SessionEvent 'audio' gains `mulaw` (PCMU bytes per channel as received, null for L16) and `samples`,
+ *   so the realtime engine gets the client's bytes and nobody decodes a frame to learn its length.
  */
 
 // ---------------------------------------------------------------- protocol values
@@ -224,6 +226,10 @@ export type SessionEvent =
       channels: Int16Array[];
       /** raw frame exactly as received (for recording) */
       raw: Uint8Array;
+      /** PCMU: each channel's µ-law bytes as received, negotiated order (for engines taking µ-law); L16: null */
+      mulaw: Uint8Array[] | null;
+      /** samples per channel in this frame (without decoding it) */
+      samples: number;
       /** stream position of the first sample of this frame, in samples at 8 kHz */
       startSample: number;
     }

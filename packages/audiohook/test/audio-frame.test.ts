@@ -6,6 +6,8 @@ import {
   frameSampleCount,
   l16Decode,
   l16Encode,
+  mulawEncode,
+  splitMulawFrame,
 } from '../src/index.js';
 
 const stereoPcmu = { format: 'PCMU', channels: ['external', 'internal'] } as const;
@@ -84,5 +86,35 @@ describe('AudioFrameEvent', () => {
       decodeFrame(raw, { format: 'PCMU', channels: ['external', 'internal'] }).map((c) => [...c]),
     );
     expect(event.channels).toBe(first);
+  });
+
+  it('gives each channel its µ-law bytes as received, 0x7F included, without decoding; null for L16', () => {
+    const raw = Uint8Array.of(0x7f, 0x00, 0xff, 0x80, 0x7f, 0x7f);
+    const event = new AudioFrameEvent(raw, 0, { format: 'PCMU', channels: ['external', 'internal'] });
+    expect(event.samples).toBe(3);
+    expect(event.mulaw!.map((c) => [...c])).toEqual([
+      [0x7f, 0xff, 0x7f],
+      [0x00, 0x80, 0x7f],
+    ]);
+    expect(event.mulaw).toBe(event.mulaw);
+    const mono = new AudioFrameEvent(raw, 0, { format: 'PCMU', channels: ['external'] });
+    expect([...mono.mulaw![0]!]).toEqual([...raw]);
+    expect(mono.mulaw![0]!.buffer).not.toBe(raw.buffer); // a copy: kept audio holds no socket buffer
+    const l16 = new AudioFrameEvent(raw, 0, { format: 'L16', channels: ['external'] });
+    expect(l16.samples).toBe(3);
+    expect(l16.mulaw).toBeNull();
+  });
+});
+
+describe('splitMulawFrame', () => {
+  it('de-interleaves in the negotiated order and rejects a frame of partial samples', () => {
+    const a = Int16Array.from([100, -200, 0, 32000]);
+    const b = Int16Array.from([-5, 7, 0, -32000]);
+    const frame = encodeFrame([a, b], 'PCMU');
+    const [ma, mb] = splitMulawFrame(frame, stereoPcmu)!;
+    expect([...ma!]).toEqual([...mulawEncode(a)]);
+    expect([...mb!]).toEqual([...mulawEncode(b)]);
+    expect(() => splitMulawFrame(new Uint8Array(3), stereoPcmu)).toThrow(/multiple of 2/);
+    expect(splitMulawFrame(new Uint8Array(4), stereoL16)).toBeNull();
   });
 });

@@ -68,6 +68,29 @@ describe('RecordingUploader', () => {
     expect(existsSync(call.jsonPath)).toBe(true);
   });
 
+  it('serves nothing for a recording the recorder is still writing in the store’s directory', async () => {
+    const store = new FilesystemRecordingStore(spool);
+    const uploader = new RecordingUploader({ store, conversations });
+    const call = await callEnded(); // the recorder's file, already at the store's place
+    uploader.recordingStarted(call.id);
+    expect(await uploader.get(call.id)).toBeNull(); // not half a call for post-call transcription
+    const upload = uploader.enqueue({
+      conversationId: call.id,
+      wavPath: call.wavPath,
+      jsonPath: call.jsonPath,
+    });
+    // served from the moment enqueue is called (the post-call job is queued right then), not once it is stored
+    const read = uploader.get(call.id);
+    await upload;
+    expect((await readAll((await read)!.stream)).equals(call.wav)).toBe(true);
+    expect((await readAll((await uploader.get(call.id))!.stream)).equals(call.wav)).toBe(true);
+
+    const failed = await callEnded();
+    uploader.recordingStarted(failed.id);
+    uploader.recordingAbandoned(failed.id); // no WAV to store: whatever is there is served as before
+    expect((await readAll((await uploader.get(failed.id))!.stream)).equals(failed.wav)).toBe(true);
+  });
+
   it('prepare runs before the upload; until it has, the recording is not served', async () => {
     const store = new FilesystemRecordingStore(spool); // in place: the local file is the store's own
     let release!: () => void;

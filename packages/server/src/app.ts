@@ -54,6 +54,8 @@ export interface AppDeps {
   supportedLanguages?: string[];
   /** a call's recording files are final on disk (the pipeline moves them to the recording store) */
   onRecordingFinalized?: CallRecorderOptions['onFinalized'];
+  /** a call's recording is being written: not to be read before onRecordingFinalized */
+  onRecordingStarted?: CallRecorderOptions['onStarted'];
   /** state of downstream dependencies for GET /health (store, bus, outbox, recordings) */
   dependencyHealth?: () => Promise<{ name: string; status: 'ok' | 'degraded'; detail: string | null }[]>;
   /** runs after the drain, before the HTTP server closes (e.g. closing stores and buses) */
@@ -144,6 +146,7 @@ export async function buildApp(config: ServerConfig, deps: AppDeps = {}): Promis
       logger,
       metrics,
       ...(deps.onRecordingFinalized ? { onFinalized: deps.onRecordingFinalized } : {}),
+      ...(deps.onRecordingStarted ? { onStarted: deps.onRecordingStarted } : {}),
     });
   }
   for (const subscribe of deps.subscribers ?? []) subscribe(hub);

@@ -46,6 +46,7 @@ function outboundType(text: string): string | undefined {
 /** The hub's `audio` event: a class so the per-frame object has no closures and keeps the session's lazy decode. */
 class CallAudioEvent {
   readonly raw: Uint8Array;
+  readonly samples: number;
   readonly startSample: number;
 
   constructor(
@@ -53,12 +54,18 @@ class CallAudioEvent {
     private readonly frame: Extract<SessionEvent, { type: 'audio' }>,
   ) {
     this.raw = frame.raw;
+    this.samples = frame.samples;
     this.startSample = frame.startSample;
   }
 
   /** only subscribers that read the PCM pay for decoding it */
   get channels(): Int16Array[] {
     return this.frame.channels;
+  }
+
+  /** likewise for de-interleaving the µ-law (engines that take it: no decode at all) */
+  get mulaw(): Uint8Array[] | null {
+    return this.frame.mulaw;
   }
 }
 

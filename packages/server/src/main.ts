@@ -55,11 +55,9 @@ async function main(): Promise<void> {
     subscribers: services.subscribers,
     plugins: services.plugins,
     supportedLanguages: services.supportedLanguages,
-    onRecordingFinalized: (call, recording) => {
-      if (recording.wavPath) {
-        services.uploadRecording(call, { wavPath: recording.wavPath, jsonPath: recording.jsonPath });
-      }
-    },
+    onRecordingStarted: (call) => services.recordingStarted(call),
+    onRecordingFinalized: (call, recording) =>
+      services.recordingFinalised(call, { wavPath: recording.wavPath, jsonPath: recording.jsonPath }),
     dependencyHealth: () => services.health(),
     onStopped: () => services.close(),
   });

@@ -57,8 +57,18 @@ export type CallOutcome = 'closed' | 'dropped' | 'unauthorized' | 'error';
 
 export interface SessionEventMap {
   opened: { call: CallInfo; open: OpenMessage; control: CallControl; log: Logger };
-  /** one binary frame: per-channel PCM in negotiated order, the raw bytes, stream position of its first sample */
-  audio: { call: CallInfo; channels: Int16Array[]; raw: Uint8Array; startSample: number };
+  /**
+   * one binary frame: per-channel PCM in negotiated order (decoded when read), the raw bytes, per-channel µ-law
+   * (PCMU; de-interleaved when read; null for L16), samples per channel, stream position of its first sample
+   */
+  audio: {
+    call: CallInfo;
+    channels: Int16Array[];
+    raw: Uint8Array;
+    mulaw: Uint8Array[] | null;
+    samples: number;
+    startSample: number;
+  };
   paused: { call: CallInfo; atSample: number; serverInitiated: boolean };
   resumed: { call: CallInfo; startSample: number; discardedSamples: number; atSample: number };
   discarded: { call: CallInfo; startSample: number; discardedSamples: number };

@@ -68,7 +68,14 @@ describe('per-call engine choice in the call pipeline', () => {
       hub.emit('opened', { call, open: {} as OpenMessage, control, log });
       // quiet, a tone, quiet: speech to the VAD, whose noise floor is the quiet part
       [new Int16Array(S), tone, new Int16Array(S)].forEach((pcm, i) =>
-        hub.emit('audio', { call, channels: [pcm], raw: new Uint8Array(0), startSample: i * S }),
+        hub.emit('audio', {
+          call,
+          channels: [pcm],
+          raw: new Uint8Array(0),
+          mulaw: null,
+          samples: pcm.length,
+          startSample: i * S,
+        }),
       );
       await hub.emitAndWait('closing', { call, reason: 'end', atSample: 3 * S });
     }

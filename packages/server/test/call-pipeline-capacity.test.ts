@@ -82,8 +82,11 @@ describe('call pipeline with live capacity', () => {
     open(connector); // full: takes the Monitor call's slots
     open(late); // full, and a Monitor call preempts nobody
     expect(capacity.inUse).toBe(2);
-    for (const call of [monitor, connector, late])
-      hub.emit('audio', { call, channels: speech(), raw: new Uint8Array(0), startSample: 0 });
+    for (const call of [monitor, connector, late]) {
+      const channels = speech();
+      const samples = channels[0]!.length;
+      hub.emit('audio', { call, channels, raw: new Uint8Array(0), mulaw: null, samples, startSample: 0 });
+    }
     for (const call of [monitor, connector, late]) await end(call);
 
     expect(notLive).toEqual([

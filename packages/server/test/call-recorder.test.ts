@@ -64,7 +64,14 @@ describe('call recorder', () => {
     ];
     let start = 0;
     for (const raw of frames) {
-      hub.emit('audio', { call, channels: [], raw, startSample: start });
+      hub.emit('audio', {
+        call,
+        channels: [],
+        raw,
+        mulaw: null,
+        samples: raw.length / 2,
+        startSample: start,
+      });
       start += raw.length / 2;
     }
     hub.emit('message', { call, direction: 'in', text: 'not json {', at: t0 });
@@ -102,11 +109,43 @@ describe('call recorder', () => {
     });
   });
 
+  it('says when a WAV is started, and hands it over only once it is final', async () => {
+    const dataDir = makeTempDir('hookscribe-rec-');
+    const hub = new SessionEventHub({ logger: silent, waitTimeoutMs: 5000 });
+    const seen: string[] = [];
+    attachCallRecorder(hub, {
+      dataDir,
+      logger: silent,
+      onStarted: (call) => seen.push(`started ${call.sessionId}`),
+      onFinalized: (call, recording) => seen.push(`final ${call.sessionId} ${recording.audioBytes}`),
+    });
+    const call = callInfo();
+    hub.emit('opened', { call, open: JSON.parse(openText(call.sessionId)), control, log: silent });
+    expect(seen).toEqual([`started ${call.sessionId}`]);
+    hub.emit('audio', {
+      call,
+      channels: [],
+      raw: new Uint8Array(320),
+      mulaw: null,
+      samples: 160,
+      startSample: 0,
+    });
+    await hub.emitAndWait('ended', { call, outcome: 'closed', atSample: 160, endedAt: new Date() });
+    expect(seen).toEqual([`started ${call.sessionId}`, `final ${call.sessionId} 320`]);
+  });
+
   it('records L16 as 16-bit PCM and pads an odd data size', async () => {
     const { hub, dataDir } = setup();
     const call = callInfo({ media: { type: 'audio', format: 'L16', channels: ['external'], rate: 8000 } });
     hub.emit('opened', { call, open: JSON.parse(openText(call.sessionId)), control, log: silent });
-    hub.emit('audio', { call, channels: [], raw: new Uint8Array([1, 0, 2, 0, 3]), startSample: 0 });
+    hub.emit('audio', {
+      call,
+      channels: [],
+      raw: new Uint8Array([1, 0, 2, 0, 3]),
+      mulaw: null,
+      samples: 2,
+      startSample: 0,
+    });
     await hub.emitAndWait('ended', { call, outcome: 'dropped', atSample: 2, endedAt: new Date() });
     const bytes = readFileSync(join(recordingDirFor(dataDir, call.openedAt), `${call.sessionId}.wav`));
     expect(bytes.length).toBe(44 + 5 + 1);
@@ -150,7 +189,14 @@ describe('call recorder', () => {
     expect(() =>
       hub.emit('opened', { call, open: JSON.parse(openText(call.sessionId)), control, log: silent }),
     ).not.toThrow();
-    hub.emit('audio', { call, channels: [], raw: new Uint8Array(8), startSample: 0 });
+    hub.emit('audio', {
+      call,
+      channels: [],
+      raw: new Uint8Array(8),
+      mulaw: null,
+      samples: 4,
+      startSample: 0,
+    });
     await hub.emitAndWait('ended', { call, outcome: 'closed', atSample: 0, endedAt: new Date() });
     const errors = await metrics.recordingErrors.get();
     expect(errors.values.map((v) => [v.labels.file, v.value]).sort()).toEqual([
@@ -174,7 +220,14 @@ describe('call recorder', () => {
       const call = callInfo();
       hub.emit('opened', { call, open: JSON.parse(openText(call.sessionId)), control, log: silent });
       hub.emit('message', { call, direction: 'in', text: openText(call.sessionId), at: new Date() });
-      hub.emit('audio', { call, channels: [], raw: new Uint8Array(3200).fill(0x33), startSample: 0 });
+      hub.emit('audio', {
+        call,
+        channels: [],
+        raw: new Uint8Array(3200).fill(0x33),
+        mulaw: null,
+        samples: 1600,
+        startSample: 0,
+      });
       const base = join(recordingDirFor(dataDir, call.openedAt), call.sessionId);
       const size = (ext: string) => (existsSync(`${base}.${ext}`) ? statSync(`${base}.${ext}`).size : 0);
 

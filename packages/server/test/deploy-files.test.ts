@@ -147,6 +147,8 @@ describe('deployment files', () => {
     const dockerfile = read('deploy/Dockerfile');
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('libpocketsphinx3 pocketsphinx-en-us');
+    // the accurate pass's speaker adaptation runs these tools (the runtime list of install-system-deps.sh)
+    expect(dockerfile).toContain('sphinxtrain sphinxbase-utils pocketsphinx');
     expect(dockerfile).toContain('packages/server/dist/main.js');
   });
 

@@ -7,9 +7,10 @@
  *  - a server killed mid-call: after its restart the call is ended as failed and transcribed from its recording.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseWav } from '@hookscribe/audiohook';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startRedis } from '../../conversations/test/support/services-redis.js';
 import { buildProductOnce } from './support/e2e-build.js';
@@ -38,7 +39,7 @@ afterAll(async () => {
 interface Conversation {
   state: string;
   transcription?: { status: string; reason: string | null; version: string };
-  transcript: { text: string }[];
+  transcript: { text: string; offset: number }[];
 }
 
 const conversation = async (server: { httpUrl: string }, id: string) =>
@@ -65,11 +66,16 @@ describe('post-call transcription end to end', () => {
     const server = await startServer({ HOOKSCRIBE_STT_LIVE_CHANNELS: '0' });
     const live = new LiveClient(server);
     await live.connected;
+    // the client pauses for the middle third: that audio is never sent, so it is not in the recording either
     const call = await runSim(server, '/api/v1/voicetranscription/ws', [
       '--wav',
       demoCall('billing-dispute'),
       '--language',
       'en-US',
+      '--scenario',
+      'pause-resume',
+      '--custom-config',
+      JSON.stringify({ sttPhrases: ['billing dispute'] }),
       '--fast',
     ]);
     expect(call.violations).toEqual([]);
@@ -91,8 +97,20 @@ describe('post-call transcription end to end', () => {
       version: 'recovered',
       reason: expect.stringMatching(/capacity/),
     });
-    expect(words(done.transcript).length).toBeGreaterThan(20);
+    expect(words(done.transcript).length).toBeGreaterThan(12);
     expect(done.transcript.map((s) => s.text).join(' ')).toMatch(/bill|charge/);
+    // offsets are on the stream timeline, like a live transcript's: nothing starts inside the paused third, and the
+    // last third's speech comes after it (on the recording's own timeline it would fall inside it)
+    const seconds = parseWav(readFileSync(demoCall('billing-dispute'))).data.length / 2 / 8000;
+    const [pausedFrom, pausedTo] = [seconds / 3, (2 * seconds) / 3];
+    const offsets = done.transcript.map((s) => s.offset);
+    expect(offsets.filter((o) => o > pausedFrom + 0.25 && o < pausedTo - 0.25)).toEqual([]);
+    expect(offsets.some((o) => o >= pausedTo - 0.25)).toBe(true);
+    // the job read the call's pause and its phrase hints from the recording's sidecar
+    expect(server.logs.find((l) => l.msg === 'post-call transcription started')).toMatchObject({
+      streamGaps: 1,
+      phrases: 1,
+    });
     // the live version (empty: nothing was decoded live) stays readable beside the one now used
     expect((await apiJson(server, `/api/conversations/${call.sessionId}/transcripts/live`)).body).toEqual({
       version: 'live',

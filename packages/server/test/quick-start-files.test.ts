@@ -21,7 +21,7 @@ describe('quick start', () => {
     expect(readme).toContain('bash scripts/install-system-deps.sh && npm ci && npm start');
   });
 
-  it('the run-time package list holds the speech engine (and flite for vocabulary pronunciations), nothing the tests alone need', () => {
+  it('the run-time package list holds the speech engine (flite for vocabulary pronunciations), nothing the tests alone need; sphinxtrain only for the optional speaker adaptation and the tests', () => {
     const script = read('scripts/install-system-deps.sh');
     const runtime = /runtime=\(([^)]*)\)/
       .exec(script)![1]!
@@ -29,6 +29,12 @@ describe('quick start', () => {
       .split(/\s+/)
       .filter(Boolean);
     expect(runtime).toEqual(['libpocketsphinx3', 'pocketsphinx-en-us', 'flite']);
+    expect(/speaker_adaptation=\(([^)]*)\)/.exec(script)![1]!.split(/\s+/).filter(Boolean)).toEqual([
+      'sphinxtrain',
+      'sphinxbase-utils',
+      'pocketsphinx',
+    ]);
+    expect(script).toContain('--test) packages+=("${speaker_adaptation[@]}" "${test_only[@]}")');
     for (const testOnly of ['redis-server', 'postgresql', 'chromium', 'pocketsphinx-testdata', 'espeak-ng']) {
       expect(runtime).not.toContain(testOnly);
       expect(script).toContain(testOnly);

@@ -23,8 +23,14 @@ import {
   maskSidecarTranscripts,
   redactRecordingAudio,
   redactedSpans,
-  timelineGaps,
 } from '../src/recording/recording-audio-redaction.js';
+import {
+  openCustomConfigOf,
+  parseSidecarText,
+  recordingSecondsOf,
+  streamGapsOfSidecar,
+} from '../src/recording/recording-sidecar.js';
+import { ProtocolLogWriter } from '../src/recording/protocol-log-writer.js';
 import { startAzurite } from '../../conversations/test/support/services-azurite.js';
 import { summary } from './api-fixture.js';
 
@@ -105,7 +111,7 @@ describe('redacted spans and timeline gaps', () => {
 
   it('reads the paused and discarded spans of the sidecar; ignores malformed ones', () => {
     expect(
-      timelineGaps({
+      streamGapsOfSidecar({
         messages: [
           {
             direction: 'in',
@@ -123,10 +129,73 @@ describe('redacted spans and timeline gaps', () => {
         ],
       }),
     ).toEqual([
-      { start: 1, length: 2 },
-      { start: 5, length: 0.5 },
+      { kind: 'paused', start: 1, length: 2 },
+      { kind: 'discarded', start: 5, length: 0.5 },
     ]);
-    expect(timelineGaps(null)).toEqual([]);
+    expect(streamGapsOfSidecar(null)).toEqual([]);
+    expect(streamGapsOfSidecar({ messages: 'not a list' })).toEqual([]);
+    expect(streamGapsOfSidecar({ messages: [null, 7] })).toEqual([]);
+  });
+
+  it('reads the gaps of a finalised sidecar, and of one a crash left unclosed, as the writer writes them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookscribe-sidecar-'));
+    try {
+      const path = join(dir, 'call.json');
+      const writer = new ProtocolLogWriter(path, { call: { id: 'c' } }, (err) => {
+        throw err;
+      });
+      const at = new Date('2026-01-01T00:00:00Z');
+      const customConfig = { sttPhrases: ['Contoso'] };
+      writer.append('in', JSON.stringify({ type: 'open', parameters: { customConfig } }), at);
+      writer.append('in', JSON.stringify({ type: 'paused', position: 'PT1S' }), at);
+      writer.append(
+        'in',
+        JSON.stringify({ type: 'resumed', parameters: { start: 'PT1S', discarded: 'PT2S' } }),
+        at,
+      );
+      writer.append('in', 'not json', at);
+      writer.append(
+        'in',
+        JSON.stringify({ type: 'discarded', parameters: { start: 'PT5S', discarded: 'PT1S' } }),
+        at,
+      );
+      await writer.finalize({ outcome: 'closed' });
+      const text = readFileSync(path, 'utf8');
+      const expected = [
+        { kind: 'paused', start: 1, length: 2 },
+        { kind: 'discarded', start: 5, length: 1 },
+      ];
+      expect(streamGapsOfSidecar(parseSidecarText(text))).toEqual(expected);
+      // cut inside the `ended` summary, and cut inside the last message
+      const unclosed = text.slice(0, text.indexOf('],"ended"') + 4);
+      expect(streamGapsOfSidecar(parseSidecarText(unclosed))).toEqual(expected);
+      const cutMidMessage = text.slice(0, text.lastIndexOf('"discarded":') + 5);
+      expect(streamGapsOfSidecar(parseSidecarText(cutMidMessage))).toEqual(expected.slice(0, 1));
+      // the call's customConfig (its phrase hints) from the `open`, closed or not
+      expect(openCustomConfigOf(parseSidecarText(text))).toEqual(customConfig);
+      expect(openCustomConfigOf(parseSidecarText(unclosed))).toEqual(customConfig);
+      expect(openCustomConfigOf({ messages: [{ direction: 'in', message: { type: 'open' } }] })).toBeNull();
+      expect(
+        openCustomConfigOf({
+          messages: [{ direction: 'in', message: { type: 'open', parameters: { customConfig: ['x'] } } }],
+        }),
+      ).toBeNull();
+      expect(openCustomConfigOf(null)).toBeNull();
+      expect(parseSidecarText('')).toEqual({ messages: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('maps stream time to recording time: the gaps before a moment are not in the file', () => {
+    const gaps = [
+      { kind: 'paused' as const, start: 1, length: 2 },
+      { kind: 'discarded' as const, start: 5, length: 0.5 },
+    ];
+    expect(recordingSecondsOf(0.5, gaps)).toBe(0.5);
+    expect(recordingSecondsOf(2, gaps)).toBe(1); // inside the pause: where the file resumes
+    expect(recordingSecondsOf(4, gaps)).toBe(2);
+    expect(recordingSecondsOf(6, gaps)).toBe(3.5);
   });
 });
 

@@ -61,7 +61,14 @@ describe('SessionEventHub', () => {
     });
     hub.on('audio', after);
     expect(() =>
-      hub.emit('audio', { call, channels: [], raw: new Uint8Array(0), startSample: 0 }),
+      hub.emit('audio', {
+        call,
+        channels: [],
+        raw: new Uint8Array(0),
+        mulaw: null,
+        samples: 0,
+        startSample: 0,
+      }),
     ).not.toThrow();
     expect(after).toHaveBeenCalledTimes(1);
     await new Promise((r) => setImmediate(r));

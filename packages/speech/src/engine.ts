@@ -7,6 +7,8 @@
  * Text after recognition (src/text), both optional:
  * - EngineCapabilities.displayText: the engine writes display form itself (numbers, casing, punctuation).
  * - RecognitionResult.raw: set by the text stage on a result it rewrote.
+ * µ-law passthrough (issue 17), optional:
+ * - EngineCapabilities.mulawInput with SpeechStream.writeMulaw: the engine takes G.711 µ-law as the client sent it.
  *
  * The SpeechEngine port. Every engine (embedded pocketsphinx, Azure AI Speech, OpenAI-compatible, scripted fake,
  * fallback wrapper) implements it and passes the one engine contract suite (test/engine-contract.ts).
@@ -28,6 +30,11 @@ export interface EngineCapabilities {
    * its results alone; absent = spoken-form words, which the text stage formats (docs/speech.md)
    */
   displayText?: boolean;
+  /**
+   * true when the engine's streams take G.711 µ-law as received (SpeechStream.writeMulaw): PCMU calls reach it
+   * byte for byte, without a decode and re-encode (docs/speech.md); absent = PCM only
+   */
+  mulawInput?: boolean;
 }
 
 export interface RecognizedWord {
@@ -77,12 +84,24 @@ export interface SpeechStreamOptions {
   sampleRate: 8000 | 16000;
   /** emit partial results */
   partials: boolean;
+  /**
+   * the call's phrase hints (customConfig.sttPhrases, cleaned by callPhraseHints): words and phrases to favour. Each
+   * engine uses them its own way (docs/speech.md); they belong to this stream only.
+   */
+  phrases?: readonly string[];
 }
 
 /** One recognition stream: one channel of one call. */
 export interface SpeechStream {
   /** Feed PCM that starts at `startSample` on the stream timeline. Gaps (pause/discard) are allowed. */
   write(pcm: Int16Array, startSample: number): void;
+  /**
+   * Present on streams of engines with `capabilities.mulawInput`: feed G.711 µ-law bytes (one per sample) as the
+   * client sent them, at `startSample`, with the same rules as write(). `pcm` is the same audio decoded, when the
+   * caller has it anyway: a stream that needs samples (a fallback to a PCM engine) uses it instead of decoding again.
+   * The stream may keep the bytes (to re-send them): hand over arrays that nobody changes afterwards.
+   */
+  writeMulaw?(mulaw: Uint8Array, startSample: number, pcm?: Int16Array): void;
   /** Finalise the utterance in progress (pause, language update, close); resolves after its final was emitted. */
   flush(): Promise<void>;
   /** Flush and release the stream. */

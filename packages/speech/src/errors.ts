@@ -30,6 +30,29 @@ export function checkWrite(engine: string, pcm: unknown, startSample: number, fe
   if (!(pcm instanceof Int16Array)) {
     throw new AudioFormatError(`${engine}: audio must be Int16Array PCM, got ${describe(pcm)}`);
   }
+  checkPosition(engine, startSample, fedUntil);
+}
+
+/** Shared writeMulaw() argument check: Uint8Array µ-law, the decoded copy (if any) as long, position as write(). */
+export function checkMulawWrite(
+  engine: string,
+  mulaw: unknown,
+  startSample: number,
+  fedUntil: number,
+  pcm?: unknown,
+): void {
+  if (!(mulaw instanceof Uint8Array)) {
+    throw new AudioFormatError(`${engine}: µ-law audio must be a Uint8Array, got ${describe(mulaw)}`);
+  }
+  if (pcm !== undefined && (!(pcm instanceof Int16Array) || pcm.length !== mulaw.length)) {
+    throw new AudioFormatError(
+      `${engine}: the decoded copy of µ-law audio must be Int16Array PCM of its length`,
+    );
+  }
+  checkPosition(engine, startSample, fedUntil);
+}
+
+function checkPosition(engine: string, startSample: number, fedUntil: number): void {
   if (!Number.isSafeInteger(startSample) || startSample < 0) {
     throw new AudioFormatError(`${engine}: startSample must be a non-negative integer, got ${startSample}`);
   }

@@ -34,6 +34,8 @@ export {
 } from './pocketsphinx/decoder-pool.js';
 export { PhoneFrontEnd, phoneTo16k, type PhoneFrontEndOptions } from './frontend/phone-front-end.js';
 export * from './pipeline/recording-transcriber.js';
+export * from './pocketsphinx/speaker-adaptation.js';
 export * from './engines/realtime/realtime-engine.js';
 export * from './config/realtime-config.js';
 export * from './pipeline/call-engine-choice.js';
+export * from './pipeline/call-phrase-hints.js';

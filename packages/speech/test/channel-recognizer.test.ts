@@ -1,5 +1,12 @@
+import { mulawDecode, mulawEncode } from '@hookscribe/audiohook';
 import { describe, expect, it } from 'vitest';
-import type { RecognitionResult } from '../src/engine.js';
+import type {
+  EngineCapabilities,
+  RecognitionResult,
+  SpeechEngine,
+  SpeechStream,
+  SpeechStreamOptions,
+} from '../src/engine.js';
 import { ScriptedEngine } from '../src/engines/scripted-engine.js';
 import { ChannelRecognizer, openSegmentedStream } from '../src/pipeline/channel-recognizer.js';
 import { SileroVad } from '../src/vad/silero-vad.js';
@@ -247,5 +254,166 @@ describe('ChannelRecognizer (segmented stream)', () => {
     await done;
     expect(results).toEqual([]);
     expect(recognizer.failed?.message).toBe('model file missing');
+  });
+});
+
+interface RecordedWrite {
+  mulaw: Uint8Array | null;
+  pcm: Int16Array | null;
+  startSample: number;
+}
+
+/** An engine that takes µ-law: records every write and recognises the samples with a ScriptedEngine. */
+class MulawRecordingEngine implements SpeechEngine {
+  readonly name = 'mulaw-recording';
+  readonly capabilities: EngineCapabilities;
+  readonly writes: RecordedWrite[] = [];
+  private readonly inner: ScriptedEngine;
+
+  constructor(endpointing: boolean) {
+    this.inner = new ScriptedEngine({ capabilities: { endpointing } });
+    this.capabilities = { ...this.inner.capabilities, mulawInput: true };
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  stop(): Promise<void> {
+    return this.inner.stop();
+  }
+
+  openStream(options: SpeechStreamOptions): SpeechStream {
+    const stream = this.inner.openStream(options);
+    const writes = this.writes;
+    return {
+      write(pcm, startSample) {
+        writes.push({ mulaw: null, pcm, startSample });
+        stream.write(pcm, startSample);
+      },
+      writeMulaw(mulaw, startSample, pcm) {
+        writes.push({ mulaw, pcm: pcm ?? null, startSample });
+        stream.write(pcm ?? mulawDecode(mulaw), startSample);
+      },
+      flush: () => stream.flush(),
+      close: () => stream.close(),
+      results: () => stream.results(),
+      get failed() {
+        return stream.failed;
+      },
+    };
+  }
+}
+
+/** a phone line's µ-law: speech in a quiet line, every quiet 0xFF of odd index sent as 0x7F (negative zero) */
+function lineMulaw(): Uint8Array {
+  const pcm = concat(noise(S, -60, 5), loadFixture('two-sentences'), noise(S, -60, 6));
+  const mulaw = mulawEncode(pcm);
+  for (let i = 1; i < mulaw.length; i += 2) if (mulaw[i] === 0xff) mulaw[i] = 0x7f;
+  return mulaw;
+}
+
+async function runMulaw(
+  engine: MulawRecordingEngine,
+  write: (recognizer: ChannelRecognizer) => void,
+): Promise<RecognitionResult[]> {
+  // 105 ms of padding is not a whole number of VAD frames: utterances start inside a pre-roll frame
+  const recognizer = openSegmentedStream(engine, {
+    language: 'en-US',
+    sampleRate: 8000,
+    partials: false,
+    segmenter: { paddingMs: 105 },
+  });
+  const results: RecognitionResult[] = [];
+  const done = (async () => {
+    for await (const r of recognizer.results()) results.push(r);
+  })();
+  write(recognizer);
+  await recognizer.close();
+  await done;
+  return finals(results);
+}
+
+describe('ChannelRecognizer with an engine that takes µ-law', () => {
+  const ODD = 1000; // not a multiple of the VAD frame: frames straddle writes
+
+  it('segmenting: every piece the engine gets is the client’s bytes at its position, finals as with PCM', async () => {
+    const mulaw = lineMulaw();
+    const at = 3 * S;
+    const discard = { start: at + 12_000, samples: 2 * ODD }; // announced inside the first sentence: bridged
+    expect(mulaw.includes(0x7f)).toBe(true);
+    const writeAll = (recognizer: ChannelRecognizer, asPcm: boolean) => {
+      for (let o = 0; o < mulaw.length; o += ODD) {
+        const start = at + o;
+        if (start >= discard.start && start < discard.start + discard.samples) continue;
+        if (start === discard.start + discard.samples) recognizer.discard(discard.start, discard.samples);
+        const bytes = mulaw.subarray(o, Math.min(mulaw.length, o + ODD));
+        if (asPcm) recognizer.write(mulawDecode(bytes), start);
+        else recognizer.writeMulaw(bytes, start);
+      }
+    };
+    const pcmEngine = new MulawRecordingEngine(false);
+    const expected = await runMulaw(pcmEngine, (r) => writeAll(r, true));
+    const engine = new MulawRecordingEngine(false);
+    const got = await runMulaw(engine, (r) => writeAll(r, false));
+
+    expect(got.length).toBeGreaterThanOrEqual(2);
+    expect(got.map((f) => [f.startSample, f.durationSamples, f.text])).toEqual(
+      expected.map((f) => [f.startSample, f.durationSamples, f.text]),
+    );
+    // the same cuts at the same positions; now as bytes
+    expect(engine.writes.map((w) => [w.startSample, w.mulaw?.length])).toEqual(
+      pcmEngine.writes.map((w) => [w.startSample, w.pcm?.length]),
+    );
+    let fedUntil = 0;
+    let bridged = 0;
+    for (const w of engine.writes) {
+      expect(w.mulaw).not.toBeNull();
+      expect([...w.pcm!]).toEqual([...mulawDecode(w.mulaw!)]);
+      expect(w.startSample).toBeGreaterThanOrEqual(fedUntil);
+      fedUntil = w.startSample + w.mulaw!.length;
+      for (let i = 0; i < w.mulaw!.length; i++) {
+        const position = w.startSample + i;
+        if (position >= discard.start && position < discard.start + discard.samples) {
+          expect(w.mulaw![i]).toBe(0xff); // silence for the discarded span
+          bridged++;
+        } else if (w.mulaw![i] !== mulaw[position - at]) {
+          throw new Error(`byte at ${position} is ${w.mulaw![i]}, the client sent ${mulaw[position - at]}`);
+        }
+      }
+    }
+    expect(bridged).toBe(discard.samples);
+    expect(engine.writes.some((w) => w.mulaw!.includes(0x7f))).toBe(true);
+  });
+
+  it('endpointing: the bytes go to the engine as written, never decoded; PCM writes stay PCM', async () => {
+    const mulaw = lineMulaw();
+    const engine = new MulawRecordingEngine(true);
+    const pieces: Uint8Array[] = [];
+    const half = 8 * ODD;
+    const got = await runMulaw(engine, (recognizer) => {
+      for (let o = 0; o < half; o += ODD) {
+        const bytes = mulaw.subarray(o, o + ODD);
+        pieces.push(bytes);
+        recognizer.writeMulaw(bytes, o);
+      }
+      recognizer.write(mulawDecode(mulaw.subarray(half)), half); // an L16 caller on the same timeline
+    });
+    expect(got.length).toBeGreaterThan(0);
+    expect(engine.writes.slice(0, pieces.length).map((w) => w.mulaw)).toEqual(pieces);
+    expect(engine.writes.slice(0, pieces.length).every((w) => w.pcm === null)).toBe(true);
+    expect(engine.writes.slice(pieces.length).map((w) => [w.mulaw, w.startSample])).toEqual([[null, half]]);
+  });
+
+  it('decodes for an engine that does not take µ-law', async () => {
+    const mulaw = lineMulaw();
+    const engine = new ScriptedEngine({ capabilities: { endpointing: true } });
+    const { recognizer, results, done } = start(engine);
+    expect(recognizer.takesMulaw).toBe(false);
+    for (let o = 0; o < mulaw.length; o += ODD) recognizer.writeMulaw(mulaw.subarray(o, o + ODD), o);
+    await recognizer.close();
+    await done;
+    expect(finals(results).length).toBeGreaterThan(0);
+    expect(() => recognizer.writeMulaw(new Uint8Array(10), mulaw.length)).toThrow(/closed/);
   });
 });

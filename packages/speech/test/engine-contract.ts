@@ -3,8 +3,11 @@
  * this suite. It checks the port's invariants, not recognition quality (except `expectedWords`, loosely).
  *
  * Decisions encoded here: write() after close() throws StreamClosedError; write() of anything but Int16Array, or at a
- * position before audio already fed, throws AudioFormatError; gaps between writes are allowed.
+ * position before audio already fed, throws AudioFormatError; gaps between writes are allowed. Engines that take
+ * µ-law (capabilities.mulawInput, fixture `mulawInput`) also pass the writeMulaw checks: the same rules, mixed freely
+ * with write() on one timeline.
  */
+import { mulawEncode } from '@hookscribe/audiohook';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecognitionResult, SpeechEngine, SpeechStream } from '../src/engine.js';
 import { AudioFormatError, StreamClosedError } from '../src/errors.js';
@@ -15,6 +18,8 @@ export interface EngineContractFixtures {
   /** words that should appear in the final text (checked loosely: at least half of them) */
   expectedWords?: string[];
   language?: string;
+  /** the engine declares capabilities.mulawInput: run the writeMulaw checks too */
+  mulawInput?: boolean;
 }
 
 const CHUNK = 1600; // 200 ms, the AudioHook frame size
@@ -194,5 +199,62 @@ export function describeEngineContract(
       expect(stream.failed).toBeNull();
       expect(results.some((r) => r.isFinal && r.text.trim() !== '')).toBe(true);
     });
+
+    if (fixtures.mulawInput) describeMulawContract(() => engine, open, fixtures.speech8k);
+  });
+}
+
+function describeMulawContract(
+  engineOf: () => SpeechEngine,
+  open: (partials?: boolean) => SpeechStream,
+  speech8k: Int16Array,
+): void {
+  const mulaw = mulawEncode(speech8k);
+  const writeMulawChunked = (stream: SpeechStream, bytes: Uint8Array, startSample: number) => {
+    for (let offset = 0; offset < bytes.length; offset += CHUNK) {
+      stream.writeMulaw!(
+        bytes.subarray(offset, Math.min(bytes.length, offset + CHUNK)),
+        startSample + offset,
+      );
+    }
+  };
+
+  it('takes µ-law through writeMulaw, mixed with write() on one timeline', async () => {
+    expect(engineOf().capabilities.mulawInput).toBe(true);
+    const offset = 3 * 8000;
+    const half = Math.floor(speech8k.length / 2 / CHUNK) * CHUNK;
+    const stream = open(false);
+    expect(typeof stream.writeMulaw).toBe('function');
+    const results = await collect(stream, async () => {
+      writeChunked(stream, speech8k.subarray(0, half), offset);
+      writeMulawChunked(stream, mulaw.subarray(half), offset + half);
+      await stream.flush();
+    });
+    const finals = results.filter((r) => r.isFinal && r.text.trim() !== '');
+    expect(finals.length).toBeGreaterThan(0);
+    const tolerance = 0.25 * 8000;
+    for (const r of finals) {
+      expect(r.startSample).toBeGreaterThanOrEqual(offset - tolerance);
+      expect(r.startSample + r.durationSamples).toBeLessThanOrEqual(offset + speech8k.length + tolerance);
+    }
+  });
+
+  it('rejects writeMulaw of anything but bytes, or overlapping audio either way, with AudioFormatError', async () => {
+    const stream = open(false);
+    const results = await collect(stream, async () => {
+      expect(() => stream.writeMulaw!(new Int16Array(160) as unknown as Uint8Array, 0)).toThrow(
+        AudioFormatError,
+      );
+      expect(() => stream.writeMulaw!(new Uint8Array(160), -1)).toThrow(AudioFormatError);
+      expect(() => stream.writeMulaw!(new Uint8Array(160), 0, new Int16Array(80))).toThrow(AudioFormatError);
+      stream.writeMulaw!(new Uint8Array(1600).fill(0xff), 0);
+      expect(() => stream.write(new Int16Array(160), 800)).toThrow(AudioFormatError);
+      expect(() => stream.writeMulaw!(new Uint8Array(160), 1500)).toThrow(AudioFormatError);
+      writeMulawChunked(stream, mulaw, 1600);
+      await stream.flush();
+    });
+    expect(stream.failed).toBeNull();
+    expect(results.some((r) => r.isFinal && r.text.trim() !== '')).toBe(true);
+    expect(() => stream.writeMulaw!(new Uint8Array(160), 100_000)).toThrow(StreamClosedError);
   });
 }

@@ -1,3 +1,4 @@
+import { mulawDecode, mulawEncode } from '@hookscribe/audiohook';
 import { describe, expect, it } from 'vitest';
 import type { RecognitionResult, SpeechEngine, SpeechStream } from '../src/engine.js';
 import { FallbackEngine } from '../src/engines/fallback-engine.js';
@@ -76,6 +77,30 @@ describe('FallbackEngine', () => {
     expect(results[1]!.startSample).toBeLessThan(10 * S + 0.2 * S);
     expect(results[1]!.text).toBe(results[0]!.text);
     expect(stream.failed).toBeNull();
+  });
+
+  it('takes µ-law when one of its engines does, and decodes it, replay included, for engines that do not', async () => {
+    const pcmOnly = new FallbackEngine({ engines: [new ScriptedEngine({ name: 'b' })] });
+    expect(pcmOnly.capabilities.mulawInput).toBe(false);
+    // `a` declares µ-law input but its stream has no writeMulaw: it is written PCM, like `b`
+    const a = new ScriptedEngine({ name: 'a', failAfterSamples: 4 * S, capabilities: { mulawInput: true } });
+    const engine = new FallbackEngine({ engines: [a, new ScriptedEngine({ name: 'b' })] });
+    expect(engine.capabilities.mulawInput).toBe(true);
+    const bytes = mulawEncode(speech8k);
+    const stream = open(engine);
+    const results = await run(stream, async () => {
+      for (let o = 0; o < bytes.length; o += 1600) stream.writeMulaw!(bytes.subarray(o, o + 1600), o);
+      await stream.flush();
+      for (let o = 0; o < bytes.length; o += 1600) {
+        const piece = bytes.subarray(o, o + 1600);
+        stream.writeMulaw!(piece, 10 * S + o, mulawDecode(piece)); // with the samples the caller decoded
+      }
+      await stream.flush();
+    });
+    expect(results.map((r) => r.engine)).toEqual(['a', 'b']);
+    expect(results[1]!.gap).toMatchObject({ startSample: 10 * S, endSample: 10 * S });
+    expect(results[1]!.text).toBe(results[0]!.text);
+    expect(results[1]!.startSample - 10 * S).toBe(results[0]!.startSample);
   });
 
   it('treats a flush that hangs past the watchdog as a failure and switches', async () => {

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { azureRealtimeUrl, OPENAI_REALTIME_URL, realtimePrompt } from '../src/config/realtime-config.js';
 import { buildCallEngineChoice, speechConfigFromEnv } from '../src/config/speech-config.js';
+import { AzureSpeechEngine } from '../src/engines/azure-speech-engine.js';
 import { FallbackEngine } from '../src/engines/fallback-engine.js';
+import { OpenAiTranscriptionEngine } from '../src/engines/openai-transcription-engine.js';
 import { RealtimeEngine } from '../src/engines/realtime/realtime-engine.js';
 import { ScriptedEngine } from '../src/engines/scripted-engine.js';
 import { requestedSttEngine } from '../src/pipeline/call-engine-choice.js';
@@ -98,6 +100,32 @@ describe('realtime engine configuration', () => {
     });
     expect(config.realtime!.prompt).toBe('Vocabulary: Contoso, IBAN, sort code.');
     expect(() => realtimePrompt('', join(dir, 'missing.txt'))).toThrow(/cannot read/);
+  });
+
+  it('gives the Azure and OpenAI engines the vocabulary terms with their case (phrase list, prompt)', () => {
+    const file = join(dir, 'cloud-vocabulary.txt');
+    writeFileSync(file, 'Contoso\nIBAN # bank\nsort code\n');
+    const config = speechConfigFromEnv({
+      HOOKSCRIBE_STT_ENGINES: 'azure,openai',
+      HOOKSCRIBE_AZURE_SPEECH_KEY: 'k',
+      HOOKSCRIBE_AZURE_SPEECH_REGION: 'westeurope',
+      HOOKSCRIBE_OPENAI_STT_URL: 'http://127.0.0.1:1/v1/audio/transcriptions',
+      HOOKSCRIBE_STT_VOCABULARY: file,
+    });
+    expect(config.vocabularyTerms).toEqual(['Contoso', 'IBAN', 'sort code']);
+    const chain = buildCallEngineChoice(config).defaults[0] as FallbackEngine;
+    const [azure, openai] = chain.options.engines as [AzureSpeechEngine, OpenAiTranscriptionEngine];
+    expect(azure.options.phrases).toEqual(['Contoso', 'IBAN', 'sort code']);
+    expect(openai.promptFor(['premium plus plan'])).toBe(
+      'Vocabulary: Contoso, IBAN, sort code, premium plus plan.',
+    );
+    expect(() =>
+      speechConfigFromEnv({
+        HOOKSCRIBE_STT_ENGINES: 'openai',
+        HOOKSCRIBE_OPENAI_STT_URL: 'http://127.0.0.1:1/v1/audio/transcriptions',
+        HOOKSCRIBE_STT_VOCABULARY: join(dir, 'missing.txt'),
+      }),
+    ).toThrow(/HOOKSCRIBE_STT_VOCABULARY: cannot read/);
   });
 });
 

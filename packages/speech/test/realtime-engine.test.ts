@@ -2,10 +2,10 @@
  * The Realtime engine against a local fake of the Realtime API's WebSocket event flow (support/fake-realtime-server):
  * tested against a fake, not the service.
  */
-import { mulawDecode, mulawEncode } from '@hookscribe/audiohook';
+import { AudioFrameEvent, encodeFrame, mulawDecode, mulawEncode } from '@hookscribe/audiohook';
 import { createServer, type Socket, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { RecognitionResult, SpeechStream } from '../src/engine.js';
+import type { RecognitionResult, SpeechEngine, SpeechStream } from '../src/engine.js';
 import { FallbackEngine } from '../src/engines/fallback-engine.js';
 import { RealtimeEngine, type RealtimeEngineOptions } from '../src/engines/realtime/realtime-engine.js';
 import { parseServerEvent } from '../src/engines/realtime/realtime-events.js';
@@ -14,7 +14,7 @@ import { CallTranscriber } from '../src/pipeline/call-transcriber.js';
 import type { TranscriptEvent } from '../src/pipeline/transcript-event.js';
 import { describeEngineContract } from './engine-contract.js';
 import { FakeRealtimeServer } from './support/fake-realtime-server.js';
-import { concat, loadFixture, silence } from './support/fixtures.js';
+import { concat, loadFixture, noise, silence } from './support/fixtures.js';
 
 const S = 8000;
 const CHUNK = 1600;
@@ -28,16 +28,23 @@ const engine = (options: Partial<RealtimeEngineOptions> = {}) =>
 
 describeEngineContract('RealtimeEngine, server_vad (fake Realtime server)', () => Promise.resolve(engine()), {
   speech8k: loadFixture('hello'),
+  mulawInput: true,
 });
 describeEngineContract(
   'RealtimeEngine, segmenter commits (fake Realtime server)',
   () => Promise.resolve(engine({ turnDetection: 'segmenter' })),
-  { speech8k: loadFixture('hello') },
+  { speech8k: loadFixture('hello'), mulawInput: true },
+);
+describeEngineContract(
+  'FallbackEngine over RealtimeEngine (fake Realtime server)',
+  () => Promise.resolve(new FallbackEngine({ engines: [engine()] })),
+  { speech8k: loadFixture('hello'), mulawInput: true },
 );
 
 /**
- * µ-law as Genesys sends it, and the PCM the pipeline decodes it to. 0x7F (µ-law's negative zero) is written as
- * 0xFF: both decode to sample 0, which encodes back as 0xFF, so that one code is the only byte not sent verbatim.
+ * µ-law as it comes out of an encoder, and its PCM, for the PCM path (write()). 0x7F (µ-law's negative zero) is
+ * written as 0xFF: both decode to sample 0, which encodes back as 0xFF, so PCM cannot carry that code; writeMulaw
+ * (below) sends it verbatim.
  */
 function phoneAudio(pcm: Int16Array): { mulaw: Uint8Array; pcm: Int16Array } {
   const mulaw = mulawEncode(pcm).map((b) => (b === 0x7f ? 0xff : b));
@@ -149,6 +156,27 @@ describe('RealtimeEngine protocol', () => {
     });
     expect(server.sessions).toHaveLength(1);
     expect(Buffer.compare(server.sessions[0]!.audio, Buffer.from(mulaw))).toBe(0);
+  });
+
+  it('appends what writeMulaw gets byte for byte, 0x7F included, and keeps it on the stream timeline', async () => {
+    const mulaw = clientMulaw(concat(silence(S / 2), loadFixture('hello'), silence(S)), 1);
+    expect(mulaw.filter((b) => b === 0x7f).length).toBeGreaterThan(100);
+    const stream = open(engine());
+    const at = 4 * S;
+    const results = await run(stream, async () => {
+      for (let offset = 0; offset < mulaw.length; offset += CHUNK) {
+        stream.writeMulaw!(mulaw.subarray(offset, offset + CHUNK), at + offset);
+      }
+      await stream.flush();
+    });
+    expect(server.sessions).toHaveLength(1);
+    expect(server.sessions[0]!.audio.equals(Buffer.from(mulaw))).toBe(true);
+    const finals = results.filter((r) => r.isFinal);
+    expect(finals.length).toBeGreaterThan(0);
+    for (const f of finals) {
+      expect(f.startSample).toBeGreaterThanOrEqual(at + S / 2);
+      expect(f.startSample + f.durationSamples).toBeLessThanOrEqual(at + mulaw.length);
+    }
   });
 
   it('puts finals on the stream timeline across a pause, with estimated word times inside each turn', async () => {
@@ -475,6 +503,208 @@ describe('RealtimeEngine in a call', () => {
     await transcriber.handle({ type: 'closing', atSample: pcm.length });
     const finals = events.filter((e) => e.type === 'final');
     expect(finals.map((f) => f.channel).sort()).toEqual([0, 1]);
+  });
+});
+
+/**
+ * µ-law as a client may send it, with many 0x7F codes: µ-law's negative zero, which an encoder writes for samples
+ * −1…−3 and which decodes to 0 like 0xFF. PCM cannot carry it (0 encodes as 0xFF): here every other 0xFF of the
+ * given parity becomes 0x7F.
+ */
+function clientMulaw(pcm: Int16Array, parity: 0 | 1): Uint8Array {
+  const out = mulawEncode(pcm);
+  for (let i = parity; i < out.length; i += 2) if (out[i] === 0xff) out[i] = 0x7f;
+  return out;
+}
+
+/** the server's frame event, counting how often the transcriber asks it for PCM */
+class CountingFrame extends AudioFrameEvent {
+  static pcmReads = 0;
+  override get channels(): Int16Array[] {
+    CountingFrame.pcmReads++;
+    return super.channels;
+  }
+}
+
+const STEREO_PCMU = { format: 'PCMU', channels: ['external', 'internal'] } as const;
+const STEREO_L16 = { format: 'L16', channels: ['external', 'internal'] } as const;
+
+/** a stereo call, customer and agent speaking at different times, each with its own 0x7F pattern */
+function stereoCall(): { mulaw: [Uint8Array, Uint8Array]; pcm: [Int16Array, Int16Array] } {
+  const hello = loadFixture('hello');
+  // a quiet line (−60 dBFS) between the words, so the pre-roll bytes differ from one place to the next
+  const quiet = (samples: number, seed: number) => noise(samples, -60, seed);
+  const customer = clientMulaw(concat(quiet(S / 2, 1), hello, quiet(2 * S, 2)), 0);
+  const agent = clientMulaw(concat(quiet(2 * S, 3), hello, quiet(S / 2, 4)), 1);
+  return { mulaw: [customer, agent], pcm: [mulawDecode(customer), mulawDecode(agent)] };
+}
+
+/** interleaved PCMU frames of 200 ms, as Genesys sends them */
+function pcmuFrames(mulaw: [Uint8Array, Uint8Array]): CountingFrame[] {
+  const frames: CountingFrame[] = [];
+  for (let offset = 0; offset < mulaw[0].length; offset += CHUNK) {
+    const [a, b] = mulaw.map((m) => m.subarray(offset, offset + CHUNK)) as [Uint8Array, Uint8Array];
+    const raw = new Uint8Array(a.length * 2);
+    for (let i = 0; i < a.length; i++) {
+      raw[2 * i] = a[i]!;
+      raw[2 * i + 1] = b[i]!;
+    }
+    frames.push(new CountingFrame(raw, offset, STEREO_PCMU));
+  }
+  return frames;
+}
+
+type AudioInput = { type: 'audio'; channels: Int16Array[]; startSample: number };
+
+/** runs a stereo call through a CallTranscriber; returns its finals as (channel, span, text, engine) */
+async function transcribeCall(
+  engines: SpeechEngine[],
+  frames: AudioInput[],
+  samples: number,
+): Promise<{ finals: TranscriptEvent[]; spans: string[] }> {
+  const events: TranscriptEvent[] = [];
+  const transcriber = new CallTranscriber({ engines, onTranscript: (event) => events.push(event) });
+  await transcriber.handle({
+    type: 'opened',
+    media: { channels: ['external', 'internal'] },
+    language: 'en-US',
+  });
+  for (const frame of frames) await transcriber.handle(frame);
+  await transcriber.handle({ type: 'closing', atSample: samples });
+  const finals = events.filter((e) => e.type === 'final');
+  const spans = finals
+    .map((f) => `${f.channel} ${f.startSample}+${f.durationSamples} ${f.text} (${f.engine})`)
+    .sort();
+  return { finals, spans };
+}
+
+/** the same call as PCM only (no µ-law): the pipeline as it was before µ-law passthrough */
+function pcmFrames(pcm: [Int16Array, Int16Array]): AudioInput[] {
+  const frames: AudioInput[] = [];
+  for (let offset = 0; offset < pcm[0].length; offset += CHUNK) {
+    frames.push({
+      type: 'audio',
+      channels: pcm.map((c) => c.subarray(offset, offset + CHUNK)),
+      startSample: offset,
+    });
+  }
+  return frames;
+}
+
+/** each append is the channel's bytes verbatim, at increasing positions (segmenter slices: pre-roll, utterances) */
+function appendsAreSlicesOf(appends: Buffer[], source: Uint8Array): boolean {
+  const whole = Buffer.from(source);
+  let cursor = 0;
+  for (const piece of appends) {
+    const at = whole.indexOf(piece, cursor);
+    if (at < 0) return false;
+    cursor = at + piece.length;
+  }
+  return true;
+}
+
+describe('RealtimeEngine gets the µ-law of the frames, not a re-encoding', () => {
+  it('server_vad: each channel’s bytes reach its session unchanged, no frame is decoded, finals where they were', async () => {
+    const call = stereoCall();
+    const samples = call.mulaw[0].length;
+    const before = await transcribeCall(
+      [new FallbackEngine({ engines: [engine()] })],
+      pcmFrames(call.pcm),
+      samples,
+    );
+    server.reset();
+
+    CountingFrame.pcmReads = 0;
+    const after = await transcribeCall(
+      [new FallbackEngine({ engines: [engine()] })],
+      pcmuFrames(call.mulaw),
+      samples,
+    );
+    expect(CountingFrame.pcmReads).toBe(0);
+    expect(server.sessions).toHaveLength(2);
+    for (const channel of call.mulaw) {
+      expect(channel.includes(0x7f)).toBe(true);
+      expect(server.sessions.filter((s) => s.audio.equals(Buffer.from(channel)))).toHaveLength(1);
+    }
+    expect(after.finals.map((f) => f.channel).sort()).toEqual([0, 1]);
+    expect(after.spans).toEqual(before.spans);
+  });
+
+  it('segmenting chain (realtime, then embedded): the segmenter’s slices are the frames’ bytes, finals where they were', async () => {
+    const chain = () => [
+      new FallbackEngine({ engines: [engine(), new ScriptedEngine({ name: 'embedded' })] }),
+    ];
+    const call = stereoCall();
+    const samples = call.mulaw[0].length;
+    const before = await transcribeCall(chain(), pcmFrames(call.pcm), samples);
+    const pcmPath = server.sessions.map((s) => s.audio);
+    server.reset();
+
+    const after = await transcribeCall(chain(), pcmuFrames(call.mulaw), samples);
+    expect(server.sessions).toHaveLength(2);
+    const [customer, agent] = call.mulaw;
+    const ofCustomer = server.sessions.filter((s) => appendsAreSlicesOf(s.appends, customer));
+    const ofAgent = server.sessions.filter((s) => appendsAreSlicesOf(s.appends, agent));
+    expect(ofCustomer).toHaveLength(1);
+    expect(ofAgent).toHaveLength(1);
+    expect(ofCustomer[0]).not.toBe(ofAgent[0]);
+    for (const session of server.sessions) {
+      // only utterances (and pre-roll) were sent, the quiet 0x7F bytes of the pre-roll among them
+      expect(session.audio.length).toBeLessThan(samples);
+      expect(session.audio.includes(0x7f)).toBe(true);
+    }
+    // the same cuts as the PCM path, whose bytes differ only where it turned 0x7F into 0xFF
+    const normalised = server.sessions.map((s) => Buffer.from(s.audio.map((b) => (b === 0x7f ? 0xff : b))));
+    expect(normalised.map((b) => b.toString('hex')).sort()).toEqual(
+      pcmPath.map((b) => b.toString('hex')).sort(),
+    );
+    expect(after.finals.map((f) => f.engine)).toEqual(after.finals.map(() => 'realtime'));
+    expect(after.spans).toEqual(before.spans);
+  });
+
+  it('falls back to a PCM engine mid-call: it hears the decoded µ-law, replay included, finals where they would be', async () => {
+    // the fallback endpoints too, so the pipeline does not segment and the FallbackEngine decodes for it
+    const embedded = () => new ScriptedEngine({ name: 'embedded', capabilities: { endpointing: true } });
+    const call = stereoCall();
+    const samples = call.mulaw[0].length;
+    const alone = await transcribeCall(
+      [new FallbackEngine({ engines: [embedded()] })],
+      pcmFrames(call.pcm),
+      samples,
+    );
+
+    server.plan = [{ errorAfterAppends: { appends: 3, code: 'server_error' } }];
+    const chain = [new FallbackEngine({ engines: [engine(), embedded()] })];
+    const after = await transcribeCall(chain, pcmuFrames(call.mulaw), samples);
+    expect(after.finals.length).toBeGreaterThan(0);
+    expect(after.finals.every((f) => f.engine === 'embedded')).toBe(true);
+    for (const channel of [0, 1]) {
+      expect(after.finals.find((f) => f.channel === channel)?.gap).toMatchObject({
+        fromEngine: 'realtime',
+        toEngine: 'embedded',
+      });
+    }
+    expect(after.spans).toEqual(alone.spans);
+  });
+
+  it('L16 calls still reach the service, encoded to µ-law from their samples', async () => {
+    const { pcm } = stereoCall();
+    const frames: AudioFrameEvent[] = [];
+    for (let offset = 0; offset < pcm[0].length; offset += CHUNK) {
+      const slices = pcm.map((c) => c.subarray(offset, offset + CHUNK));
+      frames.push(new AudioFrameEvent(encodeFrame(slices, 'L16'), offset, STEREO_L16));
+    }
+    const { finals } = await transcribeCall(
+      [new FallbackEngine({ engines: [engine()] })],
+      frames,
+      pcm[0].length,
+    );
+    expect(finals.map((f) => f.channel).sort()).toEqual([0, 1]);
+    for (const channel of pcm) {
+      expect(server.sessions.filter((s) => s.audio.equals(Buffer.from(mulawEncode(channel))))).toHaveLength(
+        1,
+      );
+    }
   });
 });
 

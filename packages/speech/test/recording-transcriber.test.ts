@@ -47,6 +47,44 @@ describe('transcribeRecording', () => {
     expect(result.finals.every((f) => f.type === 'final' && f.callId === 'call-1')).toBe(true);
   });
 
+  it('with the stream gaps of the call, offsets are on the stream timeline and a discard does not split', async () => {
+    // file: customer speaks at 1.0-1.5 s and 2.0-2.5 s, agent at 3.0-3.5 s.
+    // stream: a discard of 0.5 s at 1.25 s (inside the first word), a pause of 3 s at 1.75 s (between the words)
+    const external = concat(silence(S), burst(), silence(S / 2), burst(), silence(2 * S));
+    const internal = concat(silence(3 * S), burst(), silence(S));
+    const result = await transcribeRecording(stereoWav(external, internal), {
+      engines: [new ScriptedEngine()],
+      language: 'en-US',
+      streamGaps: [
+        { kind: 'paused', startSample: 2.25 * S, samples: 3 * S }, // file 1.75 s: after the discard
+        { kind: 'discarded', startSample: 1.25 * S, samples: S / 2 },
+      ],
+    });
+    const customer = result.finals.filter((f) => f.channel === 0);
+    expect(customer).toHaveLength(2);
+    // the first burst bridges the discarded half second: one final from 1.0 s covering it (the scripted engine
+    // hears a word on each side of the gap)
+    expect(customer[0]!.offsetSeconds).toBeCloseTo(1, 1);
+    expect(customer[0]!.offsetSeconds + customer[0]!.durationSeconds).toBeCloseTo(2, 1);
+    // after the discard (0.5 s) and the pause (3 s): file 2.0 s is stream 5.5 s, file 3.0 s is stream 6.5 s
+    expect(customer[1]!.offsetSeconds).toBeCloseTo(5.5, 1);
+    expect(result.finals.find((f) => f.channel === 1)!.offsetSeconds).toBeCloseTo(6.5, 1);
+    expect(result.audioSeconds).toBeCloseTo(external.length / S, 3); // the audio in the file, not the stream
+  });
+
+  it('a gap overlapping audio already placed (a malformed log) moves nothing', async () => {
+    const audio = concat(silence(S), burst(), silence(S));
+    const result = await transcribeRecording(stereoWav(audio, silence(audio.length)), {
+      engines: [new ScriptedEngine()],
+      language: 'en-US',
+      streamGaps: [
+        { kind: 'paused', startSample: 0, samples: S },
+        { kind: 'discarded', startSample: S / 2, samples: S }, // starts inside the pause above
+      ],
+    });
+    expect(result.finals.map((f) => Math.round(f.offsetSeconds * 10) / 10)).toEqual([2]);
+  });
+
   it('rejects when part of the audio could not be transcribed, rather than returning a short transcript', async () => {
     const audio = concat(burst(), silence(S), burst(), silence(S), burst(), silence(S));
     await expect(

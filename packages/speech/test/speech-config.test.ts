@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   buildSpeechEngines,
@@ -33,6 +34,15 @@ describe('speech configuration', () => {
     expect(
       transcriberOptionsFromConfig(speechConfigFromEnv({ HOOKSCRIBE_VAD: 'energy' })).createVad!(),
     ).toBeInstanceOf(EnergyVad);
+  });
+
+  it('HOOKSCRIBE_STT_SPEAKER_ADAPTATION: off by default; on where sphinxtrain is installed (CI installs it)', () => {
+    expect(speechConfigFromEnv({}).speakerAdaptation).toBe(false);
+    expect(existsSync('/usr/lib/sphinxtrain/bw')).toBe(true);
+    expect(speechConfigFromEnv({ HOOKSCRIBE_STT_SPEAKER_ADAPTATION: 'true' }).speakerAdaptation).toBe(true);
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_SPEAKER_ADAPTATION: 'maybe' })).toThrow(
+      /HOOKSCRIBE_STT_SPEAKER_ADAPTATION/,
+    );
   });
 
   it('builds a fallback chain in the configured order', () => {

@@ -8,16 +8,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CHROMIUM_ARGS,
+  ROOT,
+  SERVER,
+  SIM,
+  UI,
+  startServer as startServerWith,
+  stopProcess,
+  type ServerProcess,
+} from './support/e2e-processes.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const SERVER = join(ROOT, 'packages/server/dist/main.js');
-const SIM = join(ROOT, 'packages/sim/dist/cli.js');
-const UI = join(ROOT, 'packages/web/dist/index.html');
 const CALL_WAV = join(ROOT, 'packages/server/demo-calls/billing-dispute.wav');
 // docs/screenshots is refreshed on request (HOOKSCRIBE_UPDATE_SCREENSHOTS=1) so ordinary runs leave the tree clean
 const UPDATE_SCREENSHOTS = process.env.HOOKSCRIBE_UPDATE_SCREENSHOTS === '1';
@@ -25,64 +29,12 @@ const UPDATE_SCREENSHOTS = process.env.HOOKSCRIBE_UPDATE_SCREENSHOTS === '1';
 const TOKEN = 'e2e-token-7f3a';
 const API_KEY = 'e2e-audiohook-key';
 const SECRET = Buffer.from('e2e-client-secret-0123456789abcd').toString('base64');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
-/** Starts main.js on a free port and resolves with its URL once it logs that it is listening. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string; log: string[] }> {
-  const child = spawn(process.execPath, [SERVER], {
-    cwd: dataDir,
-    env: {
-      PATH: process.env.PATH,
-      HOOKSCRIBE_PORT: '0',
-      HOOKSCRIBE_HOST: '127.0.0.1',
-      HOOKSCRIBE_DATA_DIR: dataDir,
-      HOOKSCRIBE_API_TOKENS: TOKEN,
-      HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [API_KEY]: SECRET }),
-      HOOKSCRIBE_LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
-  return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log.join('\n')}`)), 60_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${log.join('\n')}`));
-    });
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        log.push(line);
-        try {
-          const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg === 'hookscribe listening' && entry.url) {
-            clearTimeout(timer);
-            resolveStart({ child, url: entry.url.replace('0.0.0.0', '127.0.0.1'), log });
-          }
-        } catch {
-          // not a JSON log line
-        }
-      });
-    }
-  });
-}
-
-function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      done();
-    });
-    child.kill('SIGTERM');
+/** The server with this test's API token and AudioHook credentials. */
+function startServer(dataDir: string): Promise<ServerProcess> {
+  return startServerWith(dataDir, {
+    HOOKSCRIBE_API_TOKENS: TOKEN,
+    HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [API_KEY]: SECRET }),
   });
 }
 

@@ -65,10 +65,25 @@ interface Pending {
 
 export class RecordingUploader {
   private readonly pending = new Map<string, Pending>();
+  /**
+   * Keys the recorder is still writing. The filesystem store's layout is the recorder's own directory, so without
+   * this a reader (post-call transcription) could find the file half written and take it for the whole call.
+   */
+  private readonly recording = new Set<string>();
   private closed = false;
   private readonly wakers = new Set<() => void>();
 
   constructor(private readonly options: RecordingUploaderOptions) {}
+
+  /** The recorder started writing `key`: get() serves nothing for it until it is enqueued or abandoned. */
+  recordingStarted(key: string): void {
+    this.recording.add(checkRecordingKey(key));
+  }
+
+  /** The recorder ended `key` without a file to store (its WAV failed): served from the store as before. */
+  recordingAbandoned(key: string): void {
+    this.recording.delete(key);
+  }
 
   /** Start moving a recording; resolves when it is stored, verified and the local copy removed. */
   async enqueue(job: RecordingUploadJob): Promise<StoredRecording> {
@@ -80,10 +95,13 @@ export class RecordingUploader {
     };
     if (this.closed) throw new Error('recording uploader is closed');
     if (this.pending.has(full.key)) throw new Error(`recording ${full.key} is already being uploaded`);
-    await writeFile(full.wavPath + MARKER_SUFFIX, JSON.stringify(full));
+    // registered before the first await: the recording is final now, and get() serves it from this moment on (a
+    // post-call job queued right after the recorder finalised the call must not find it missing)
     const entry: Pending = { job: full, lastError: null, deleted: false, prepared: !this.options.prepare };
     this.pending.set(full.key, entry);
+    this.recording.delete(full.key);
     try {
+      await writeFile(full.wavPath + MARKER_SUFFIX, JSON.stringify(full));
       return await this.run(entry);
     } finally {
       this.pending.delete(full.key);
@@ -181,6 +199,7 @@ export class RecordingUploader {
    * has run (audio redaction) there is nothing to serve yet: null, as for a recording still being stored.
    */
   async get(key: string, range?: ByteRange, part: RecordingPart = 'audio'): Promise<RecordingRead | null> {
+    if (this.recording.has(key)) return null;
     const entry = this.pending.get(key);
     if (entry !== undefined && !entry.prepared) return null;
     if (entry !== undefined) {

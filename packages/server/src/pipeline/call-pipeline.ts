@@ -11,6 +11,7 @@ import {
   TranscriptEntityBuilder,
   RateLimitedEventSender,
   CallTranscriber,
+  callPhraseHints,
   type CallTranscriberOptions,
   type CallEngineChoice,
   type SpeechEngine,
@@ -24,6 +25,7 @@ import type {
   CallInfo,
   CallOutcome,
   SessionEventHub,
+  SessionEventMap,
   SessionSubscriber,
 } from '../session-events.js';
 import { conversationSummaryOf, transcriptSegmentOf } from './call-records.js';
@@ -92,6 +94,27 @@ interface CallState extends LiveCall {
   metrics: CallMetricsTracker;
   /** why the live transcript is missing or incomplete; null while it is complete */
   notLive: string | null;
+}
+
+/**
+ * A hub audio frame as the transcriber's input: a class, not a literal with getters (one per frame of every call),
+ * that keeps both of the frame's lazy views, so neither is computed unless an engine needs it.
+ */
+class TranscriberAudio {
+  readonly type = 'audio' as const;
+  readonly startSample: number;
+
+  constructor(private readonly frame: SessionEventMap['audio']) {
+    this.startSample = frame.startSample;
+  }
+
+  get channels(): Int16Array[] {
+    return this.frame.channels;
+  }
+
+  get mulaw(): Uint8Array[] | null {
+    return this.frame.mulaw;
+  }
 }
 
 function transcriptionState(status: TranscriptionState['status'], reason: string | null): TranscriptionState {
@@ -239,8 +262,16 @@ export function callPipeline(options: CallPipelineOptions): {
           const choice = options.engineChoice?.forCall(call.customConfig);
           if (choice?.refused)
             log.warn({ sttEngine: choice.refused }, 'customConfig.sttEngine not allowlisted');
+          // bad hints never fail the call (the protocol has no error for customConfig): dropped and logged
+          const hints = callPhraseHints(call.customConfig);
+          if (hints.problems.length > 0)
+            log.warn(
+              { sttPhrases: { problems: hints.problems, kept: hints.phrases.length } },
+              'customConfig.sttPhrases ignored in part',
+            );
           state.transcriber = new CallTranscriber({
             ...options.transcriber,
+            ...(hints.phrases.length > 0 ? { phrases: hints.phrases } : {}),
             engines: choice?.engines ?? options.engines,
             callId: call.sessionId,
             onTranscript: (event) => onTranscript(state, event),
@@ -283,13 +314,12 @@ export function callPipeline(options: CallPipelineOptions): {
     });
 
     if (transcribing) {
-      // reading `channels` decodes the frame: only for calls decoded live, not for those over capacity
+      // only when transcribing: the transcriber reads `channels` (decoding the frame) or `mulaw`, as its engines need
       hub.on('audio', function transcribeAudio(frame) {
         const state = calls.get(frame.call.sessionId);
-        if (!state?.transcriber) return;
-        const { channels, startSample } = frame;
-        state.lastAudio = { endSample: startSample + (channels[0]?.length ?? 0), at: Date.now() };
-        void state.transcriber.handle({ type: 'audio', channels, startSample });
+        if (!state) return;
+        state.lastAudio = { endSample: frame.startSample + frame.samples, at: Date.now() };
+        void state.transcriber?.handle(new TranscriberAudio(frame));
       });
     }
     hub.on('paused', function flushAtPause({ call, atSample }) {

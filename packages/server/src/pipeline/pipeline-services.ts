@@ -49,6 +49,7 @@ import { notLiveCause, TranscriptionCapacityMetrics } from './transcription-capa
 import { PostCallEngines } from '../postcall/post-call-engines.js';
 import { recoverInterruptedCalls } from '../postcall/interrupted-calls.js';
 import { PostCallScheduler } from '../postcall/post-call-scheduler.js';
+import { RecordingFinalisation } from '../postcall/recording-finalisation.js';
 import { PostCallTranscriptionWorker } from '../postcall/post-call-worker.js';
 import { createTranscriptionJobQueue } from '../postcall/transcription-job-queue-config.js';
 
@@ -62,8 +63,13 @@ export interface PipelineServices {
   subscribers: SessionSubscriber[];
   plugins: AppPlugin[];
   supportedLanguages: string[];
-  /** hands the finalised recording of a call to the uploader (wired to the call recorder) */
-  uploadRecording(call: CallInfo, files: { wavPath: string; jsonPath: string | null }): void;
+  /** the recorder started a call's WAV: nothing reads it (post-call, the recording API) before it is finalised */
+  recordingStarted(call: CallInfo): void;
+  /**
+   * The recorder finalised a call's recording: it goes to the recording store (when its WAV was written), and the
+   * call's post-call jobs, which read it, may now be queued.
+   */
+  recordingFinalised(call: CallInfo, files: { wavPath: string | null; jsonPath: string | null }): void;
   /**
    * Starts moving events from the outbox to the bus. Call it after every bus subscriber exists (assist, the live
    * API registered by buildApp): events left in the outbox by a previous run would otherwise pass them by.
@@ -77,6 +83,9 @@ export interface PipelineServices {
 
 /** fallback watchdog and decoder request timeout when the configured engine is the only one */
 const LONE_ENGINE_WATCHDOG_MS = 60_000;
+
+/** the longest post-call jobs of an ended call wait for its recording to be finalised (a WAV flush, normally ms) */
+const RECORDING_FINALISE_WAIT_MS = 30_000;
 
 /** how long shutdown waits for recordings of just-ended calls to reach the recording store */
 const UPLOAD_GRACE_MS = 10_000;
@@ -204,8 +213,9 @@ export async function startPipelineServices(
           queue: jobs,
           store,
           // the uploader serves a recording's local copy until it is in the recording store
-          recordings: { get: (key) => uploader.get(key) },
+          recordings: uploader,
           engines: (kind) => postCallEngines.for(kind),
+          speakerAdaptation: (kind) => postCallEngines.speakerAdaptation(kind),
           transcriber: transcriberOptions,
           redactor,
           log: log.child({ component: 'post-call' }),
@@ -225,6 +235,11 @@ export async function startPipelineServices(
             : {}),
         })
       : null;
+  const recordingFinalisation = new RecordingFinalisation({
+    recording: config.recording,
+    waitMs: RECORDING_FINALISE_WAIT_MS,
+    log: log.child({ component: 'post-call' }),
+  });
   const scheduler = new PostCallScheduler({
     mode: config.sttPostCall,
     recording: config.recording,
@@ -252,8 +267,9 @@ export async function startPipelineServices(
     capacity,
     onNotLive: (call, reason) =>
       capacityMetrics?.notLive.inc({ endpoint: call.profile, cause: notLiveCause(reason) }),
-    // after the recording was handed to the uploader (the recorder finalises it at `ended` too)
-    onCallEnded: (call, outcome) => void scheduler.callEnded(call, outcome),
+    // once the recorder has finalised the WAV and sidecar the jobs read (it does so at `ended` too, concurrently)
+    onCallEnded: (call, outcome) =>
+      void recordingFinalisation.whenFinalised(call.sessionId).then(() => scheduler.callEnded(call, outcome)),
     metricsIntervalMs: config.metricsIntervalMs,
     ...(pipelineMetrics
       ? {
@@ -349,7 +365,16 @@ export async function startPipelineServices(
       privacy.start();
       postCallWorker?.start();
     },
-    uploadRecording(call, files) {
+    recordingStarted(call) {
+      uploader.recordingStarted(recordingKeyFor(call.sessionId, call.openedAt));
+    },
+    recordingFinalised(call, files) {
+      const key = recordingKeyFor(call.sessionId, call.openedAt);
+      if (files.wavPath === null) {
+        uploader.recordingAbandoned(key);
+        recordingFinalisation.finalised(call.sessionId);
+        return;
+      }
       const ids = {
         sessionId: call.sessionId,
         conversationId: call.conversationId,
@@ -359,8 +384,9 @@ export async function startPipelineServices(
       const upload = uploader
         .enqueue({
           conversationId: call.sessionId,
-          key: recordingKeyFor(call.sessionId, call.openedAt),
-          ...files,
+          key,
+          wavPath: files.wavPath,
+          jsonPath: files.jsonPath,
         })
         .then(
           () => undefined,
@@ -369,6 +395,8 @@ export async function startPipelineServices(
         );
       pendingUploads.add(upload);
       void upload.finally(() => pendingUploads.delete(upload));
+      // enqueue registered the recording before its first await: readers find it from now on
+      recordingFinalisation.finalised(call.sessionId);
     },
     async health() {
       const storeHealth = await store.health().catch((err: unknown) => ({

@@ -5,6 +5,7 @@
  */
 import {
   buildSpeechEngines,
+  DEFAULT_SPEAKER_ADAPTATION,
   defaultPocketsphinxConfig,
   PocketsphinxEngine,
   TUNED_DECODER,
@@ -14,6 +15,7 @@ import {
 } from '@hookscribe/speech';
 import type { TranscriptionJobKind } from '@hookscribe/conversations';
 import { entraSpeechTokenProvider } from '../secrets/speech-token-provider.js';
+import { SpeakerAdaptedPass } from './speaker-adapted-pass.js';
 
 /**
  * The accurate pass: the flat-lexicon second search pass back on (live turns it off for latency and CPU) and wider
@@ -32,9 +34,11 @@ const POST_CALL_WATCHDOG_MS = 15 * 60_000;
 /** a recording is fed faster than real time: its whole length may wait for the decoder */
 const FILE_BACKLOG_MS = 4 * 3600_000;
 
-export function embeddedPostCallEngine(kind: TranscriptionJobKind): PocketsphinxEngine {
+/** `mllr`: a speaker's transform in place of the phone-channel one (the speaker-adapted re-decode) */
+export function embeddedPostCallEngine(kind: TranscriptionJobKind, mllr?: string): PocketsphinxEngine {
   const defaults = defaultPocketsphinxConfig();
   return new PocketsphinxEngine({
+    ...(mllr ? { mllr } : {}),
     tuning: kind === 'accurate' ? ACCURATE_DECODER : defaults.tuning,
     maxBacklogMs: FILE_BACKLOG_MS,
     pool: {
@@ -45,8 +49,10 @@ export function embeddedPostCallEngine(kind: TranscriptionJobKind): Pocketsphinx
       maxWaiting: 64,
       acquireTimeoutMs: FILE_BACKLOG_MS,
       niceness: 19,
-      // a request may wait long for CPU at nice 19; only a thread that is gone should fail it
+      // a request (and a decoder's start: model and LM loading) may wait long for CPU at nice 19; only a thread
+      // that is gone should fail it
       requestTimeoutMs: POST_CALL_WATCHDOG_MS,
+      startTimeoutMs: POST_CALL_WATCHDOG_MS,
     },
   });
 }
@@ -70,6 +76,27 @@ export class PostCallEngines {
       this.built.set(kind, engines);
     }
     return engines;
+  }
+
+  /**
+   * The accurate pass's speaker adaptation (HOOKSCRIBE_STT_SPEAKER_ADAPTATION, off by default), for channels the
+   * embedded engine transcribed; null when it is off or the embedded engine is not configured.
+   */
+  speakerAdaptation(kind: TranscriptionJobKind): SpeakerAdaptedPass | null {
+    if (kind !== 'accurate' || !this.config.speakerAdaptation || !this.config.engines.includes('embedded'))
+      return null;
+    const defaults = defaultPocketsphinxConfig();
+    return new SpeakerAdaptedPass({
+      adaptation: {
+        ...DEFAULT_SPEAKER_ADAPTATION,
+        hmm: defaults.hmm,
+        dict: defaults.dict,
+        channelMllr: defaults.mllr,
+        frontEnd: defaults.frontEnd,
+      },
+      engineWith: (mllr) => embeddedPostCallEngine('accurate', mllr),
+      engineName: 'pocketsphinx',
+    });
   }
 
   async stop(): Promise<void> {

@@ -11,24 +11,35 @@ import type {
   ClaimedTranscriptionJob,
   ConversationStore,
   RecordingRead,
+  RecordingStore,
   TranscriptionJobQueue,
   TranscriptionState,
   TranscriptRedactor,
   TranscriptVersion,
 } from '@hookscribe/conversations';
-import { transcribeRecording, type CallTranscriberOptions, type SpeechEngine } from '@hookscribe/speech';
+import {
+  callPhraseHints,
+  transcribeRecording,
+  type CallTranscriberOptions,
+  type RecordingStreamGap,
+  type SpeechEngine,
+} from '@hookscribe/speech';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { transcriptSegmentOf } from '../pipeline/call-records.js';
 import { conversationEvent } from '../pipeline/conversation-event-factory.js';
+import { openCustomConfigOf, parseSidecarText, streamGapsOfSidecar } from '../recording/recording-sidecar.js';
+import type { SpeakerAdaptedPass } from './speaker-adapted-pass.js';
 
 export interface PostCallWorkerOptions {
   queue: TranscriptionJobQueue;
   store: ConversationStore;
   /** where recordings are read (the RecordingStore, or the uploader that also serves local copies) */
-  recordings: { get(key: string): Promise<RecordingRead | null> };
+  recordings: Pick<RecordingStore, 'get'>;
   /** engines for a job kind: the recovery pass, or the slower accurate pass */
   engines(kind: ClaimedTranscriptionJob['kind']): readonly SpeechEngine[];
+  /** a second, speaker-adapted decode after the first (the accurate pass); null: the first decode is the result */
+  speakerAdaptation?(kind: ClaimedTranscriptionJob['kind']): SpeakerAdaptedPass | null;
   /** CallTranscriber settings from configuration (default language, VAD, segmenter) */
   transcriber: Omit<CallTranscriberOptions, 'engines' | 'onTranscript' | 'onStatus' | 'callId'>;
   redactor: TranscriptRedactor;
@@ -124,6 +135,42 @@ export class PostCallTranscriptionWorker {
     });
   }
 
+  /**
+   * What the recording's sidecar says about the live call: its paused and discarded spans, so post-call offsets land
+   * on the stream timeline like the live transcript's (the UI maps them onto the recording the same way), and the
+   * phrase hints its `open` carried (customConfig.sttPhrases). Without a readable sidecar the recording's own
+   * timeline is used and no hints, and the log says so.
+   */
+  private async liveCallOf(
+    recordingKey: string,
+    log: Logger,
+  ): Promise<{ streamGaps: RecordingStreamGap[]; phrases: string[] }> {
+    let sidecar: { messages: unknown[] };
+    try {
+      const read = await this.options.recordings.get(recordingKey, undefined, 'sidecar');
+      if (read === null) {
+        log.warn(
+          'recording has no sidecar: post-call offsets are on the recording timeline (pauses not known)',
+        );
+        return { streamGaps: [], phrases: [] };
+      }
+      sidecar = parseSidecarText(Buffer.from(await readAll(read)).toString('utf8'));
+    } catch (error) {
+      log.warn(
+        { err: (error as Error).message },
+        'recording sidecar unreadable: post-call offsets are on the recording timeline (pauses not known)',
+      );
+      return { streamGaps: [], phrases: [] };
+    }
+    const streamGaps = streamGapsOfSidecar(sidecar).map((gap) => ({
+      kind: gap.kind,
+      startSample: Math.round(gap.start * SAMPLE_RATE),
+      samples: Math.round(gap.length * SAMPLE_RATE),
+    }));
+    // the live call logged what was wrong with its hints already
+    return { streamGaps, phrases: callPhraseHints(openCustomConfigOf(sidecar)).phrases };
+  }
+
   private async process(job: ClaimedTranscriptionJob): Promise<void> {
     const { store, queue, log: baseLog } = this.options;
     const log = baseLog.child({ sessionId: job.conversationId, job: job.kind, attempt: job.attempts });
@@ -158,8 +205,12 @@ export class PostCallTranscriptionWorker {
       const recording = await this.options.recordings.get(job.recordingKey);
       if (!recording) throw new Error(`recording ${job.recordingKey} is not in the recording store (yet)`);
       const wav = await readAll(recording);
-      log.info({ reason: job.reason }, 'post-call transcription started');
-      const result = await transcribeRecording(wav, {
+      const { streamGaps, phrases } = await this.liveCallOf(job.recordingKey, log);
+      log.info(
+        { reason: job.reason, streamGaps: streamGaps.length, phrases: phrases.length },
+        'post-call transcription started',
+      );
+      const recordingOptions = {
         ...this.options.transcriber,
         engines: this.options.engines(job.kind),
         language: job.language ?? conversation.language,
@@ -168,10 +219,20 @@ export class PostCallTranscriptionWorker {
           ? { channelNames: conversation.media.channels as ('external' | 'internal')[] }
           : {}),
         signal: abort.signal,
-      });
+        streamGaps,
+        ...(phrases.length > 0 ? { phrases } : {}),
+      };
+      const result = await transcribeRecording(wav, recordingOptions);
       audioSeconds = result.audioSeconds;
+      let finals = result.finals;
+      const adaptation = this.options.speakerAdaptation?.(job.kind);
+      if (adaptation) {
+        const adapted = await adaptation.run(wav, result, recordingOptions, log);
+        finals = adapted.finals;
+        log.info({ channels: adapted.channels }, 'speaker adaptation');
+      }
       const version = VERSION_OF[job.kind];
-      const segments = result.finals.map(
+      const segments = finals.map(
         (event) => this.options.redactor.redact(transcriptSegmentOf(event)).segment,
       );
       const stored = await store.storeTranscriptVersion(
@@ -249,6 +310,9 @@ export class PostCallTranscriptionWorker {
     }
   }
 }
+
+/** AudioHook audio is 8 kHz: the sidecar's gap seconds → samples on the stream timeline */
+const SAMPLE_RATE = 8000;
 
 async function readAll(recording: RecordingRead): Promise<Uint8Array> {
   const chunks: Buffer[] = [];

@@ -42,6 +42,7 @@ export async function startSttProcess(env: NodeJS.ProcessEnv, logger: Logger): P
     store,
     recordings,
     engines: (kind) => engines.for(kind),
+    speakerAdaptation: (kind) => engines.speakerAdaptation(kind),
     transcriber: transcriberOptionsFromConfig(speechConfig),
     redactor: new TranscriptRedactor(parseRedactionKinds(env.HOOKSCRIBE_REDACT)),
     log: logger,

@@ -23,6 +23,8 @@ export interface CallRecorderOptions {
   dataDir: string;
   logger: Logger;
   metrics?: ServerMetrics;
+  /** a call's WAV is being written (its files are not final until onFinalized) */
+  onStarted?: (call: CallInfo) => void;
   /** both files of a call are final on disk (e.g. to move them to the recording store) */
   onFinalized?: (call: CallInfo, recording: FinalizedRecording) => void;
 }
@@ -121,6 +123,7 @@ export function attachCallRecorder(hub: SessionEventHub, options: CallRecorderOp
     if (call.isProbe) return;
     const recording = start(call, log);
     if (recording) track(call.sessionId, recording);
+    if (recording?.wav) options.onStarted?.(call);
   });
 
   hub.on('message', function recordMessage({ call, direction, text, at }) {

@@ -20,6 +20,7 @@ import {
   type RedactedAudioSpan,
   type TranscriptSegment,
 } from '@hookscribe/conversations';
+import { recordingSecondsOf, streamGapsOfSidecar } from './recording-sidecar.js';
 
 export type AudioRedactionMethod = RecordingRedaction['method'];
 
@@ -35,12 +36,6 @@ export interface AudioRedactionJob {
   conversationId: string;
   wavPath: string;
   jsonPath: string | null;
-}
-
-/** A span of stream time that carried no audio (pause or discard): [start, start + length). */
-interface TimelineGap {
-  start: number;
-  length: number;
 }
 
 /** The masked words of the transcript as merged [start, end] spans (seconds on the stream timeline). */
@@ -63,25 +58,6 @@ export function redactedSpans(transcript: TranscriptSegment[], marginSeconds: nu
 
 function round(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
-}
-
-/** Paused and discarded spans from the sidecar's client messages (`resumed` and `discarded` carry start + length). */
-export function timelineGaps(sidecar: unknown): TimelineGap[] {
-  const messages = (sidecar as { messages?: unknown[] } | null)?.messages ?? [];
-  const gaps: TimelineGap[] = [];
-  for (const entry of messages) {
-    const { direction, message } = entry as { direction?: string; message?: Record<string, unknown> };
-    if (direction !== 'in' || (message?.type !== 'resumed' && message?.type !== 'discarded')) continue;
-    const parameters = message.parameters as { start?: unknown; discarded?: unknown } | undefined;
-    if (typeof parameters?.start !== 'string' || typeof parameters.discarded !== 'string') continue;
-    try {
-      const length = parseDuration(parameters.discarded);
-      if (length > 0) gaps.push({ start: parseDuration(parameters.start), length });
-    } catch {
-      // a malformed duration was answered by the session already; it moves nothing here
-    }
-  }
-  return gaps.sort((a, b) => a.start - b.start);
 }
 
 const MASK = '[redacted]';
@@ -162,16 +138,6 @@ export function maskSidecarTranscripts(sidecar: unknown, spans: readonly Redacte
     }
   }
   return masked;
-}
-
-/** Stream time → seconds of received audio (what the WAV holds): gaps before it are not in the file. */
-function receivedSeconds(streamSeconds: number, gaps: TimelineGap[]): number {
-  let missing = 0;
-  for (const gap of gaps) {
-    if (gap.start >= streamSeconds) break;
-    missing += Math.min(gap.length, streamSeconds - gap.start);
-  }
-  return streamSeconds - missing;
 }
 
 const TONE_HZ = 1000;
@@ -255,7 +221,7 @@ export async function redactRecordingAudio(
       sidecar = null; // no usable sidecar: no gaps known, stream time = file time
     }
   }
-  const gaps = timelineGaps(sidecar);
+  const gaps = streamGapsOfSidecar(sidecar);
   let layout;
   try {
     layout = await wavLayout(job.wavPath);
@@ -265,8 +231,8 @@ export async function redactRecordingAudio(
     throw error;
   }
   for (const span of spans) {
-    const start = Math.floor(receivedSeconds(span.start, gaps) * layout.rate);
-    const end = Math.ceil(receivedSeconds(span.end, gaps) * layout.rate);
+    const start = Math.floor(recordingSecondsOf(span.start, gaps) * layout.rate);
+    const end = Math.ceil(recordingSecondsOf(span.end, gaps) * layout.rate);
     await overwriteFrames(job.wavPath, layout, start, end, options.method);
   }
 

@@ -1,7 +1,10 @@
 import type { SpeechEngine } from '../engine.js';
 import { AzureSpeechEngine, type AzureTokenProvider } from '../engines/azure-speech-engine.js';
 import { FallbackEngine } from '../engines/fallback-engine.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { readVocabulary } from '../pocketsphinx/domain-lm.js';
+import { DEFAULT_SPEAKER_ADAPTATION } from '../pocketsphinx/speaker-adaptation.js';
 import { OpenAiTranscriptionEngine } from '../engines/openai-transcription-engine.js';
 import { RealtimeEngine } from '../engines/realtime/realtime-engine.js';
 import { CallEngineChoice } from '../pipeline/call-engine-choice.js';
@@ -10,7 +13,12 @@ import { EnergyVad } from '../vad/energy-vad.js';
 import { DEFAULT_TRAILING_SILENCE_MS } from '../vad/segmenter.js';
 import { SILERO_SEGMENTER } from '../vad/silero-vad.js';
 import { ThreadedSileroVad } from '../vad/silero-vad-thread.js';
-import { realtimeConfigFromEnv, RealtimeConfigError, type RealtimeConfig } from './realtime-config.js';
+import {
+  readVocabularyTerms,
+  realtimeConfigFromEnv,
+  RealtimeConfigError,
+  type RealtimeConfig,
+} from './realtime-config.js';
 
 /** Speech settings from the environment (docs/speech.md lists every variable). */
 export interface SpeechConfig {
@@ -25,6 +33,13 @@ export interface SpeechConfig {
   vad: 'energy' | 'silero';
   /** HOOKSCRIBE_STT_VOCABULARY: the embedded engine's deployment vocabulary (words and phrases), read at start */
   vocabulary: string[];
+  /** the same file's terms with their case, for the cloud engines (Azure phrase list, OpenAI prompt) */
+  vocabularyTerms: string[];
+  /**
+   * HOOKSCRIBE_STT_SPEAKER_ADAPTATION: the accurate post-call pass re-decodes each channel with an MLLR transform
+   * estimated from its own first decode (embedded engine only; off by default)
+   */
+  speakerAdaptation: boolean;
   defaultLanguage: string;
   azure: {
     key?: string;
@@ -63,6 +78,20 @@ const list = (value: string | undefined, fallback: string[]) =>
         .map((s) => s.trim())
         .filter(Boolean);
 
+/**
+ * HOOKSCRIBE_STT_SPEAKER_ADAPTATION: on only where its tools are, so a missing install is a start-up error naming
+ * the variable, not a warning on every post-call job.
+ */
+function speakerAdaptationFrom(value: string | undefined): boolean {
+  const on = flag('HOOKSCRIBE_STT_SPEAKER_ADAPTATION', value, false);
+  if (on && !existsSync(join(DEFAULT_SPEAKER_ADAPTATION.sphinxtrainDir, 'bw')))
+    throw new SpeechConfigError(
+      `HOOKSCRIBE_STT_SPEAKER_ADAPTATION=true needs sphinxtrain (${DEFAULT_SPEAKER_ADAPTATION.sphinxtrainDir}/bw not found): ` +
+        'bash scripts/install-system-deps.sh --speaker-adaptation',
+    );
+  return on;
+}
+
 function flag(name: string, value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
@@ -93,6 +122,15 @@ function vocabularyFrom(path: string | undefined): string[] {
     return readVocabulary(path);
   } catch (err) {
     throw new SpeechConfigError(`HOOKSCRIBE_STT_VOCABULARY: ${(err as Error).message}`);
+  }
+}
+
+function vocabularyTermsFrom(path: string | undefined): string[] {
+  if (!path) return [];
+  try {
+    return readVocabularyTerms(path);
+  } catch (err) {
+    throw new SpeechConfigError((err as Error).message);
   }
 }
 
@@ -141,6 +179,12 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
     vad,
     // read (and checked) only where the embedded engine uses it; the realtime engine reads the file its own way
     vocabulary: used.includes('embedded') ? vocabularyFrom(env.HOOKSCRIBE_STT_VOCABULARY) : [],
+    vocabularyTerms:
+      used.includes('azure') || used.includes('openai')
+        ? vocabularyTermsFrom(env.HOOKSCRIBE_STT_VOCABULARY)
+        : [],
+    // off by default: large gain on the synthetic dev voices, none on the held-out human recordings (bench:stt-accurate)
+    speakerAdaptation: speakerAdaptationFrom(env.HOOKSCRIBE_STT_SPEAKER_ADAPTATION),
     defaultLanguage: env.HOOKSCRIBE_STT_DEFAULT_LANGUAGE || 'en-US',
     azure: {
       key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,
@@ -266,6 +310,7 @@ function createSpeechEngines(
           endpoint: config.azure.endpoint,
           languages: config.azure.languages,
           languageIdentification: config.azure.languageIdentification,
+          phrases: config.vocabularyTerms,
           segmentationSilenceMs: config.utteranceSilenceMs,
         });
       case 'openai':
@@ -277,6 +322,7 @@ function createSpeechEngines(
           languages: config.openai.languages,
           wordTimestamps: config.openai.wordTimestamps,
           timeoutMs: config.openai.timeoutMs,
+          vocabulary: config.vocabularyTerms,
         });
       case 'realtime': {
         const realtime = config.realtime!;

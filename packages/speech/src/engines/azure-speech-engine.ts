@@ -9,6 +9,7 @@ import type {
   SpeechStreamOptions,
 } from '../engine.js';
 import { AudioFormatError, checkWrite, EngineFailure, StreamClosedError } from '../errors.js';
+import { mergePhrases } from '../pipeline/call-phrase-hints.js';
 import { ResultQueue } from '../result-queue.js';
 
 /** A source of expiring authorization tokens, e.g. Microsoft Entra ID through a managed identity. */
@@ -37,6 +38,11 @@ export interface AzureSpeechEngineOptions {
   languages?: string[];
   /** identify the language among `languages` (continuous LID) instead of trusting the call's language */
   languageIdentification?: boolean;
+  /**
+   * the deployment vocabulary (HOOKSCRIBE_STT_VOCABULARY, case kept): a phrase list on every recognizer, with each
+   * call's own phrases (SpeechStreamOptions.phrases) after it
+   */
+  phrases?: readonly string[];
   /** Azure's end-of-utterance silence (default 200 ms, Azure accepts 100–5000) */
   segmentationSilenceMs?: number;
   /** a flush that sees no speech in progress resolves after this long (default 1500 ms: service round trip) */
@@ -54,6 +60,8 @@ export interface AzureRecognizerInput {
   /** the push stream the adapter writes mu-law into (from createPushStream) */
   pushStream: AzurePushStreamLike;
   format: sdk.AudioStreamFormat;
+  /** the phrase list (PhraseListGrammar): deployment vocabulary, then the call's phrases; empty = none */
+  phrases: string[];
 }
 
 /** The parts of sdk.SpeechRecognizer this adapter uses. */
@@ -250,7 +258,8 @@ class AzureSpeechStream implements SpeechStream {
     const format = sdk.AudioStreamFormat.getWaveFormat(8000, 8, 1, sdk.AudioFormatTag.MuLaw);
     this.push = engine.options.createPushStream?.(format) ?? sdk.AudioInputStream.createPushStream(format);
     const { speechConfig, autoDetect } = engine.speechConfig(options.language);
-    const input: AzureRecognizerInput = { speechConfig, autoDetect, pushStream: this.push, format };
+    const phrases = mergePhrases(engine.options.phrases ?? [], options.phrases);
+    const input: AzureRecognizerInput = { speechConfig, autoDetect, pushStream: this.push, format, phrases };
     this.recognizer = (engine.options.createRecognizer ?? createSdkRecognizer)(input);
     this.recognizer.recognizing = (_s, e) => this.onRecognizing(e.result);
     this.recognizer.recognized = (_s, e) => this.onRecognized(e.result);
@@ -448,6 +457,8 @@ function createSdkRecognizer(input: AzureRecognizerInput): AzureRecognizerLike {
   const recognizer = input.autoDetect
     ? sdk.SpeechRecognizer.FromConfig(input.speechConfig, input.autoDetect, audioConfig)
     : new sdk.SpeechRecognizer(input.speechConfig, audioConfig);
+  // a phrase list raises the odds of its phrases; it lives on this recognizer (one call's channel) only
+  if (input.phrases.length > 0) sdk.PhraseListGrammar.fromRecognizer(recognizer).addPhrases(input.phrases);
   // the SDK's callbacks take its own sender/event classes; ours are structural subsets of them
   return recognizer as unknown as AzureRecognizerLike;
 }

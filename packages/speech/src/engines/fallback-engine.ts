@@ -6,7 +6,14 @@ import type {
   SpeechStream,
   SpeechStreamOptions,
 } from '../engine.js';
-import { AudioFormatError, checkWrite, EngineFailure, StreamClosedError } from '../errors.js';
+import { mulawDecode } from '@hookscribe/audiohook';
+import {
+  AudioFormatError,
+  checkMulawWrite,
+  checkWrite,
+  EngineFailure,
+  StreamClosedError,
+} from '../errors.js';
 import { ResultQueue } from '../result-queue.js';
 
 export interface FallbackEngineOptions {
@@ -55,6 +62,8 @@ export class FallbackEngine implements SpeechEngine {
       endpointing: all.every((c) => c.endpointing),
       // formatted unless every engine formats: the text stage leaves display-form results as they are
       displayText: all.every((c) => c.displayText === true),
+      // µ-law is taken when some engine wants it; the stream decodes it for the others
+      mulawInput: all.some((c) => c.mulawInput === true),
     };
   }
 
@@ -94,10 +103,13 @@ export class FallbackEngine implements SpeechEngine {
   }
 }
 
+/** audio as written: PCM, µ-law as received, or both (the caller decoded it anyway) */
 interface Chunk {
   seq: number;
-  pcm: Int16Array;
+  pcm: Int16Array | null;
+  mulaw: Uint8Array | null;
   startSample: number;
+  samples: number;
 }
 
 class FallbackStream implements SpeechStream {
@@ -133,16 +145,14 @@ class FallbackStream implements SpeechStream {
   write(pcm: Int16Array, startSample: number): void {
     if (this.closed) throw new StreamClosedError(this.engine.name);
     checkWrite(this.engine.name, pcm, startSample, this.fedUntil);
-    this.fedUntil = startSample + pcm.length;
-    if (this.failed) return;
-    this.replay.push({ seq: ++this.seq, pcm, startSample });
-    this.replaySamples += pcm.length;
-    while (this.replaySamples > this.maxReplay && this.replay.length > 1) {
-      const dropped = this.replay.shift()!;
-      this.replaySamples -= dropped.pcm.length;
-      this.lostFrom ??= dropped.startSample;
-    }
-    this.writeInner(pcm, startSample);
+    this.take({ seq: 0, pcm, mulaw: null, startSample, samples: pcm.length });
+  }
+
+  /** µ-law as received: passed on to an engine that takes it, decoded for one that does not */
+  writeMulaw(mulaw: Uint8Array, startSample: number, pcm?: Int16Array): void {
+    if (this.closed) throw new StreamClosedError(this.engine.name);
+    checkMulawWrite(this.engine.name, mulaw, startSample, this.fedUntil, pcm);
+    this.take({ seq: 0, pcm: pcm ?? null, mulaw, startSample, samples: mulaw.length });
   }
 
   async flush(): Promise<void> {
@@ -181,11 +191,31 @@ class FallbackStream implements SpeechStream {
 
   // ----------------------------------------------------------------
 
-  private writeInner(pcm: Int16Array, startSample: number): void {
+  private take(chunk: Chunk): void {
+    this.fedUntil = chunk.startSample + chunk.samples;
+    if (this.failed) return;
+    chunk.seq = ++this.seq;
+    this.replay.push(chunk);
+    this.replaySamples += chunk.samples;
+    while (this.replaySamples > this.maxReplay && this.replay.length > 1) {
+      const dropped = this.replay.shift()!;
+      this.replaySamples -= dropped.samples;
+      this.lostFrom ??= dropped.startSample;
+    }
+    this.writeInner(chunk);
+  }
+
+  private writeInner(chunk: Chunk): void {
     const inner = this.inner;
     if (!inner) return;
     try {
-      inner.write(pcm, startSample);
+      const takesMulaw = this.engine.options.engines[this.index]!.capabilities.mulawInput === true;
+      if (chunk.mulaw && takesMulaw && inner.writeMulaw) {
+        inner.writeMulaw(chunk.mulaw, chunk.startSample, chunk.pcm ?? undefined);
+      } else {
+        // not kept decoded: a replay buffer of µ-law is half the size, and a replay into a PCM engine is rare
+        inner.write(chunk.pcm ?? mulawDecode(chunk.mulaw!), chunk.startSample);
+      }
     } catch (error) {
       if (error instanceof AudioFormatError) throw error; // our caller's bug, not the engine's
       this.fail(error);
@@ -197,7 +227,7 @@ class FallbackStream implements SpeechStream {
   /** drop replay audio up to a completed flush */
   private confirm(mark: number): void {
     while (this.replay.length > 0 && this.replay[0]!.seq <= mark) {
-      this.replaySamples -= this.replay.shift()!.pcm.length;
+      this.replaySamples -= this.replay.shift()!.samples;
     }
     this.lostFrom = null;
   }
@@ -255,7 +285,7 @@ class FallbackStream implements SpeechStream {
     this.currentPump = this.pump(inner, this.generation);
     for (const chunk of this.replay) {
       if (this.inner !== inner) return; // the replay itself failed it
-      this.writeInner(chunk.pcm, chunk.startSample);
+      this.writeInner(chunk);
     }
   }
 

@@ -7,6 +7,7 @@ import type {
   SpeechStreamOptions,
 } from '../engine.js';
 import { checkWrite, EngineFailure, StreamClosedError } from '../errors.js';
+import { mergePhrases } from '../pipeline/call-phrase-hints.js';
 import { ResultQueue } from '../result-queue.js';
 import { encodeWav } from '../wav-encoding.js';
 
@@ -36,6 +37,11 @@ export interface OpenAiTranscriptionEngineOptions {
   maxSegmentSeconds?: number;
   /** a gap longer than this inside a segment splits it (default 1000 ms); shorter gaps are sent as silence */
   maxGapMs?: number;
+  /**
+   * the deployment vocabulary (HOOKSCRIBE_STT_VOCABULARY, case kept): sent as the request's `prompt`, with the call's
+   * phrases (SpeechStreamOptions.phrases) after it
+   */
+  vocabulary?: readonly string[];
   name?: string;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
@@ -94,16 +100,20 @@ export class OpenAiTranscriptionEngine implements SpeechEngine {
     return Promise.resolve();
   }
 
-  /** POST one WAV; returns the parsed body and whether it carries word timestamps. */
-  async transcribe(wav: Uint8Array, language: string): Promise<{ body: VerboseResponse; words: boolean }> {
+  /** POST one WAV; returns the parsed body and whether it carries word timestamps. `prompt`: '' for none. */
+  async transcribe(
+    wav: Uint8Array,
+    language: string,
+    prompt = '',
+  ): Promise<{ body: VerboseResponse; words: boolean }> {
     const verbose = this.wordTimestamps;
-    const response = await this.request(wav, language, verbose);
+    const response = await this.request(wav, language, verbose, prompt);
     if (response.status === 400 && verbose) {
       // Models without verbose_json (gpt-4o-transcribe) answer 400: fall back to text for good.
       await response.body?.cancel();
       this.wordTimestamps = false;
       this.capabilities.wordTimings = false;
-      return this.transcribe(wav, language);
+      return this.transcribe(wav, language, prompt);
     }
     if (!response.ok) {
       const detail = (await response.text().catch(() => '')).slice(0, 200);
@@ -113,7 +123,12 @@ export class OpenAiTranscriptionEngine implements SpeechEngine {
     return { body, words: verbose && Array.isArray(body.words) };
   }
 
-  private async request(wav: Uint8Array, language: string, verbose: boolean): Promise<Response> {
+  private async request(
+    wav: Uint8Array,
+    language: string,
+    verbose: boolean,
+    prompt: string,
+  ): Promise<Response> {
     const retries = this.options.retries ?? 2;
     let delay = this.options.backoffMs ?? 500;
     for (let attempt = 0; ; attempt++) {
@@ -123,7 +138,7 @@ export class OpenAiTranscriptionEngine implements SpeechEngine {
         response = await this.fetch(this.url(), {
           method: 'POST',
           headers: this.headers(),
-          body: this.form(wav, language, verbose),
+          body: this.form(wav, language, verbose, prompt),
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
         });
       } catch (error) {
@@ -165,7 +180,16 @@ export class OpenAiTranscriptionEngine implements SpeechEngine {
     return style === 'api-key' ? { 'api-key': key } : { authorization: `Bearer ${key}` };
   }
 
-  private form(wav: Uint8Array, language: string, verbose: boolean): FormData {
+  /**
+   * The `prompt` for a stream: vocabulary then the call's phrases as a list of terms. Whisper reads only the prompt's
+   * last 224 tokens, so the call's own phrases go last.
+   */
+  promptFor(phrases: readonly string[] = []): string {
+    const terms = mergePhrases(this.options.vocabulary ?? [], phrases);
+    return terms.length > 0 ? `Vocabulary: ${terms.join(', ')}.` : '';
+  }
+
+  private form(wav: Uint8Array, language: string, verbose: boolean, prompt: string): FormData {
     const form = new FormData();
     form.append('file', new Blob([wav], { type: 'audio/wav' }), 'segment.wav');
     form.append('model', this.options.model ?? 'whisper-1');
@@ -173,6 +197,7 @@ export class OpenAiTranscriptionEngine implements SpeechEngine {
     if (iso639) form.append('language', iso639);
     form.append('response_format', verbose ? 'verbose_json' : 'json');
     if (verbose) form.append('timestamp_granularities[]', 'word');
+    if (prompt) form.append('prompt', prompt);
     return form;
   }
 }
@@ -186,11 +211,15 @@ class OpenAiTranscriptionStream implements SpeechStream {
   private closed = false;
   private chain: Promise<void> = Promise.resolve();
   private counter = 0;
+  /** this call's prompt (vocabulary + its phrases); other calls' streams have their own */
+  private readonly prompt: string;
 
   constructor(
     private readonly engine: OpenAiTranscriptionEngine,
     private readonly options: SpeechStreamOptions,
-  ) {}
+  ) {
+    this.prompt = engine.promptFor(options.phrases);
+  }
 
   write(pcm: Int16Array, startSample: number): void {
     if (this.closed) throw new StreamClosedError(this.engine.name);
@@ -239,6 +268,7 @@ class OpenAiTranscriptionStream implements SpeechStream {
       const { body, words: hasWords } = await this.engine.transcribe(
         encodeWav(pcm, this.options.sampleRate),
         this.options.language,
+        this.prompt,
       );
       const result = this.map(body, hasWords, start, pcm.length, voiced);
       if (result) this.queue.push(result);

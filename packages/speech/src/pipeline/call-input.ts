@@ -14,7 +14,17 @@ export type CallInputEvent =
       open?: { parameters?: { language?: string } };
       isProbe?: boolean;
     }
-  | { type: 'audio'; channels: Int16Array[]; startSample: number }
+  | {
+      type: 'audio';
+      /** one PCM array per channel; may be a lazy getter (the server's decodes on first read), read only if needed */
+      readonly channels: Int16Array[];
+      /**
+       * PCMU media: each channel's µ-law bytes as received (de-interleaved), handed byte for byte to engines
+       * that take µ-law; absent or null for L16. May be a lazy getter too.
+       */
+      readonly mulaw?: readonly Uint8Array[] | null;
+      startSample: number;
+    }
   | { type: 'paused'; atSample: number }
   | { type: 'resumed'; startSample: number; discardedSamples: number }
   | { type: 'discarded'; startSample: number; discardedSamples: number }

@@ -20,6 +20,8 @@ export interface CallTranscriberOptions {
   defaultLanguage?: string;
   /** publish partial results too (default false) */
   partials?: boolean;
+  /** the call's phrase hints (callPhraseHints of customConfig), handed to every stream of the call */
+  phrases?: readonly string[];
   /** display form (numbers, casing, punctuation) for engines without it — HOOKSCRIBE_STT_TEXT_FORMAT (default true) */
   formatText?: boolean;
   createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
@@ -104,7 +106,7 @@ export class CallTranscriber {
         this.switchLanguage(e.open?.parameters?.language ?? e.language);
         return Promise.resolve();
       case 'audio':
-        this.audio(e.channels, e.startSample);
+        this.audio(e);
         return Promise.all(this.channels.map((c) => c.recognizer.drained())).then(() => {});
       case 'paused':
         return this.flushAll();
@@ -138,13 +140,24 @@ export class CallTranscriber {
 
   // ----------------------------------------------------------------
 
-  private audio(channels: Int16Array[], startSample: number): void {
+  /** µ-law goes to recognizers that take it, and the frame is decoded only for those that need samples */
+  private audio(event: Extract<CallInputEvent, { type: 'audio' }>): void {
+    const { startSample } = event;
     for (const channel of this.channels) {
-      const pcm = channels[channel.index];
-      if (!pcm) continue;
-      if (channel.recognizer.failed) continue;
+      const recognizer = channel.recognizer;
+      if (recognizer.failed) continue;
       try {
-        channel.recognizer.write(pcm, startSample);
+        const mulaw = recognizer.takesMulaw ? event.mulaw?.[channel.index] : undefined;
+        if (mulaw) {
+          recognizer.writeMulaw(
+            mulaw,
+            startSample,
+            recognizer.needsPcm ? event.channels[channel.index] : undefined,
+          );
+          continue;
+        }
+        const pcm = event.channels[channel.index];
+        if (pcm) recognizer.write(pcm, startSample);
       } catch (error) {
         this.status({ type: 'audio-rejected', reason: (error as Error).message });
       }
@@ -198,6 +211,7 @@ export class CallTranscriber {
       language,
       sampleRate: SAMPLE_RATE,
       partials: this.options.partials ?? false,
+      ...(this.options.phrases?.length ? { phrases: this.options.phrases } : {}),
       createVad: this.options.createVad,
       segmenter: this.options.segmenter,
       preRollMs: this.options.preRollMs,

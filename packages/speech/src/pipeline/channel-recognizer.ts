@@ -1,5 +1,6 @@
+import { mulawDecode } from '@hookscribe/audiohook';
 import type { RecognitionResult, SpeechEngine, SpeechStream, SpeechStreamOptions } from '../engine.js';
-import { checkWrite, StreamClosedError } from '../errors.js';
+import { checkMulawWrite, checkWrite, StreamClosedError } from '../errors.js';
 import { ResultQueue } from '../result-queue.js';
 import { EnergyVad } from '../vad/energy-vad.js';
 import { Segmenter, type SegmenterOptions } from '../vad/segmenter.js';
@@ -26,8 +27,18 @@ export interface ChannelRecognizerStats {
   droppedSamples: number;
 }
 
+/** a piece of audio: PCM, and the same samples as the client's µ-law bytes when the engine takes those */
+interface Piece {
+  pcm: Int16Array;
+  mulaw: Uint8Array | null;
+  startSample: number;
+}
+
+/** µ-law of sample 0, for bridged discard spans */
+const MULAW_SILENCE = 0xff;
+
 type Job =
-  | { kind: 'audio'; pcm: Int16Array; startSample: number }
+  | { kind: 'audio'; pcm: Int16Array | null; mulaw: Uint8Array | null; startSample: number; samples: number }
   | { kind: 'flush'; done: () => void }
   | { kind: 'discard'; startSample: number; endSample: number };
 
@@ -46,6 +57,8 @@ export class ChannelRecognizer implements SpeechStream {
   private vad: VoiceActivityDetector | null = null;
   private frameSamples = 160;
   private readonly segments: boolean;
+  /** the engine takes µ-law as received (capabilities.mulawInput) */
+  readonly takesMulaw: boolean;
   private readonly preRollSamples: number;
   private readonly maxBacklogSamples: number;
   private readonly maxBridgeSamples: number;
@@ -59,9 +72,12 @@ export class ChannelRecognizer implements SpeechStream {
   /** expected start of the next chunk (processing side) */
   private nextSample = -1;
   private frame: Int16Array;
+  /** the frame's µ-law, kept beside it while every sample in it came with its bytes (frameHasMulaw) */
+  private frameMulaw: Uint8Array | null = null;
+  private frameHasMulaw = false;
   private frameFill = 0;
   private frameStart = 0;
-  private preRoll: { pcm: Int16Array; startSample: number }[] = [];
+  private preRoll: Piece[] = [];
   private readonly pendingFlushes = new Set<Promise<void>>();
   private idleWaiters: (() => void)[] = [];
   private readonly pump: Promise<void>;
@@ -72,11 +88,13 @@ export class ChannelRecognizer implements SpeechStream {
   ) {
     // Engines (and VADs) warm up behind the call: audio queues (bounded) until both are ready.
     this.segments = !engine.capabilities.endpointing;
+    this.takesMulaw = engine.capabilities.mulawInput === true;
     const vadReady = this.segments
       ? Promise.resolve(options.createVad?.() ?? new EnergyVad()).then((vad) => {
           this.vad = vad;
           this.frameSamples = vad.frameSamples;
           this.frame = new Int16Array(vad.frameSamples);
+          if (this.takesMulaw) this.frameMulaw = new Uint8Array(vad.frameSamples);
         })
       : Promise.resolve();
     this.ready = Promise.all([engine.start(), vadReady]).then(
@@ -85,6 +103,7 @@ export class ChannelRecognizer implements SpeechStream {
           language: options.language,
           sampleRate: options.sampleRate,
           partials: options.partials,
+          ...(options.phrases?.length ? { phrases: options.phrases } : {}),
         });
       },
       (error: unknown) => {
@@ -112,6 +131,11 @@ export class ChannelRecognizer implements SpeechStream {
     return this.preRoll.reduce((n, c) => n + c.pcm.length, 0) + this.frameFill + this.backlogSamples;
   }
 
+  /** this channel needs samples (its VAD, or an engine without µ-law): writeMulaw() decodes unless given them */
+  get needsPcm(): boolean {
+    return this.segments || !this.takesMulaw;
+  }
+
   /** true while an utterance is open (tests, monitoring) */
   get speaking(): boolean {
     return this.segmenter.speaking;
@@ -120,16 +144,37 @@ export class ChannelRecognizer implements SpeechStream {
   write(pcm: Int16Array, startSample: number): void {
     if (this.closed) throw new StreamClosedError(`${this.engine.name} channel`);
     checkWrite(this.engine.name, pcm, startSample, this.fedUntil);
-    this.fedUntil = startSample + pcm.length;
-    this.jobs.push({ kind: 'audio', pcm, startSample });
-    this.backlogSamples += pcm.length;
+    this.enqueue(pcm, null, startSample, pcm.length);
+  }
+
+  /**
+   * The client's µ-law bytes for this channel (PCMU). An engine that takes µ-law gets exactly these bytes, sliced at
+   * the segmenter's boundaries; otherwise they are decoded. `pcm` (the same audio decoded) spares the decode when the
+   * VAD needs samples and the caller has them.
+   */
+  writeMulaw(mulaw: Uint8Array, startSample: number, pcm?: Int16Array): void {
+    if (this.closed) throw new StreamClosedError(`${this.engine.name} channel`);
+    checkMulawWrite(this.engine.name, mulaw, startSample, this.fedUntil, pcm);
+    if (!this.takesMulaw) this.enqueue(pcm ?? mulawDecode(mulaw), null, startSample, mulaw.length);
+    else this.enqueue(pcm ?? null, mulaw, startSample, mulaw.length);
+  }
+
+  private enqueue(
+    pcm: Int16Array | null,
+    mulaw: Uint8Array | null,
+    startSample: number,
+    samples: number,
+  ): void {
+    this.fedUntil = startSample + samples;
+    this.jobs.push({ kind: 'audio', pcm, mulaw, startSample, samples });
+    this.backlogSamples += samples;
     while (this.backlogSamples > this.maxBacklogSamples) {
       const index = this.jobs.findIndex((job) => job.kind === 'audio');
       const dropped = this.jobs[index];
       if (!dropped || dropped.kind !== 'audio') break;
       this.jobs.splice(index, 1);
-      this.backlogSamples -= dropped.pcm.length;
-      this.stats.droppedSamples += dropped.pcm.length;
+      this.backlogSamples -= dropped.samples;
+      this.stats.droppedSamples += dropped.samples;
     }
     void this.run();
   }
@@ -189,8 +234,8 @@ export class ChannelRecognizer implements SpeechStream {
           } else if (job.kind === 'discard') {
             this.announceDiscard(job.startSample, job.endSample);
           } else {
-            this.backlogSamples -= job.pcm.length;
-            await this.process(job.pcm, job.startSample);
+            this.backlogSamples -= job.samples;
+            await this.process(job);
           }
         } catch (error) {
           // an engine that throws from write/flush is a failed engine, not a failed call
@@ -207,22 +252,27 @@ export class ChannelRecognizer implements SpeechStream {
     }
   }
 
-  private async process(pcm: Int16Array, startSample: number): Promise<void> {
+  private async process(job: Extract<Job, { kind: 'audio' }>): Promise<void> {
     if (this.failed || !this.stream || (this.segments && !this.vad)) return;
+    const { mulaw, startSample } = job;
     if (!this.segments) {
-      this.stream!.write(pcm, startSample);
+      // nothing here needs samples: µ-law goes through undecoded
+      if (mulaw && this.stream.writeMulaw) this.stream.writeMulaw(mulaw, startSample, job.pcm ?? undefined);
+      else this.stream.write(job.pcm ?? mulawDecode(mulaw!), startSample);
       return;
     }
     if (this.nextSample >= 0 && startSample !== this.nextSample) {
       if (this.isAnnouncedDiscard(this.nextSample, startSample)) {
         // the utterance goes on across the discarded span: silence for the engine, speech for the segmenter
-        await this.frames(new Int16Array(startSample - this.nextSample), this.nextSample, 1);
+        const span = startSample - this.nextSample;
+        const silence = this.takesMulaw ? new Uint8Array(span).fill(MULAW_SILENCE) : null;
+        await this.frames(new Int16Array(span), silence, this.nextSample, 1);
       } else {
         this.gap();
       }
       this.announcedDiscard = null;
     }
-    await this.frames(pcm, startSample);
+    await this.frames(job.pcm ?? mulawDecode(mulaw!), mulaw, startSample);
   }
 
   private announceDiscard(startSample: number, endSample: number): void {
@@ -245,40 +295,63 @@ export class ChannelRecognizer implements SpeechStream {
     );
   }
 
-  /** cuts contiguous audio into VAD frames; `forcedProbability` replaces the VAD (bridged discard spans) */
-  private async frames(pcm: Int16Array, startSample: number, forcedProbability?: number): Promise<void> {
-    if (this.frameFill === 0) this.frameStart = startSample;
+  /**
+   * Cuts contiguous audio into VAD frames, its µ-law (if any) alongside; `forcedProbability` replaces the VAD
+   * (bridged discard spans).
+   */
+  private async frames(
+    pcm: Int16Array,
+    mulaw: Uint8Array | null,
+    startSample: number,
+    forcedProbability?: number,
+  ): Promise<void> {
+    if (this.frameFill === 0) {
+      this.frameStart = startSample;
+      this.frameHasMulaw = this.frameMulaw !== null;
+    }
     this.nextSample = startSample + pcm.length;
     let offset = 0;
     while (offset < pcm.length) {
       const take = Math.min(this.frameSamples - this.frameFill, pcm.length - offset);
       this.frame.set(pcm.subarray(offset, offset + take), this.frameFill);
+      if (mulaw && this.frameMulaw)
+        this.frameMulaw.set(mulaw.subarray(offset, offset + take), this.frameFill);
+      else this.frameHasMulaw = false; // a frame with samples but no bytes for them goes to the engine as PCM
       this.frameFill += take;
       offset += take;
       if (this.frameFill === this.frameSamples) {
-        const frame = this.frame;
+        const frame: Piece = {
+          pcm: this.frame,
+          mulaw: this.frameHasMulaw ? this.frameMulaw : null,
+          startSample: this.frameStart,
+        };
         this.frame = new Int16Array(this.frameSamples);
-        const start = this.frameStart;
+        if (this.frameMulaw) this.frameMulaw = new Uint8Array(this.frameSamples);
+        this.frameHasMulaw = this.frameMulaw !== null;
         this.frameFill = 0;
-        this.frameStart = start + this.frameSamples;
-        await this.classify(frame, start, forcedProbability);
+        this.frameStart = frame.startSample + this.frameSamples;
+        await this.classify(frame, forcedProbability);
       }
     }
   }
 
-  private async classify(frame: Int16Array, start: number, forcedProbability?: number): Promise<void> {
-    const probability = forcedProbability ?? (await this.vad!.probability(frame));
+  private async classify(frame: Piece, forcedProbability?: number): Promise<void> {
+    const probability = forcedProbability ?? (await this.vad!.probability(frame.pcm));
     const wasSpeaking = this.segmenter.speaking;
-    if (wasSpeaking) this.stream!.write(frame, start);
-    else this.remember(frame, start);
-    for (const event of this.segmenter.push(start, frame.length, probability)) {
+    if (wasSpeaking) this.feed(frame);
+    else this.remember(frame);
+    for (const event of this.segmenter.push(frame.startSample, frame.pcm.length, probability)) {
       if (event.type === 'start') {
         this.stats.utterances++;
         for (const chunk of this.preRoll) {
           const end = chunk.startSample + chunk.pcm.length;
           if (end <= event.sample) continue;
           const skip = Math.max(0, event.sample - chunk.startSample);
-          this.stream!.write(chunk.pcm.subarray(skip), chunk.startSample + skip);
+          this.feed({
+            pcm: chunk.pcm.subarray(skip),
+            mulaw: chunk.mulaw?.subarray(skip) ?? null,
+            startSample: chunk.startSample + skip,
+          });
         }
         this.preRoll = [];
       } else {
@@ -287,11 +360,27 @@ export class ChannelRecognizer implements SpeechStream {
     }
   }
 
+  /** to the engine: the client's bytes where it takes them and has them, else the samples */
+  private feed(piece: Piece): void {
+    if (piece.mulaw && this.stream!.writeMulaw) {
+      this.stream!.writeMulaw(piece.mulaw, piece.startSample, piece.pcm);
+    } else {
+      this.stream!.write(piece.pcm, piece.startSample);
+    }
+  }
+
+  /** the half-filled frame, as a piece of its own */
+  private partialFrame(): Piece {
+    return {
+      pcm: this.frame.slice(0, this.frameFill),
+      mulaw: this.frameHasMulaw && this.frameMulaw ? this.frameMulaw.slice(0, this.frameFill) : null,
+      startSample: this.frameStart,
+    };
+  }
+
   /** pause/discard gap: the half-filled frame belongs to the utterance (if any), which ends at the gap */
   private gap(): void {
-    if (this.frameFill > 0 && this.segmenter.speaking) {
-      this.stream!.write(this.frame.slice(0, this.frameFill), this.frameStart);
-    }
+    if (this.frameFill > 0 && this.segmenter.speaking) this.feed(this.partialFrame());
     this.frameFill = 0;
     this.preRoll = [];
     this.endUtterance(this.segmenter.forceEnd(undefined, 'gap') !== null);
@@ -304,7 +393,7 @@ export class ChannelRecognizer implements SpeechStream {
       return;
     }
     if (this.frameFill > 0 && wasSpeaking) {
-      this.stream!.write(this.frame.slice(0, this.frameFill), this.frameStart);
+      this.feed(this.partialFrame());
       this.frameStart += this.frameFill;
       this.frameFill = 0;
     }
@@ -321,9 +410,9 @@ export class ChannelRecognizer implements SpeechStream {
     this.pendingFlushes.add(tracked);
   }
 
-  private remember(frame: Int16Array, start: number): void {
-    this.preRoll.push({ pcm: frame, startSample: start });
-    const horizon = start + frame.length - this.preRollSamples;
+  private remember(frame: Piece): void {
+    this.preRoll.push(frame);
+    const horizon = frame.startSample + frame.pcm.length - this.preRollSamples;
     while (this.preRoll.length > 0 && this.preRoll[0]!.startSample + this.preRoll[0]!.pcm.length <= horizon) {
       this.preRoll.shift();
     }

@@ -5,8 +5,10 @@
  * CallTranscriber, segmenter and result shapes are the live ones, so live and post-call transcripts only differ by
  * what the engine heard in time.
  *
- * Offsets are on the recording's timeline: the recorder writes the audio received, so a paused or discarded span of
- * the stream is not in the file and later offsets come out earlier than on the stream timeline.
+ * The recorder writes the audio received, so a paused or discarded span of the stream is not in the file. Given the
+ * call's gaps (from the recording's sidecar), the audio is fed at its stream positions with the `paused`/`resumed`
+ * and `discarded` events the live call had, so offsets are on the stream timeline like the live transcript's, and
+ * a pause splits an utterance where it did live. Without gaps, offsets are on the recording's timeline.
  */
 import { decodeFrame, frameStride, parseWav, type MediaFormat } from '@hookscribe/audiohook';
 import type { CallChannelName } from './call-input.js';
@@ -27,6 +29,15 @@ export interface RecordingTranscriptionOptions extends Omit<
   chunkMs?: number;
   /** stops the work (shutdown, the job's lease lost); the promise then rejects with the signal's reason */
   signal?: AbortSignal;
+  /** the stream's spans that are not in the recording, in samples on the stream timeline (default: none) */
+  streamGaps?: readonly RecordingStreamGap[];
+}
+
+/** A paused or discarded span of the call's stream: [startSample, startSample + samples). */
+export interface RecordingStreamGap {
+  kind: 'paused' | 'discarded';
+  startSample: number;
+  samples: number;
 }
 
 export interface RecordingTranscript {
@@ -94,20 +105,53 @@ export async function transcribeRecording(
 
   const chunkSamples = Math.max(160, Math.round(((options.chunkMs ?? 1000) * SAMPLE_RATE) / 1000));
   const aborted = () => options.signal?.aborted === true;
+  const gaps = [...(options.streamGaps ?? [])]
+    .filter((gap) => gap.samples > 0 && gap.startSample >= 0)
+    .sort((a, b) => a.startSample - b.startSample);
+  let shift = 0; // stream position - file position: the gaps passed so far
+  let next = 0;
   try {
     await transcriber.handle({
       type: 'opened',
       media: { channels: media.channels },
       language: options.language,
     });
-    for (let start = 0; start < totalSamples && problem === null && !aborted(); start += chunkSamples) {
-      const end = Math.min(totalSamples, start + chunkSamples);
+    /** the gaps due at stream position `at` (where the next audio would start), as the live call had them */
+    const passGapsAt = async (at: number) => {
+      while (next < gaps.length && gaps[next]!.startSample <= at) {
+        const gap = gaps[next++]!;
+        if (gap.startSample < at) continue; // overlaps what was already placed: a malformed log moves nothing
+        if (gap.kind === 'paused') {
+          await transcriber.handle({ type: 'paused', atSample: gap.startSample });
+          await transcriber.handle({
+            type: 'resumed',
+            startSample: gap.startSample,
+            discardedSamples: gap.samples,
+          });
+        } else {
+          await transcriber.handle({
+            type: 'discarded',
+            startSample: gap.startSample,
+            discardedSamples: gap.samples,
+          });
+        }
+        shift += gap.samples;
+        at += gap.samples;
+      }
+    };
+    for (let start = 0; start < totalSamples && problem === null && !aborted();) {
+      await passGapsAt(start + shift);
+      // a chunk ends where the next gap starts, so no audio is placed across it
+      const toGap = next < gaps.length ? gaps[next]!.startSample - (start + shift) : Infinity;
+      const end = Math.min(totalSamples, start + chunkSamples, start + Math.max(1, toGap));
       const channels = decodeFrame(parsed.data.subarray(start * stride, end * stride), media);
-      await transcriber.handle({ type: 'audio', channels, startSample: start });
+      await transcriber.handle({ type: 'audio', channels, startSample: start + shift });
+      start = end;
     }
-    await transcriber.handle({ type: 'closing', atSample: totalSamples });
+    await passGapsAt(totalSamples + shift);
+    await transcriber.handle({ type: 'closing', atSample: totalSamples + shift });
   } finally {
-    await transcriber.handle({ type: 'ended', atSample: totalSamples });
+    await transcriber.handle({ type: 'ended', atSample: totalSamples + shift });
   }
   if (aborted())
     throw options.signal!.reason instanceof Error ? options.signal!.reason : new Error('aborted');

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PHONE_FRONT_END, type PhoneFrontEndOptions } from '../frontend/phone-front-end.js';
 import { DEFAULT_POOL_OPTIONS, type DecoderPoolOptions } from './decoder-pool.js';
 import { CONTACT_CENTRE_CORPUS_PATH } from './domain-lm.js';
+import { DEFAULT_HINT_DISTANCE } from './phrase-hint-corrector.js';
 import { DEFAULT_UTTERANCE_REJECTION, type UtteranceRejection } from './utterance-rejection.js';
 
 /** Debian pocketsphinx-en-us */
@@ -75,6 +76,11 @@ export interface PocketsphinxConfig {
   domainLm: { corpus: string; weight: number } | null;
   /** deployment vocabulary (HOOKSCRIBE_STT_VOCABULARY): phrases added to the domain model, new words to the dictionary */
   vocabulary: string[];
+  /**
+   * phrase hints of a call (SpeechStreamOptions.phrases): most phone edits per phone for a window of recognised
+   * words to be replaced by a hint (phrase-hint-corrector.ts)
+   */
+  hintDistance: number;
 }
 
 export function defaultPocketsphinxConfig(): PocketsphinxConfig {
@@ -95,6 +101,7 @@ export function defaultPocketsphinxConfig(): PocketsphinxConfig {
     rejection: { ...DEFAULT_UTTERANCE_REJECTION },
     domainLm: { corpus: CONTACT_CENTRE_CORPUS_PATH, weight: DOMAIN_LM_WEIGHT },
     vocabulary: [],
+    hintDistance: DEFAULT_HINT_DISTANCE,
   };
 }
 

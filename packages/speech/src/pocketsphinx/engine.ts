@@ -19,6 +19,8 @@ import {
 import { DecoderPool, type DecoderLease, type DecoderPoolOptions } from './decoder-pool.js';
 import { prepareDomainModel, type DomainModel } from './domain-lm.js';
 import type { DecodedHypothesis } from './decoder-protocol.js';
+import { PhraseHintCorrector } from './phrase-hint-corrector.js';
+import { DictionaryPronouncer } from './pronouncer.js';
 import { rejectsUtterance } from './utterance-rejection.js';
 import { segmentsToWords } from './words.js';
 
@@ -57,6 +59,7 @@ export class PocketsphinxEngine implements SpeechEngine {
   private widePool: DecoderPool | null = null;
   private starting: Promise<void> | null = null;
   private domainModel: DomainModel | null = null;
+  private pronouncer: DictionaryPronouncer | null = null;
 
   constructor(config: Partial<PocketsphinxConfig> = {}) {
     const defaults = defaultPocketsphinxConfig();
@@ -120,7 +123,22 @@ export class PocketsphinxEngine implements SpeechEngine {
     if (!this.capabilities.languages.some((l) => l.toLowerCase() === options.language.toLowerCase())) {
       throw new EngineFailure(ENGINE_NAME, `language ${options.language} is not supported (en-US only)`);
     }
-    return new PocketsphinxStream(this.pool(options.sampleRate), this.config, options);
+    const pool = this.pool(options.sampleRate);
+    // a call's hints correct its own finals only (the decoders stay shared and untouched)
+    const corrector = options.phrases?.length
+      ? new PhraseHintCorrector({
+          pronounce: this.hintPronouncer().pronounce,
+          phrases: options.phrases,
+          maxDistance: this.config.hintDistance,
+        })
+      : null;
+    return new PocketsphinxStream(pool, this.config, options, corrector);
+  }
+
+  /** the decoders' dictionary and vocabulary words, read when the first call with hints opens */
+  private hintPronouncer(): DictionaryPronouncer {
+    this.pronouncer ??= new DictionaryPronouncer(this.config.dict, this.domainModel?.extraWords ?? []);
+    return this.pronouncer;
   }
 
   async stop(): Promise<void> {
@@ -154,6 +172,7 @@ class PocketsphinxStream implements SpeechStream {
     private readonly pool: DecoderPool,
     private readonly config: PocketsphinxConfig,
     private readonly options: SpeechStreamOptions,
+    private readonly corrector: PhraseHintCorrector | null,
   ) {}
 
   write(pcm: Int16Array, startSample: number): void {
@@ -254,7 +273,7 @@ class PocketsphinxStream implements SpeechStream {
         if (tail.length > 0) await lease.process(tail, false);
         const hyp = await lease.endUtterance();
         if (hyp.cmnMean) this.cmnMean = hyp.cmnMean;
-        this.emitFinal(utt, hyp);
+        await this.emitFinal(utt, hyp);
       } finally {
         lease.release();
         this.progress++;
@@ -299,13 +318,24 @@ class PocketsphinxStream implements SpeechStream {
     this.queue.push(this.result(utt, false, words, 0, fedEnd));
   }
 
-  private emitFinal(utt: Utterance, hyp: DecodedHypothesis): void {
+  private async emitFinal(utt: Utterance, hyp: DecodedHypothesis): Promise<void> {
     let words = segmentsToWords(hyp.segments, utt.start, this.options.sampleRate);
     if (rejectsUtterance(words, this.config.rejection)) words = [];
     // an utterance that showed partials always gets its final, even an empty one
     if (words.length === 0 && !utt.partialsEmitted) return;
     const confidence = words.length === 0 ? 0 : words.reduce((s, w) => s + w.confidence, 0) / words.length;
-    this.queue.push(this.result(utt, true, words, confidence, utt.next));
+    const final = this.result(utt, true, words, confidence, utt.next);
+    this.queue.push(await this.corrected(final));
+  }
+
+  /** the final with the call's hints applied; hints are a help, so trouble with them leaves the final as decoded */
+  private async corrected(final: RecognitionResult): Promise<RecognitionResult> {
+    if (!this.corrector) return final;
+    try {
+      return await this.corrector.correct(final);
+    } catch {
+      return final;
+    }
   }
 
   private result(

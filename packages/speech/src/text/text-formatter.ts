@@ -29,11 +29,25 @@ export function formatRecognition(result: RecognitionResult): RecognitionResult 
     ...result,
     text,
     words: timed ? tokens.map((token, index) => spanWord(result.words, token, written[index]!)) : [],
-    raw: {
-      text: result.text,
-      words: result.words,
-      sources: timed ? tokens.map(({ from, to }) => ({ from, to })) : [],
-    },
+    raw: rawOf(result, timed ? tokens.map(({ from, to }) => ({ from, to })) : []),
+  };
+}
+
+/**
+ * `raw` of a rewritten result: the recogniser's words. A result an earlier stage already rewrote (the embedded
+ * engine's phrase hints) keeps its `raw`, each new range mapped through the earlier one.
+ */
+function rawOf(
+  result: RecognitionResult,
+  sources: { from: number; to: number }[],
+): NonNullable<RecognitionResult['raw']> {
+  const earlier = result.raw;
+  if (!earlier) return { text: result.text, words: result.words, sources };
+  const through = (index: number) => earlier.sources[index] ?? { from: index, to: index + 1 };
+  return {
+    text: earlier.text,
+    words: earlier.words,
+    sources: sources.map(({ from, to }) => ({ from: through(from).from, to: through(to - 1).to })),
   };
 }
 

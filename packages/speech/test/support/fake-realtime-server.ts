@@ -14,6 +14,8 @@ export interface FakeRealtimeSession {
   settings: Record<string, unknown> | null;
   /** every µ-law byte appended, in order */
   audio: Buffer;
+  /** the same bytes, one entry per input_audio_buffer.append */
+  appends: Buffer[];
   commits: number;
   clears: number;
   /** transcripts this session completed */
@@ -110,6 +112,7 @@ export class FakeRealtimeServer {
       headers,
       settings: null,
       audio: Buffer.alloc(0),
+      appends: [],
       commits: 0,
       clears: 0,
       transcripts: [],
@@ -173,6 +176,7 @@ export class FakeRealtimeServer {
   private append(live: Live, bytes: Buffer, send: (e: Record<string, unknown>) => void): void {
     const { session, plan } = live;
     session.audio = Buffer.concat([session.audio, bytes]);
+    session.appends.push(bytes);
     live.buffer = Buffer.concat([live.buffer, bytes]);
     live.appends++;
     if (live.serverVad) this.detect(live, bytes, send);

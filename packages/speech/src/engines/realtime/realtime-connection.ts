@@ -77,7 +77,9 @@ export class RealtimeConnection {
       this.anchors.push({ pushed: this.pushed, stream: streamStart });
     }
     this.pushed += mulaw.length;
-    this.send({ type: 'input_audio_buffer.append', audio: Buffer.from(mulaw).toString('base64') });
+    // a view on the bytes, not a copy
+    const bytes = Buffer.from(mulaw.buffer, mulaw.byteOffset, mulaw.byteLength);
+    this.send({ type: 'input_audio_buffer.append', audio: bytes.toString('base64') });
   }
 
   send(event: Record<string, unknown>): void {

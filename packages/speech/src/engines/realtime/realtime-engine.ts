@@ -50,10 +50,11 @@ const TOKEN_RETRY_MS = 30_000;
 
 /**
  * gpt-4o-transcribe (or -mini) streaming through the OpenAI / Azure OpenAI Realtime API, one WebSocket per channel.
- * Audio goes up as G.711 µ-law, the telephony format AudioHook delivers, with no resampling; turns are ended by the
- * service's VAD or by our segmenter (input_audio_buffer.commit); deltas become partials, completed turns finals on
- * the stream timeline. Sessions are replaced before their maximum lifetime and re-established after a drop, with the
- * audio not yet transcribed re-sent; errors the service reports fail the stream so the FallbackEngine takes over.
+ * Audio goes up as G.711 µ-law, the telephony format AudioHook delivers: a PCMU call's bytes as received
+ * (writeMulaw), an L16 call's samples encoded, never resampled. Turns are ended by the service's VAD or by our
+ * segmenter (input_audio_buffer.commit); deltas become partials, completed turns finals on the stream timeline.
+ * Sessions are replaced before their maximum lifetime and re-established after a drop, with the audio not yet
+ * transcribed re-sent; errors the service reports fail the stream so the FallbackEngine takes over.
  *
  * Not run against the service here (no network): tested against a local fake of its WebSocket event flow.
  */
@@ -84,6 +85,8 @@ export class RealtimeEngine implements SpeechEngine {
       endpointing: (options.turnDetection ?? 'server_vad') === 'server_vad',
       // gpt-4o-transcribe writes numbers, casing and punctuation itself
       displayText: true,
+      // PCMU frames go up as received (writeMulaw): g711_ulaw is the session's input format
+      mulawInput: true,
     };
   }
 

@@ -1,6 +1,6 @@
-import { mulawEncode } from '@hookscribe/audiohook';
+import { MULAW_DECODE_TABLE, mulawEncode } from '@hookscribe/audiohook';
 import type { RecognitionResult, RecognizedWord, SpeechStream, SpeechStreamOptions } from '../../engine.js';
-import { checkWrite, EngineFailure, StreamClosedError } from '../../errors.js';
+import { checkMulawWrite, checkWrite, EngineFailure, StreamClosedError } from '../../errors.js';
 import { ResultQueue } from '../../result-queue.js';
 import { RealtimeConnection, type ConnectionEnd } from './realtime-connection.js';
 import type { RealtimeEngine } from './realtime-engine.js';
@@ -103,20 +103,18 @@ export class RealtimeStream implements SpeechStream {
     this.current = this.connect(false);
   }
 
+  /** PCM (L16 calls, or callers without the frame's bytes): encoded to µ-law here */
   write(pcm: Int16Array, startSample: number): void {
     if (this.closed) throw new StreamClosedError(this.engine.name);
     checkWrite(this.engine.name, pcm, startSample, this.fedUntil);
-    if (this.failed || pcm.length === 0) {
-      this.fedUntil = startSample + pcm.length;
-      return;
-    }
-    if (this.fedUntil === 0 && this.kept.length === 0) this.committedUntil = startSample;
-    this.rotateIfDue(); // before this chunk counts as fed: it goes to the session in use after the check
-    this.fedUntil = startSample + pcm.length;
-    // PCMU decoded by the pipeline encodes back to the very bytes Genesys sent (G.711 round-trips exactly)
-    const chunk: Chunk = { mulaw: mulawEncode(pcm), startSample, voiced: hasVoice(pcm) };
-    this.keep(chunk);
-    this.current.conn.append(chunk.mulaw, startSample);
+    this.append(mulawEncode(pcm), startSample, hasVoice(pcm, null));
+  }
+
+  /** µ-law as the client sent it (PCMU calls): appended byte for byte, never decoded and re-encoded */
+  writeMulaw(mulaw: Uint8Array, startSample: number, pcm?: Int16Array): void {
+    if (this.closed) throw new StreamClosedError(this.engine.name);
+    checkMulawWrite(this.engine.name, mulaw, startSample, this.fedUntil, pcm);
+    this.append(mulaw, startSample, hasVoice(mulaw, MULAW_DECODE_TABLE));
   }
 
   /**
@@ -151,6 +149,19 @@ export class RealtimeStream implements SpeechStream {
     return this.queue;
   }
 
+  private append(mulaw: Uint8Array, startSample: number, voiced: boolean): void {
+    if (this.failed || mulaw.length === 0) {
+      this.fedUntil = startSample + mulaw.length;
+      return;
+    }
+    if (this.fedUntil === 0 && this.kept.length === 0) this.committedUntil = startSample;
+    this.rotateIfDue(); // before this chunk counts as fed: it goes to the session in use after the check
+    this.fedUntil = startSample + mulaw.length;
+    const chunk: Chunk = { mulaw, startSample, voiced };
+    this.keep(chunk);
+    this.current.conn.append(chunk.mulaw, startSample);
+  }
+
   // ---------------------------------------------------------------- sessions
 
   private connect(retiring: boolean): Session {
@@ -170,7 +181,7 @@ export class RealtimeStream implements SpeechStream {
       transcriptionSessionUpdate({
         model: engine.options.model ?? 'gpt-4o-transcribe',
         language: iso639,
-        prompt: engine.options.prompt ?? '',
+        prompt: streamPrompt(engine.options.prompt ?? '', this.options.phrases ?? []),
         turnDetection: engine.options.turnDetection ?? 'server_vad',
         noiseReduction: engine.options.noiseReduction ?? 'near_field',
         silenceMs: engine.options.silenceMs ?? 500,
@@ -544,12 +555,16 @@ function confidenceOf(logprobs: { logprob: number }[] | null): number {
   return Math.min(1, Math.max(0, Math.exp(values.reduce((a, b) => a + b, 0) / values.length)));
 }
 
-function hasVoice(pcm: Int16Array): boolean {
+/** some 20 ms frame is at least VOICE_DBFS loud: PCM, or µ-law read through the G.711 `decode` table */
+function hasVoice(audio: Int16Array | Uint8Array, decode: Int16Array | null): boolean {
   const frame = 160;
-  for (let offset = 0; offset < pcm.length; offset += frame) {
-    const end = Math.min(pcm.length, offset + frame);
+  for (let offset = 0; offset < audio.length; offset += frame) {
+    const end = Math.min(audio.length, offset + frame);
     let energy = 0;
-    for (let i = offset; i < end; i++) energy += pcm[i]! * pcm[i]!;
+    for (let i = offset; i < end; i++) {
+      const sample = decode ? decode[audio[i]!]! : audio[i]!;
+      energy += sample * sample;
+    }
     if (10 * Math.log10(energy / (end - offset) / (32768 * 32768) + 1e-12) >= VOICE_DBFS) return true;
   }
   return false;
@@ -568,4 +583,10 @@ function subtract(span: Span, covered: Span[]): Span[] {
     });
   }
   return parts;
+}
+
+/** The configured prompt (with the deployment vocabulary), then this call's phrases: they reach this call only. */
+export function streamPrompt(prompt: string, phrases: readonly string[]): string {
+  const call = phrases.length > 0 ? `Vocabulary of this call: ${phrases.join(', ')}.` : '';
+  return [prompt, call].filter(Boolean).join(' ');
 }
