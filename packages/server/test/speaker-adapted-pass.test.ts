@@ -1,4 +1,3 @@
-import { buildWavHeader, mulawEncode } from '@hookscribe/audiohook';
 import {
   DEFAULT_SPEAKER_ADAPTATION,
   defaultPocketsphinxConfig,
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { embeddedPostCallEngine } from '../src/postcall/post-call-engines.js';
 import { SpeakerAdaptedPass } from '../src/postcall/speaker-adapted-pass.js';
 import { espeakSpeech } from '../../speech/test/support/espeak-speech.js';
-import { concat, silence } from '../../speech/test/support/fixtures.js';
+import { concat, silence, stereoRecordingWav } from '../../speech/test/support/fixtures.js';
 
 // real decoding and sphinxtrain on 2 shared cores: allow for a loaded machine (no timing is asserted)
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
@@ -25,23 +24,6 @@ const CUSTOMER = [
   'can you tell me when the payment will arrive',
   'i have been waiting for a refund since last week',
 ];
-
-/** a stereo µ-law WAV as the call recorder writes it */
-function stereoWav(external: Int16Array, internal: Int16Array): Uint8Array {
-  const length = Math.max(external.length, internal.length);
-  const a = mulawEncode(concat(external, silence(length - external.length)));
-  const b = mulawEncode(concat(internal, silence(length - internal.length)));
-  const data = new Uint8Array(length * 2);
-  for (let i = 0; i < length; i++) {
-    data[2 * i] = a[i]!;
-    data[2 * i + 1] = b[i]!;
-  }
-  const header = buildWavHeader({ format: 'PCMU', channels: 2, sampleRate: S }, data.length);
-  const wav = new Uint8Array(header.length + data.length);
-  wav.set(header);
-  wav.set(data, header.length);
-  return wav;
-}
 
 const defaults = defaultPocketsphinxConfig();
 const adaptation = {
@@ -68,7 +50,7 @@ describe('SpeakerAdaptedPass (real pocketsphinx and sphinxtrain)', () => {
       ...CUSTOMER.flatMap((t) => [espeakSpeech(t, 'en-gb+m3').phone, silence(S)]),
     );
     const internal = concat(silence(2 * S), espeakSpeech('one moment please').phone);
-    wav = stereoWav(external, internal);
+    wav = stereoRecordingWav(external, internal);
     const engine = embeddedPostCallEngine('accurate');
     engines.push(engine);
     // decoders at nice 19 on a shared machine: the flush may wait long for CPU

@@ -1,29 +1,11 @@
-import { buildWavHeader, mulawEncode } from '@hookscribe/audiohook';
 import { describe, expect, it } from 'vitest';
 import { ScriptedEngine } from '../src/engines/scripted-engine.js';
 import { PocketsphinxEngine } from '../src/pocketsphinx/engine.js';
 import { RecordingTranscriptionError, transcribeRecording } from '../src/pipeline/recording-transcriber.js';
 import { espeakSpeech } from './support/espeak-speech.js';
-import { concat, noise, silence } from './support/fixtures.js';
+import { concat, noise, silence, stereoRecordingWav } from './support/fixtures.js';
 
 const S = 8000;
-
-/** a stereo µ-law WAV as the call recorder writes it */
-function stereoWav(external: Int16Array, internal: Int16Array): Uint8Array {
-  const length = Math.max(external.length, internal.length);
-  const a = mulawEncode(concat(external, silence(length - external.length)));
-  const b = mulawEncode(concat(internal, silence(length - internal.length)));
-  const data = new Uint8Array(length * 2);
-  for (let i = 0; i < length; i++) {
-    data[2 * i] = a[i]!;
-    data[2 * i + 1] = b[i]!;
-  }
-  const header = buildWavHeader({ format: 'PCMU', channels: 2, sampleRate: S }, data.length);
-  const wav = new Uint8Array(header.length + data.length);
-  wav.set(header);
-  wav.set(data, header.length);
-  return wav;
-}
 
 const burst = () => noise(S / 2, -12);
 
@@ -32,7 +14,7 @@ describe('transcribeRecording', () => {
     // customer: two words at 1 s; agent: one word at 3 s
     const external = concat(silence(S), burst(), silence(S / 2), burst(), silence(3 * S));
     const internal = concat(silence(3 * S), burst(), silence(2 * S));
-    const result = await transcribeRecording(stereoWav(external, internal), {
+    const result = await transcribeRecording(stereoRecordingWav(external, internal), {
       engines: [new ScriptedEngine()],
       language: 'en-US',
       callId: 'call-1',
@@ -52,7 +34,7 @@ describe('transcribeRecording', () => {
     // stream: a discard of 0.5 s at 1.25 s (inside the first word), a pause of 3 s at 1.75 s (between the words)
     const external = concat(silence(S), burst(), silence(S / 2), burst(), silence(2 * S));
     const internal = concat(silence(3 * S), burst(), silence(S));
-    const result = await transcribeRecording(stereoWav(external, internal), {
+    const result = await transcribeRecording(stereoRecordingWav(external, internal), {
       engines: [new ScriptedEngine()],
       language: 'en-US',
       streamGaps: [
@@ -74,7 +56,7 @@ describe('transcribeRecording', () => {
 
   it('a gap overlapping audio already placed (a malformed log) moves nothing', async () => {
     const audio = concat(silence(S), burst(), silence(S));
-    const result = await transcribeRecording(stereoWav(audio, silence(audio.length)), {
+    const result = await transcribeRecording(stereoRecordingWav(audio, silence(audio.length)), {
       engines: [new ScriptedEngine()],
       language: 'en-US',
       streamGaps: [
@@ -88,7 +70,7 @@ describe('transcribeRecording', () => {
   it('rejects when part of the audio could not be transcribed, rather than returning a short transcript', async () => {
     const audio = concat(burst(), silence(S), burst(), silence(S), burst(), silence(S));
     await expect(
-      transcribeRecording(stereoWav(audio, audio), {
+      transcribeRecording(stereoRecordingWav(audio, audio), {
         engines: [new ScriptedEngine({ failAfterSamples: S / 4 })],
         language: 'en-US',
       }),
@@ -108,7 +90,7 @@ describe('transcribeRecording', () => {
     const controller = new AbortController();
     controller.abort(new Error('lease lost'));
     await expect(
-      transcribeRecording(stereoWav(burst(), burst()), {
+      transcribeRecording(stereoRecordingWav(burst(), burst()), {
         engines: [new ScriptedEngine()],
         language: 'en-US',
         signal: controller.signal,
@@ -123,7 +105,7 @@ describe('transcribeRecording', () => {
       pool: { niceness: 19, warmDecoders: 0 },
     });
     try {
-      const result = await transcribeRecording(stereoWav(phone, silence(phone.length)), {
+      const result = await transcribeRecording(stereoRecordingWav(phone, silence(phone.length)), {
         engines: [engine],
         language: 'en-US',
       });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { buildWavHeader, mulawEncode } from '@hookscribe/audiohook';
 import { decodeWav } from '../../src/wav-encoding.js';
 
 /** Committed 8 kHz mu-law-passed speech (test/fixtures/generate.sh). */
@@ -37,4 +38,21 @@ export function concat(...parts: Int16Array[]): Int16Array {
     offset += part.length;
   }
   return out;
+}
+
+/** A stereo 8 kHz µ-law WAV as the call recorder writes it (the shorter channel padded with silence). */
+export function stereoRecordingWav(external: Int16Array, internal: Int16Array): Uint8Array {
+  const length = Math.max(external.length, internal.length);
+  const a = mulawEncode(concat(external, silence(length - external.length)));
+  const b = mulawEncode(concat(internal, silence(length - internal.length)));
+  const data = new Uint8Array(length * 2);
+  for (let i = 0; i < length; i++) {
+    data[2 * i] = a[i]!;
+    data[2 * i + 1] = b[i]!;
+  }
+  const header = buildWavHeader({ format: 'PCMU', channels: 2, sampleRate: 8000 }, data.length);
+  const wav = new Uint8Array(header.length + data.length);
+  wav.set(header);
+  wav.set(data, header.length);
+  return wav;
 }
