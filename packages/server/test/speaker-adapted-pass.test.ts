@@ -1,6 +1,5 @@
 import {
-  DEFAULT_SPEAKER_ADAPTATION,
-  defaultPocketsphinxConfig,
+  speakerAdaptationFor,
   transcribeRecording,
   type RecordingTranscript,
   type RecordingTranscriptionOptions,
@@ -25,13 +24,8 @@ const CUSTOMER = [
   'i have been waiting for a refund since last week',
 ];
 
-const defaults = defaultPocketsphinxConfig();
 const adaptation = {
-  ...DEFAULT_SPEAKER_ADAPTATION,
-  hmm: defaults.hmm,
-  dict: defaults.dict,
-  channelMllr: defaults.mllr,
-  frontEnd: defaults.frontEnd,
+  ...speakerAdaptationFor(),
   // a short test call; the production minimum is about the estimate's quality
   minSpeechSeconds: 5,
 };

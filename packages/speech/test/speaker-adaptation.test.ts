@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultPocketsphinxConfig } from '../src/pocketsphinx/config.js';
 import { PocketsphinxEngine } from '../src/pocketsphinx/engine.js';
 import {
-  DEFAULT_SPEAKER_ADAPTATION,
+  speakerAdaptationFor,
   fitSpeakerTransform,
   mixtureWeightsFromSendump,
   SpeakerAdaptationFailed,
@@ -28,13 +28,10 @@ const SENTENCES = [
 // real tools and decoding on 2 shared cores: allow for a loaded machine (no timing is asserted)
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 120_000 });
 
+/** the default decoder (model, channel transform, pool) the tests compare against and decode with */
 const defaults = defaultPocketsphinxConfig();
 const options = (over: Partial<SpeakerAdaptationOptions> = {}): SpeakerAdaptationOptions => ({
-  ...DEFAULT_SPEAKER_ADAPTATION,
-  hmm: defaults.hmm,
-  dict: defaults.dict,
-  channelMllr: defaults.mllr,
-  frontEnd: defaults.frontEnd,
+  ...speakerAdaptationFor(),
   // the test call is short; the production minimum is for the estimate's quality, not for the tools
   minSpeechSeconds: 5,
   ...over,

@@ -5,7 +5,7 @@
  */
 import {
   buildSpeechEngines,
-  DEFAULT_SPEAKER_ADAPTATION,
+  speakerAdaptationFor,
   defaultPocketsphinxConfig,
   PocketsphinxEngine,
   TUNED_DECODER,
@@ -85,15 +85,8 @@ export class PostCallEngines {
   speakerAdaptation(kind: TranscriptionJobKind): SpeakerAdaptedPass | null {
     if (kind !== 'accurate' || !this.config.speakerAdaptation || !this.config.engines.includes('embedded'))
       return null;
-    const defaults = defaultPocketsphinxConfig();
     return new SpeakerAdaptedPass({
-      adaptation: {
-        ...DEFAULT_SPEAKER_ADAPTATION,
-        hmm: defaults.hmm,
-        dict: defaults.dict,
-        channelMllr: defaults.mllr,
-        frontEnd: defaults.frontEnd,
-      },
+      adaptation: speakerAdaptationFor(),
       engineWith: (mllr) => embeddedPostCallEngine('accurate', mllr),
       engineName: 'pocketsphinx',
     });

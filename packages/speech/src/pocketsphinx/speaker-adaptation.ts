@@ -14,6 +14,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { phoneTo16k, type PhoneFrontEndOptions } from '../frontend/phone-front-end.js';
+import { defaultPocketsphinxConfig, type PocketsphinxConfig } from './config.js';
 
 export interface SpeakerAdaptationOptions {
   /** acoustic model directory (mdef, means, variances, transition_matrices, sendump, noisedict, feat.params) */
@@ -47,6 +48,19 @@ export const DEFAULT_SPEAKER_ADAPTATION: Omit<
   sphinxFe: 'sphinx_fe',
   mdefConvert: 'pocketsphinx_mdef_convert',
 };
+
+/** The adaptation settings for a decoder configuration's model, dictionary, channel transform and front end. */
+export function speakerAdaptationFor(
+  decoder: Pick<PocketsphinxConfig, 'hmm' | 'dict' | 'mllr' | 'frontEnd'> = defaultPocketsphinxConfig(),
+): Omit<SpeakerAdaptationOptions, 'signal'> {
+  return {
+    ...DEFAULT_SPEAKER_ADAPTATION,
+    hmm: decoder.hmm,
+    dict: decoder.dict,
+    channelMllr: decoder.mllr,
+    frontEnd: decoder.frontEnd,
+  };
+}
 
 /** one first-pass final of the channel: its audio (8 kHz, as AudioHook delivers it) and the recogniser's words */
 export interface AdaptationUtterance {
