@@ -47,7 +47,8 @@ return 1`;
 
 /**
  * KEYS: stream. ARGV: entry, token, worker, leaseMs, mode (new | reclaim). Leases the entry's job to `worker`
- * and returns its hash key; a reclaim only takes a job whose lease ran out. A job not due yet (retry delay) goes
+ * and returns its hash key; a job under a live lease is never taken, whether the entry was reclaimed or newly
+ * delivered. A job not due yet (retry delay) goes
  * to the end of the stream; an entry of a finished job is dropped.
  */
 const TAKE = `${NOW}
@@ -63,8 +64,10 @@ if state ~= 'queued' and state ~= 'working' then
   redis.call('XDEL', KEYS[1], ARGV[1])
   return false
 end
+-- a job under a live lease is someone's, however its entry reached us: a new entry delivered to this worker may
+-- already have been reclaimed and taken by another one between its XREADGROUP and this script
+if state == 'working' and tonumber(redis.call('HGET', hash, 'leaseUntil') or '0') > now then return false end
 if ARGV[5] == 'reclaim' then
-  if tonumber(redis.call('HGET', hash, 'leaseUntil') or '0') > now then return false end
   redis.call('XCLAIM', KEYS[1], '${GROUP}', ARGV[3], 0, ARGV[1], 'JUSTID')
 end
 if tonumber(redis.call('HGET', hash, 'availableAt')) > now then
