@@ -111,7 +111,7 @@ async function runPhase(sessions, audio) {
     HOOKSCRIBE_HOST: '127.0.0.1',
     HOOKSCRIBE_DATA_DIR: dataDir,
     HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [apiKey]: secret }),
-    HOOKSCRIBE_RECORDING: 'true',
+    HOOKSCRIBE_RECORDING: process.env.HOOKSCRIBE_RECORDING ?? 'true',
     // issue 2's load target: recording on, no transcription (set HOOKSCRIBE_STT_ENGINES=embedded to include it)
     HOOKSCRIBE_STT_ENGINES: process.env.HOOKSCRIBE_STT_ENGINES ?? 'none',
     HOOKSCRIBE_LOG_LEVEL: process.env.HOOKSCRIBE_LOG_LEVEL ?? 'warn',
