@@ -18,7 +18,7 @@ export async function runLoadSessions(
   plan: { sessions: number; rate: number },
   tally: LoadTally,
 ): Promise<void> {
-  const clock = new FrameClock(options.frameMs);
+  const clock = new FrameClock(options.frameMs / options.speed);
   const frameCache = new EncodedFrameCache();
   const url = new URL(options.url);
   const chosen = scenario(options.scenario);
@@ -43,6 +43,7 @@ export async function runLoadSessions(
         language: options.language,
         frameMs: options.frameMs,
         realtime: options.realtime,
+        speed: options.speed,
         timeoutMs: options.timeoutSeconds * 1000,
         customConfig: options.customConfig,
         supportedLanguages: options.supportedLanguages,

@@ -23,6 +23,8 @@ export interface SimOptions {
   language: string | null;
   frameMs: number;
   realtime: boolean;
+  /** --realtime pacing multiple: 2 sends audio at twice real time (Genesys's acceptance runs at 2x) */
+  speed: number;
   scenario: ScenarioName;
   /** load mode when sessions is set */
   sessions: number | null;
@@ -54,6 +56,7 @@ Audio
   --language CODE           open.language (e.g. en-US)
   --frame-ms MS             audio frame length (default 200)
   --realtime | --fast       pace audio in real time (default) or as fast as the socket takes it
+  --speed X                 with --realtime: X times real time (e.g. 2, as Genesys's acceptance tests stream)
 Session
   --scenario NAME           ${scenarioNames.join(', ')} (default basic)
   --custom-config JSON      open.customConfig object
@@ -95,6 +98,7 @@ export function parseOptions(argv: string[]): SimOptions | 'help' {
         'frame-ms': { type: 'string' },
         realtime: { type: 'boolean' },
         fast: { type: 'boolean' },
+        speed: { type: 'string' },
         scenario: { type: 'string' },
         sessions: { type: 'string' },
         rate: { type: 'string' },
@@ -151,6 +155,7 @@ export function parseOptions(argv: string[]): SimOptions | 'help' {
     throw new UsageError(`unknown --scenario ${scenario}; one of ${scenarioNames.join(', ')}`);
   }
   if (values.realtime && values.fast) throw new UsageError('give --realtime or --fast, not both');
+  if (values.speed !== undefined && values.fast) throw new UsageError('--speed paces --realtime, not --fast');
 
   const language = values.language ?? null;
   if (language !== null && !/^[a-z]{2,3}-[A-Za-z]{2,3}$/.test(language)) {
@@ -208,6 +213,7 @@ export function parseOptions(argv: string[]): SimOptions | 'help' {
     language,
     frameMs,
     realtime: !values.fast,
+    speed: positiveNumber('--speed', values.speed ?? '1'),
     scenario,
     sessions,
     rate: positiveNumber('--rate', values.rate ?? '10'),

@@ -42,6 +42,8 @@ export interface SessionConfig {
   language: string | null;
   frameMs: number;
   realtime: boolean;
+  /** real-time multiple the clock ticks at (the clock does the pacing; this only scales the deadline) */
+  speed?: number;
   /** the session fails if it has not finished this long after its stream should have ended */
   timeoutMs: number;
   customConfig: Record<string, unknown> | null;
@@ -235,7 +237,9 @@ export class SimSession implements FrameClockMember {
     this.phase = 'opening';
     this.openSentAt = performance.now();
     this.deadline =
-      this.openSentAt + this.config.durationMs * (this.config.realtime ? 1 : 0) + this.config.timeoutMs;
+      this.openSentAt +
+      (this.config.durationMs / (this.config.speed ?? 1)) * (this.config.realtime ? 1 : 0) +
+      this.config.timeoutMs;
     this.send(this.protocol.open());
   }
 

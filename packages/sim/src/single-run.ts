@@ -20,7 +20,7 @@ export async function runSingle(
   source: AudioSource,
   out: Output,
 ): Promise<SingleRunSummary> {
-  const clock = new FrameClock(options.frameMs);
+  const clock = new FrameClock(options.frameMs / options.speed);
   const session = new SimSession({
     url: new URL(options.url),
     apiKey: options.apiKey,
@@ -34,6 +34,7 @@ export async function runSingle(
     language: options.language,
     frameMs: options.frameMs,
     realtime: options.realtime,
+    speed: options.speed,
     timeoutMs: options.timeoutSeconds * 1000,
     customConfig: options.customConfig,
     supportedLanguages: options.supportedLanguages,

@@ -83,6 +83,25 @@ describe('scenarios against a correct server', () => {
     );
   });
 
+  it('--speed paces real time faster and still streams every frame on the timeline', async () => {
+    const s = await serve();
+    const { code, summary } = await simJson([
+      '--url',
+      s.url(),
+      '--realtime',
+      '--speed',
+      '4',
+      '--duration',
+      '2',
+    ]);
+    expect(code).toBe(0);
+    expect(summary.audioFramesSent).toBe(10);
+    const audio = s.sessions[0]!.events.filter((e) => e.type === 'audio');
+    expect(audio.map((e) => (e as Extract<SessionEvent, { type: 'audio' }>).startSample)).toEqual(
+      Array.from({ length: 10 }, (_, i) => i * 1600),
+    );
+  });
+
   it('pause-resume: the server sees paused, then resumed with the span that was not sent', async () => {
     const s = await serve();
     const { code } = await simJson([
@@ -457,6 +476,8 @@ describe('usage errors exit 2', () => {
     [['--url', 'ws://x', '--silence', '--tone', '300'], /one of --wav, --tone and --silence/],
     [['--url', 'ws://x', '--silence', '--loop', '--duration', '5'], /--loop repeats a --wav/],
     [['--url', 'ws://x', '--wav', 'x.wav', '--loop'], /--loop needs --duration/],
+    [['--url', 'ws://x', '--fast', '--speed', '2'], /--speed paces --realtime/],
+    [['--url', 'ws://x', '--speed', '0'], /--speed must be a positive number/],
   ])('%j', async (args, message) => {
     const run = await sim(args as string[]);
     expect(run.code).toBe(2);

@@ -116,6 +116,7 @@ export class DemoCaller {
           language: this.options.language ?? 'en-US',
           frameMs: 200,
           realtime: true,
+          speed: 1,
           timeoutMs: 15_000,
           customConfig: null,
           supportedLanguages: false,

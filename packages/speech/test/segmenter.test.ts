@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { Segmenter, type SegmenterEvent } from '../src/vad/segmenter.js';
+import { SILERO_SEGMENTER } from '../src/vad/silero-vad.js';
+
+const FRAME = 256; // Silero's 32 ms frames at 8 kHz
+
+/** probabilities per frame: speech `ms`, pause `ms`, speech `ms`, then silence; events of the whole run */
+function run(pauseMs: number): SegmenterEvent[] {
+  const segmenter = new Segmenter({ ...SILERO_SEGMENTER, sampleRate: 8000 });
+  const frames = (ms: number, p: number) => Array<number>(Math.round((ms * 8) / FRAME)).fill(p);
+  const probabilities = [
+    ...frames(500, 0.01),
+    ...frames(1000, 0.9),
+    ...frames(pauseMs, 0.05),
+    ...frames(1000, 0.9),
+    ...frames(1000, 0.01),
+  ];
+  return probabilities.flatMap((p, i) => segmenter.push(i * FRAME, FRAME, p));
+}
+
+describe('Segmenter with the Silero settings (default pipeline)', () => {
+  it('keeps one utterance across an internal pause shorter than the 200 ms hangover', () => {
+    const events = run(130);
+    expect(events.map((e) => e.type)).toEqual(['start', 'end']);
+  });
+
+  it('splits at a pause longer than the hangover, each utterance back-dated by the 300 ms padding', () => {
+    const events = run(600);
+    expect(events.map((e) => e.type)).toEqual(['start', 'end', 'start', 'end']);
+    const speechStart = Math.round((500 * 8) / FRAME) * FRAME;
+    expect(events[0]!.sample).toBe(speechStart - 2400);
+  });
+});
