@@ -176,17 +176,21 @@ async function runPhase(sessions, audio) {
     }
     const samples = [];
     let prev = cpuTicks(server.pid);
+    let prevMain = cpuTicks(server.pid, server.pid);
     let prevAt = performance.now();
     while (Date.now() < windowEnd) {
       await sleep(1000);
       const ticks = cpuTicks(server.pid);
+      const mainTicks = cpuTicks(server.pid, server.pid);
       const at = performance.now();
       samples.push({
         cpuPercent: (((ticks - prev) / CLK_TCK) * 100000) / (at - prevAt),
+        mainCpuPercent: (((mainTicks - prevMain) / CLK_TCK) * 100000) / (at - prevAt),
         rssKb: rssKb(server.pid),
         atSeconds: samples.length + 1,
       });
       prev = ticks;
+      prevMain = mainTicks;
       prevAt = at;
     }
     const simCode = await simExit;
@@ -209,6 +213,8 @@ async function runPhase(sessions, audio) {
       violations: summary.violations,
       serverCpuPercent: round(mean(cpu)),
       serverCpuPercentMax: round(Math.max(...cpu)),
+      // the event loop's own thread (the one answering ping and open), without workers and V8 helpers
+      serverMainThreadCpuPercent: round(mean(samples.map((s) => s.mainCpuPercent))),
       serverIdleRssMb: round(idleRssKb / 1024),
       serverSteadyRssMb: round(steadyRssKb / 1024),
       rssPerSessionKb: round(
@@ -271,9 +277,13 @@ async function openedCount(port) {
   }
 }
 
-function cpuTicks(pid) {
+/** utime + stime of the process, or of one of its threads (`tid`: the pid is the main thread) */
+function cpuTicks(pid, tid) {
   // fields after the parenthesised command name; utime and stime are fields 14 and 15
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const stat = readFileSync(
+    tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`,
+    'utf8',
+  );
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
 }
@@ -330,12 +340,12 @@ function rssTrend(samples) {
 
 function table(rows) {
   const lines = [
-    '| sessions | audio | completed | errors | server CPU (% of one core, mean / max) | server RSS idle → steady | RSS per session | RSS trend | ping RTT, all sessions up: p50 / p99 / max | ping RTT, whole run: p99 | opened p50 / p99 | sim CPU | sim loop delay p99 | all opened after | load avg |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| sessions | audio | completed | errors | server CPU (% of one core, mean / max) | main thread CPU | server RSS idle → steady | RSS per session | RSS trend | ping RTT, all sessions up: p50 / p99 / max | ping RTT, whole run: p99 | opened p50 / p99 | sim CPU | sim loop delay p99 | all opened after | load avg |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.sessions} | ${r.audio} | ${r.completed} | ${r.errors} | ${r.serverCpuPercent} / ${r.serverCpuPercentMax} | ` +
+      `| ${r.sessions} | ${r.audio} | ${r.completed} | ${r.errors} | ${r.serverCpuPercent} / ${r.serverCpuPercentMax} | ${r.serverMainThreadCpuPercent} % | ` +
         `${r.serverIdleRssMb} → ${r.serverSteadyRssMb} MB | ${r.rssPerSessionKb} KB | ` +
         `${r.rssTrend.slopeMbPerHour === null ? '–' : `${r.rssTrend.slopeMbPerHour} MB/h`} | ` +
         (r.rttAllActiveMs.count

@@ -34,6 +34,26 @@ describe('ThreadedSileroVad', () => {
     }
   });
 
+  it('gives the same probabilities for a batch of windows in one request as window by window', async () => {
+    const local = await SileroVad.load();
+    const threaded = await ThreadedSileroVad.load();
+    try {
+      const frames = windows();
+      const expected: number[] = [];
+      for (const frame of frames) expected.push(await local.probability(frame));
+      // in batches of 6 (about one 200 ms frame), the last one shorter
+      const got: number[] = [];
+      for (let i = 0; i < frames.length; i += 6) {
+        const batch = frames.slice(i, i + 6);
+        got.push(...(await threaded.probabilities(concat(...batch), batch.length)));
+      }
+      expect(got).toEqual(expected);
+    } finally {
+      await local.release();
+      await threaded.release();
+    }
+  });
+
   it('keeps the channels apart: each model has its own recurrent state', async () => {
     const [a, b] = await Promise.all([ThreadedSileroVad.load(), ThreadedSileroVad.load()]);
     const reference = await SileroVad.load();

@@ -297,7 +297,8 @@ export class ChannelRecognizer implements SpeechStream {
 
   /**
    * Cuts contiguous audio into VAD frames, its µ-law (if any) alongside; `forcedProbability` replaces the VAD
-   * (bridged discard spans).
+   * (bridged discard spans). The complete frames of the chunk are classified together (one VAD request for all
+   * of them), and only then does the remainder start the next frame, as when each frame was classified in turn.
    */
   private async frames(
     pcm: Int16Array,
@@ -310,33 +311,58 @@ export class ChannelRecognizer implements SpeechStream {
       this.frameHasMulaw = this.frameMulaw !== null;
     }
     this.nextSample = startSample + pcm.length;
+    const complete: Piece[] = [];
     let offset = 0;
-    while (offset < pcm.length) {
-      const take = Math.min(this.frameSamples - this.frameFill, pcm.length - offset);
-      this.frame.set(pcm.subarray(offset, offset + take), this.frameFill);
-      if (mulaw && this.frameMulaw)
-        this.frameMulaw.set(mulaw.subarray(offset, offset + take), this.frameFill);
-      else this.frameHasMulaw = false; // a frame with samples but no bytes for them goes to the engine as PCM
-      this.frameFill += take;
-      offset += take;
-      if (this.frameFill === this.frameSamples) {
-        const frame: Piece = {
-          pcm: this.frame,
-          mulaw: this.frameHasMulaw ? this.frameMulaw : null,
-          startSample: this.frameStart,
-        };
-        this.frame = new Int16Array(this.frameSamples);
-        if (this.frameMulaw) this.frameMulaw = new Uint8Array(this.frameSamples);
-        this.frameHasMulaw = this.frameMulaw !== null;
-        this.frameFill = 0;
-        this.frameStart = frame.startSample + this.frameSamples;
-        await this.classify(frame, forcedProbability);
-      }
+    while (pcm.length - offset >= this.frameSamples - this.frameFill) {
+      offset = this.fill(pcm, mulaw, offset);
+      complete.push(this.takeFrame());
     }
+    if (complete.length > 0) {
+      const probabilities = forcedProbability === undefined ? await this.probabilities(complete) : null;
+      complete.forEach((frame, i) => this.classify(frame, probabilities?.[i] ?? forcedProbability!));
+    }
+    if (offset < pcm.length) this.fill(pcm, mulaw, offset);
   }
 
-  private async classify(frame: Piece, forcedProbability?: number): Promise<void> {
-    const probability = forcedProbability ?? (await this.vad!.probability(frame.pcm));
+  /** copies from `offset` into the frame being filled, up to its end; returns the new offset */
+  private fill(pcm: Int16Array, mulaw: Uint8Array | null, offset: number): number {
+    const take = Math.min(this.frameSamples - this.frameFill, pcm.length - offset);
+    this.frame.set(pcm.subarray(offset, offset + take), this.frameFill);
+    if (mulaw && this.frameMulaw) this.frameMulaw.set(mulaw.subarray(offset, offset + take), this.frameFill);
+    else this.frameHasMulaw = false; // a frame with samples but no bytes for them goes to the engine as PCM
+    this.frameFill += take;
+    return offset + take;
+  }
+
+  /** the full frame as a piece; a new one starts after it */
+  private takeFrame(): Piece {
+    const frame: Piece = {
+      pcm: this.frame,
+      mulaw: this.frameHasMulaw ? this.frameMulaw : null,
+      startSample: this.frameStart,
+    };
+    this.frame = new Int16Array(this.frameSamples);
+    if (this.frameMulaw) this.frameMulaw = new Uint8Array(this.frameSamples);
+    this.frameHasMulaw = this.frameMulaw !== null;
+    this.frameFill = 0;
+    this.frameStart = frame.startSample + this.frameSamples;
+    return frame;
+  }
+
+  /** the VAD's probabilities of consecutive frames: one batch request where the detector takes them */
+  private async probabilities(frames: Piece[]): Promise<ArrayLike<number>> {
+    const vad = this.vad!;
+    if (vad.probabilities && frames.length > 1) {
+      const batch = new Int16Array(frames.length * this.frameSamples);
+      frames.forEach((frame, i) => batch.set(frame.pcm, i * this.frameSamples));
+      return vad.probabilities(batch, frames.length);
+    }
+    const out: number[] = [];
+    for (const frame of frames) out.push(await vad.probability(frame.pcm));
+    return out;
+  }
+
+  private classify(frame: Piece, probability: number): void {
     const wasSpeaking = this.segmenter.speaking;
     if (wasSpeaking) this.feed(frame);
     else this.remember(frame);

@@ -8,6 +8,8 @@ export interface DecoderPoolOptions {
   args: string[];
   /** domain language model and extra words every decoder loads at start */
   models?: Pick<DecoderInit, 'domainLm' | 'extraWords'>;
+  /** the phone front end the decoder threads run on 8 kHz input (null or absent: input is 16 kHz) */
+  phoneFrontEnd?: DecoderInit['phoneFrontEnd'];
   /** most decoders alive at once (each ≈ 90 MB, ≈ 0.8 s to create) */
   maxDecoders: number;
   /** decoders created by start() and kept warm */
@@ -166,9 +168,19 @@ export class DecoderLease {
     await this.worker.request({ type: 'start', cmnMean });
   }
 
-  /** Feeds 16 kHz PCM; returns the partial hypothesis when asked for one. */
-  async process(pcm16k: Int16Array, wantHypothesis: boolean): Promise<DecodedHypothesis | null> {
-    const reply = await this.worker.request({ type: 'process', pcm: pcm16k, wantHypothesis });
+  /**
+   * Feeds PCM at the pool's rate (8 kHz goes through the thread's phone front end); returns the partial hypothesis
+   * when asked for one. `transfer`: the caller hands over `pcm`'s buffer (it must own all of it).
+   */
+  async process(
+    pcm: Int16Array,
+    wantHypothesis: boolean,
+    transfer = false,
+  ): Promise<DecodedHypothesis | null> {
+    const reply = await this.worker.request(
+      { type: 'process', pcm, wantHypothesis },
+      transfer ? [pcm.buffer as ArrayBuffer] : undefined,
+    );
     return reply.type === 'hypothesis' ? reply.hypothesis : null;
   }
 
@@ -308,6 +320,7 @@ export class DecoderPool {
         koffiPath: this.koffiPath,
         args: this.options.args,
         niceness: this.options.niceness,
+        phoneFrontEnd: this.options.phoneFrontEnd ?? null,
         ...this.options.models,
       },
       this.options.requestTimeoutMs,

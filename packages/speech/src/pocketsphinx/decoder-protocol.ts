@@ -1,4 +1,5 @@
 /** Messages between the decoder pool (main thread) and one decoder worker thread. */
+import type { PhoneFrontEndOptions } from '../frontend/phone-front-end-kernel.js';
 
 export interface DecoderInit {
   /** resolved path of the koffi module (the eval'd worker cannot resolve packages itself) */
@@ -9,6 +10,11 @@ export interface DecoderInit {
   domainLm?: { path: string; weight: number } | null;
   /** [word, phones] added to the dictionary (and the language models) at start */
   extraWords?: [string, string][];
+  /**
+   * The phone front end (8 → 16 kHz upsampling + band fill) the thread runs on every utterance before the search,
+   * so the event loop posts the channel's 8 kHz samples as received; null: the pool's audio is already 16 kHz
+   */
+  phoneFrontEnd?: PhoneFrontEndOptions | null;
 }
 
 export interface DecodedSegment {
@@ -30,7 +36,9 @@ export interface DecodedHypothesis {
 export type DecoderRequest =
   /** cmnMean: the stream's CMN estimate from its previous utterance; null: the model's -cmninit */
   | { id: number; type: 'start'; cmnMean: number[] | null }
+  /** pcm at the pool's rate: 8 kHz through the thread's phone front end (phoneFrontEnd), else 16 kHz as is */
   | { id: number; type: 'process'; pcm: Int16Array; wantHypothesis: boolean }
+  /** the front end's filter tail goes to the search first */
   | { id: number; type: 'end' }
   /** fault injection for the watchdog tests: exit the thread, or block it */
   | { id: number; type: 'fault'; kind: 'exit' | 'hang' };

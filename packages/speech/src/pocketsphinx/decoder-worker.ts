@@ -1,12 +1,19 @@
+import {
+  phoneFrontEndKernel,
+  type PhoneFrontEndKernel,
+  type PhoneFrontEndStream,
+} from '../frontend/phone-front-end-kernel.js';
+
 /**
  * Body of a decoder worker thread. It is started from its source text (`new Worker(code, { eval: true })`) so the
  * same code runs from TypeScript sources under the test runner and from dist/ at runtime; therefore it must be
- * self-contained: no imports, everything it needs comes from `workerData` (DecoderInit) and `require`.
+ * self-contained: no imports, everything it needs comes from `workerData` (DecoderInit), `require`, and the phone
+ * front end's kernel, whose source is passed in as an argument (`makeFrontEnd`).
  *
  * Binding: Debian's pocketsphinx 5prealpha C API through koffi (cmd_ln_parse_r + ps_init, ps_process_raw, lattice
  * posteriors through ps_seg_prob). One decoder per thread; requests are handled strictly in order.
  */
-export function decoderWorkerMain(): void {
+export function decoderWorkerMain(makeFrontEnd: () => PhoneFrontEndKernel): void {
   /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
   const { parentPort, workerData } = require('node:worker_threads');
   const init = workerData as {
@@ -15,7 +22,9 @@ export function decoderWorkerMain(): void {
     niceness?: number;
     domainLm?: { path: string; weight: number } | null;
     extraWords?: [string, string][];
+    phoneFrontEnd?: { bandNoiseRms: number; seed: number } | null;
   };
+  const frontEndKernel = init.phoneFrontEnd ? makeFrontEnd() : null;
   const post = (m: unknown) => parentPort.postMessage(m);
   // Linux nice is per thread: setPriority() without a pid renices only this decoder thread, so the event loop that
   // answers ping/open keeps its priority whatever the decoders do
@@ -140,6 +149,13 @@ export function decoderWorkerMain(): void {
   }
 
   let inUtterance = false;
+  /** this utterance's phone front end (new per utterance: the band fill restarts, same audio → same features) */
+  let frontEnd: PhoneFrontEndStream | null = null;
+  const search = (pcm: Int16Array) => {
+    if (pcm.length > 0 && lib.ps_process_raw(decoder, pcm, pcm.length, 0, 0) < 0) {
+      throw new Error('ps_process_raw failed');
+    }
+  };
 
   const hypothesis = (final: boolean) => {
     const score = [0];
@@ -172,21 +188,25 @@ export function decoderWorkerMain(): void {
           // result would depend on whatever the decoder heard before, possibly another call
           lib.cmn_live_set(cmn, Float32Array.from((req.cmnMean as number[] | null) ?? initialCmn));
           if (lib.ps_start_utt(decoder) < 0) throw new Error('ps_start_utt failed');
+          frontEnd =
+            frontEndKernel && init.phoneFrontEnd
+              ? new frontEndKernel.PhoneFrontEnd(init.phoneFrontEnd)
+              : null;
           inUtterance = true;
           post({ id: req.id, type: 'ok' });
           break;
         case 'process': {
           if (!inUtterance) throw new Error('process outside an utterance');
           const pcm = req.pcm as Int16Array;
-          if (pcm.length > 0 && lib.ps_process_raw(decoder, pcm, pcm.length, 0, 0) < 0) {
-            throw new Error('ps_process_raw failed');
-          }
+          search(frontEnd ? frontEnd.process(pcm) : pcm);
           post({ id: req.id, type: 'hypothesis', hypothesis: req.wantHypothesis ? hypothesis(false) : null });
           break;
         }
         case 'end':
           if (!inUtterance) throw new Error('end outside an utterance');
           inUtterance = false;
+          if (frontEnd) search(frontEnd.finish());
+          frontEnd = null;
           if (lib.ps_end_utt(decoder) < 0) throw new Error('ps_end_utt failed');
           // ps_end_utt updated the live CMN estimate with this utterance: it goes back to the stream
           post({ id: req.id, type: 'hypothesis', hypothesis: { ...hypothesis(true), cmnMean: readCmn() } });
@@ -207,4 +227,4 @@ export function decoderWorkerMain(): void {
 }
 
 /** Source text for `new Worker(..., { eval: true })`. */
-export const DECODER_WORKER_SOURCE = `(${decoderWorkerMain.toString()})();`;
+export const DECODER_WORKER_SOURCE = `(${decoderWorkerMain.toString()})(${phoneFrontEndKernel.toString()});`;

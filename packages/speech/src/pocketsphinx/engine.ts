@@ -8,7 +8,6 @@ import type {
   SpeechStreamOptions,
 } from '../engine.js';
 import { AudioFormatError, EngineFailure, StreamClosedError, checkWrite } from '../errors.js';
-import { PhoneFrontEnd } from '../frontend/phone-front-end.js';
 import { ResultQueue } from '../result-queue.js';
 import {
   DOMAIN_LM_WEIGHT,
@@ -33,7 +32,9 @@ interface Utterance {
   /** next expected sample position (end of what was fed) */
   next: number;
   lease: Promise<DecoderLease>;
-  frontEnd: PhoneFrontEnd | null;
+  /** audio fed but not yet posted to the decoder: everything fed until its decoding step runs goes as one message */
+  unsent: Int16Array[];
+  unsentSamples: number;
   samplesSinceHypothesis: number;
   lastPartialText: string;
   partialsEmitted: boolean;
@@ -41,8 +42,9 @@ interface Utterance {
 
 /**
  * Embedded offline recogniser: Debian pocketsphinx (en-US) in a pool of worker threads. 8 kHz phone audio goes
- * through the phone front end (upsampling + band fill) and a decoder with the phone-channel MLLR transform; 16 kHz
- * audio goes straight to a separate pool of plain decoders. No endpointing: an utterance runs from the first
+ * through the phone front end (upsampling + band fill, run in the decoder thread next to the search) and a decoder
+ * with the phone-channel MLLR transform; 16 kHz audio goes straight to a separate pool of plain decoders. The event
+ * loop only posts samples, one message per decoding step whatever the number of writes since the last one. No endpointing: an utterance runs from the first
  * write after a flush to the next flush (or a long gap, or `maxUtteranceMs`).
  */
 export class PocketsphinxEngine implements SpeechEngine {
@@ -90,6 +92,7 @@ export class PocketsphinxEngine implements SpeechEngine {
         ...this.config.pool,
         args: decoderArgs(this.config),
         models: this.decoderModels(),
+        phoneFrontEnd: this.config.frontEnd,
       });
       return this.phonePool;
     }
@@ -223,7 +226,8 @@ class PocketsphinxStream implements SpeechStream {
       start,
       next: start,
       lease,
-      frontEnd: this.options.sampleRate === 8000 ? new PhoneFrontEnd(this.config.frontEnd) : null,
+      unsent: [],
+      unsentSamples: 0,
       samplesSinceHypothesis: 0,
       lastPartialText: '',
       partialsEmitted: false,
@@ -236,12 +240,6 @@ class PocketsphinxStream implements SpeechStream {
 
   private feed(utt: Utterance, pcm: Int16Array): void {
     utt.next += pcm.length;
-    const pcm16k = utt.frontEnd ? utt.frontEnd.process(pcm) : pcm.slice();
-    utt.samplesSinceHypothesis += pcm.length;
-    const interval = (this.config.partialIntervalMs * this.options.sampleRate) / 1000;
-    const wantPartial = this.options.partials && utt.samplesSinceHypothesis >= interval;
-    if (wantPartial) utt.samplesSinceHypothesis = 0;
-    const fedEnd = utt.next;
     this.backlog += pcm.length;
     if (this.backlog > (this.config.maxBacklogMs * this.options.sampleRate) / 1000) {
       this.fail(
@@ -252,25 +250,40 @@ class PocketsphinxStream implements SpeechStream {
         utt,
       );
     }
-    this.step(utt, async (lease) => {
-      try {
-        const hyp = await lease.process(pcm16k, wantPartial);
-        if (hyp) this.emitPartial(utt, hyp, fedEnd);
-      } finally {
-        this.backlog -= pcm.length;
-        this.progress++;
-      }
-    });
+    utt.unsent.push(pcm);
+    utt.unsentSamples += pcm.length;
+    // the first unsent piece schedules the step that sends them all
+    if (utt.unsent.length === 1) this.step(utt, (lease) => this.decodeUnsent(utt, lease));
+  }
+
+  /** Posts every piece fed since the last step as one request; a partial comes back once per partial interval. */
+  private async decodeUnsent(utt: Utterance, lease: DecoderLease): Promise<void> {
+    const samples = utt.unsentSamples;
+    const pcm = concat(utt.unsent, samples);
+    utt.unsent = [];
+    utt.unsentSamples = 0;
+    // the unsent audio ends where the utterance's fed audio ends: feeds after this step schedule their own
+    const fedEnd = utt.next;
+    utt.samplesSinceHypothesis += samples;
+    const interval = (this.config.partialIntervalMs * this.options.sampleRate) / 1000;
+    const wantPartial = this.options.partials && utt.samplesSinceHypothesis >= interval;
+    if (wantPartial) utt.samplesSinceHypothesis = 0;
+    try {
+      const hyp = await lease.process(pcm, wantPartial, true);
+      if (hyp) this.emitPartial(utt, hyp, fedEnd);
+    } finally {
+      this.backlog -= samples;
+      this.progress++;
+    }
   }
 
   private endUtterance(): void {
     const utt = this.utterance;
     if (!utt) return;
     this.utterance = null;
-    const tail = utt.frontEnd ? utt.frontEnd.finish() : new Int16Array(0);
     this.step(utt, async (lease) => {
       try {
-        if (tail.length > 0) await lease.process(tail, false);
+        // the decoder thread runs the front end's filter tail through the search before the final
         const hyp = await lease.endUtterance();
         if (hyp.cmnMean) this.cmnMean = hyp.cmnMean;
         await this.emitFinal(utt, hyp);
@@ -366,4 +379,15 @@ class PocketsphinxStream implements SpeechStream {
       engine: ENGINE_NAME,
     };
   }
+}
+
+/** `pieces` copied into one new buffer, which the request then transfers (the caller may reuse its buffers) */
+function concat(pieces: Int16Array[], samples: number): Int16Array {
+  const out = new Int16Array(samples);
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
 }

@@ -6,8 +6,8 @@ import type { VoiceActivityDetector } from './voice-activity-detector.js';
  * Silero VAD in one worker thread of the process, for every channel (live and post-call). onnxruntime-node runs a
  * model synchronously on the calling thread (its `run` is a setImmediate around a blocking call): about 0.26 ms of
  * CPU per 32 ms window, so ten live channels held the event loop that answers `ping` and `open` for ~8 % of every
- * second, in bursts of several windows per 200 ms frame. Here the event loop only posts 256 samples and gets a
- * number back.
+ * second, in bursts of several windows per 200 ms frame. Here the event loop posts the windows of a frame in one
+ * message (`probabilities`) and gets their numbers back in one.
  *
  * The thread handles messages in order, so each channel's windows, resets and release keep their order and the
  * probabilities are the same as in-thread (same model, same input, one intra-op thread).
@@ -16,10 +16,12 @@ import type { VoiceActivityDetector } from './voice-activity-detector.js';
 type Request =
   | { op: 'load'; id: number; seq: number }
   | { op: 'p'; id: number; seq: number; frame: Int16Array }
+  /** `count` windows of 256 samples back to back */
+  | { op: 'batch'; id: number; seq: number; frames: Int16Array; count: number }
   | { op: 'reset'; id: number }
   | { op: 'release'; id: number; seq: number };
-/** [seq, probability, error message or null] */
-type Reply = [number, number, string | null];
+/** [seq, probability (a list for a batch), error message or null] */
+type Reply = [number, number | number[], string | null];
 
 const require = createRequire(import.meta.url);
 
@@ -39,6 +41,14 @@ async function handle(m) {
     } else if (m.op === 'p') {
       for (let i = 0; i < 256; i++) input[i] = (m.frame[i] ?? 0) / 32768;
       parentPort.postMessage([m.seq, await models.get(m.id).processChunk(input, 8000), null]);
+    } else if (m.op === 'batch') {
+      const model = models.get(m.id);
+      const out = [];
+      for (let w = 0; w < m.count; w++) {
+        for (let i = 0; i < 256; i++) input[i] = m.frames[w * 256 + i] / 32768;
+        out.push(await model.processChunk(input, 8000));
+      }
+      parentPort.postMessage([m.seq, out, null]);
     } else if (m.op === 'reset') {
       models.get(m.id)?.resetStates();
     } else if (m.op === 'release') {
@@ -54,7 +64,7 @@ async function handle(m) {
 `;
 
 interface Waiter {
-  resolve: (probability: number) => void;
+  resolve: (probability: number | number[]) => void;
   reject: (err: Error) => void;
 }
 
@@ -72,7 +82,13 @@ export class SileroVadThread {
   }
 
   probability(id: number, frame: Int16Array): Promise<number> {
-    return this.request({ op: 'p', id, seq: this.nextSeq++, frame });
+    return this.request({ op: 'p', id, seq: this.nextSeq++, frame }) as Promise<number>;
+  }
+
+  /** `frames` (count × 256 samples) is transferred when `transfer`: the caller gives up its buffer */
+  probabilities(id: number, frames: Int16Array, count: number, transfer = false): Promise<number[]> {
+    const message = { op: 'batch', id, seq: this.nextSeq++, frames, count } as const;
+    return this.request(message, transfer ? [frames.buffer as ArrayBuffer] : []) as Promise<number[]>;
   }
 
   reset(id: number): void {
@@ -83,13 +99,16 @@ export class SileroVadThread {
     if (this.worker) await this.request({ op: 'release', id, seq: this.nextSeq++ });
   }
 
-  private request(message: Extract<Request, { seq: number }>): Promise<number> {
+  private request(
+    message: Extract<Request, { seq: number }>,
+    transfer: ArrayBuffer[] = [],
+  ): Promise<number | number[]> {
     const worker = this.ensureWorker();
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<number | number[]>((resolve, reject) => {
       this.waiting.set(message.seq, { resolve, reject });
       // requests in flight keep the process alive; an idle thread does not
       worker.ref();
-      worker.postMessage(message);
+      worker.postMessage(message, transfer);
     });
   }
 
@@ -138,6 +157,12 @@ export class ThreadedSileroVad implements VoiceActivityDetector {
 
   probability(frame: Int16Array): Promise<number> {
     return this.thread.probability(this.id, frame);
+  }
+
+  /** one message for all the windows; `frames`' buffer is transferred when `frames` spans all of it */
+  probabilities(frames: Int16Array, count: number): Promise<number[]> {
+    const whole = frames.byteOffset === 0 && frames.byteLength === frames.buffer.byteLength;
+    return this.thread.probabilities(this.id, frames, count, whole);
   }
 
   reset(): void {
