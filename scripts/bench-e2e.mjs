@@ -22,6 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startBenchServer } from './bench-server.mjs';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,29 +40,10 @@ const TOKEN = 'bench-e2e-token';
 const FRAME_S = 0.2;
 
 function startServer(dataDir) {
-  const child = spawn(process.execPath, [join(root, 'packages/server/dist/main.js')], {
-    cwd: dataDir,
-    env: {
-      PATH: process.env.PATH,
-      HOOKSCRIBE_HOST: '127.0.0.1',
-      HOOKSCRIBE_PORT: '0',
-      HOOKSCRIBE_DATA_DIR: dataDir,
-      HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [KEY]: SECRET }),
-      HOOKSCRIBE_API_TOKENS: TOKEN,
-      HOOKSCRIBE_STT_PARTIALS: String(partials),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line);
-        if (entry.msg === 'hookscribe listening') resolvePromise({ child, url: entry.url });
-      } catch {
-        // banner
-      }
-    });
+  return startBenchServer({
+    dataDir,
+    audiohookKeys: { [KEY]: SECRET },
+    env: { HOOKSCRIBE_API_TOKENS: TOKEN, HOOKSCRIBE_STT_PARTIALS: String(partials) },
   });
 }
 

@@ -20,8 +20,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startBenchServer } from './bench-server.mjs';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,31 +59,11 @@ function wav(pcm) {
 }
 
 function startServer(dataDir) {
-  const child = spawn(process.execPath, [join(root, 'packages/server/dist/main.js')], {
-    cwd: dataDir,
-    env: {
-      PATH: process.env.PATH,
-      HOOKSCRIBE_HOST: '127.0.0.1',
-      HOOKSCRIBE_PORT: '0',
-      HOOKSCRIBE_DATA_DIR: dataDir,
-      HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [KEY]: SECRET }),
-      HOOKSCRIBE_STT_PARTIALS: 'false',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const warnings = [];
-  createInterface({ input: child.stderr }).on('line', (line) => warnings.push(line));
-  return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line);
-        if (entry.level >= 40) warnings.push(line);
-        if (entry.msg === 'hookscribe listening') resolvePromise({ child, url: entry.url, warnings });
-      } catch {
-        // banner
-      }
-    });
+  return startBenchServer({
+    dataDir,
+    audiohookKeys: { [KEY]: SECRET },
+    env: { HOOKSCRIBE_STT_PARTIALS: 'false' },
+    collectStderr: true,
   });
 }
 

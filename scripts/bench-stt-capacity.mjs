@@ -24,8 +24,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startBenchServer } from './bench-server.mjs';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,31 +47,13 @@ const TOKEN = 'bench-stt-capacity-token';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startServer(dataDir) {
-  const child = spawn(process.execPath, [join(root, 'packages/server/dist/main.js')], {
-    cwd: dataDir,
+  return startBenchServer({
+    dataDir,
+    audiohookKeys: { [KEY]: SECRET },
     env: {
-      PATH: process.env.PATH,
-      HOOKSCRIBE_HOST: '127.0.0.1',
-      HOOKSCRIBE_PORT: '0',
-      HOOKSCRIBE_DATA_DIR: dataDir,
-      HOOKSCRIBE_AUDIOHOOK_KEYS: JSON.stringify({ [KEY]: SECRET }),
       HOOKSCRIBE_API_TOKENS: TOKEN,
       ...(values['live-channels'] ? { HOOKSCRIBE_STT_LIVE_CHANNELS: values['live-channels'] } : {}),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const logs = [];
-  return new Promise((resolvePromise, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line);
-        if (entry.level >= 40) logs.push(entry);
-        if (entry.msg === 'hookscribe listening') resolvePromise({ child, url: entry.url, logs });
-      } catch {
-        // banner
-      }
-    });
   });
 }
 
