@@ -44,8 +44,9 @@ interface Utterance {
  * Embedded offline recogniser: Debian pocketsphinx (en-US) in a pool of worker threads. 8 kHz phone audio goes
  * through the phone front end (upsampling + band fill, run in the decoder thread next to the search) and a decoder
  * with the phone-channel MLLR transform; 16 kHz audio goes straight to a separate pool of plain decoders. The event
- * loop only posts samples, one message per decoding step whatever the number of writes since the last one. No endpointing: an utterance runs from the first
- * write after a flush to the next flush (or a long gap, or `maxUtteranceMs`).
+ * loop only posts samples, one message per decoding step whatever the number of writes since the last one. No
+ * endpointing: an utterance runs from the first write after a flush to the next flush (or a long gap, or
+ * `maxUtteranceMs`).
  */
 export class PocketsphinxEngine implements SpeechEngine {
   readonly name = ENGINE_NAME;
@@ -250,7 +251,8 @@ class PocketsphinxStream implements SpeechStream {
         utt,
       );
     }
-    utt.unsent.push(pcm);
+    // copied now: the caller owns `pcm` and may reuse it before the step runs
+    utt.unsent.push(pcm.slice());
     utt.unsentSamples += pcm.length;
     // the first unsent piece schedules the step that sends them all
     if (utt.unsent.length === 1) this.step(utt, (lease) => this.decodeUnsent(utt, lease));
@@ -259,7 +261,7 @@ class PocketsphinxStream implements SpeechStream {
   /** Posts every piece fed since the last step as one request; a partial comes back once per partial interval. */
   private async decodeUnsent(utt: Utterance, lease: DecoderLease): Promise<void> {
     const samples = utt.unsentSamples;
-    const pcm = concat(utt.unsent, samples);
+    const pcm = utt.unsent.length === 1 ? utt.unsent[0]! : concat(utt.unsent, samples);
     utt.unsent = [];
     utt.unsentSamples = 0;
     // the unsent audio ends where the utterance's fed audio ends: feeds after this step schedule their own
@@ -381,7 +383,7 @@ class PocketsphinxStream implements SpeechStream {
   }
 }
 
-/** `pieces` copied into one new buffer, which the request then transfers (the caller may reuse its buffers) */
+/** `pieces` (the stream's own copies) in one new buffer, which the request then transfers */
 function concat(pieces: Int16Array[], samples: number): Int16Array {
   const out = new Int16Array(samples);
   let offset = 0;
