@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 /** The call-shape chart, scorecard, dashboard and embedded view against a fake API (jsdom). */
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { computeCallMetrics } from '../../conversations/src/analytics/call-metrics.js';
 import { ApiClient } from '../src/api/api-client.js';
@@ -176,7 +176,8 @@ describe('embedded view', () => {
       <EmbedView api={new ApiClient('good-token', undefined, fetchImpl)} gcConversationId="gc-42" />,
     );
     await screen.findByRole('heading', { name: /^Call/ }, { timeout: 5000 });
-    expect(FakeEventSource.open('/api/conversations/c9/live')).toHaveLength(1);
+    // the live stream opens in an effect after the heading renders
+    await waitFor(() => expect(FakeEventSource.open('/api/conversations/c9/live')).toHaveLength(1));
     act(() =>
       FakeEventSource.open('/api/conversations/c9/live')[0]!.emit(
         event('transcript_available', 'c9', segment('s1', 'customer', 'hello there', 1, true)),
