@@ -35,7 +35,7 @@ function synth(text, voice, speed) {
   const ulaw = join(tmp, 'ulaw.wav');
   const out = join(tmp, 'pcm.wav');
   execFileSync('espeak-ng', ['-v', voice, '-s', String(speed), '-w', raw, text]);
-  execFileSync('sox', [raw, '-r', String(RATE), '-e', 'mu-law', ulaw]);
+  execFileSync('sox', ['-R', raw, '-r', String(RATE), '-e', 'mu-law', ulaw]); // -R: seeded dither, same audio every run
   execFileSync('sox', [ulaw, '-e', 'signed-integer', '-b', '16', out]);
   return decodeWav(readFileSync(out)).pcm;
 }
@@ -53,6 +53,7 @@ function noise(kind, seconds, seed = 1) {
   const n = seconds * RATE;
   if (kind === 'white' || kind === 'pink' || kind === 'brown') {
     execFileSync('sox', [
+      '-R',
       '-n',
       '-r',
       String(RATE),

@@ -6,7 +6,8 @@ import { muLawDecode } from '../../src/frontend/mulaw.js';
 
 /**
  * espeak-ng speech (a voice the embedded model recognises well) with 0.3 s of silence either side, as it arrives
- * through the phone channel (8 kHz G.711 mu-law, decoded to linear PCM) and as the same speech at 16 kHz.
+ * through the phone channel (8 kHz G.711 mu-law, decoded to linear PCM) and as the same speech at 16 kHz. sox runs
+ * with -R: it dithers with a random seed otherwise, and every synthesis would be different audio.
  */
 export function espeakSpeech(
   text: string,
@@ -18,8 +19,9 @@ export function espeakSpeech(
     const tts = join(dir, 'tts.wav');
     execFileSync('espeak-ng', ['-v', voice, '-s', String(wordsPerMinute), '-w', tts, text]);
     const pad = ['pad', '0.3', '0.3'];
-    execFileSync('sox', [tts, '-r', '8000', '-e', 'u-law', '-t', 'raw', join(dir, 'phone.ul'), ...pad]);
+    execFileSync('sox', ['-R', tts, '-r', '8000', '-e', 'u-law', '-t', 'raw', join(dir, 'phone.ul'), ...pad]);
     execFileSync('sox', [
+      '-R',
       ...[tts, '-r', '16000', '-b', '16', '-e', 'signed-integer', '-t', 'raw', join(dir, 'wide.raw')],
       ...pad,
     ]);
