@@ -24,6 +24,9 @@ param audiohookClientSecret string = ''
 @description('REST API token(s), comma-separated; generated at the first deployment, kept in Key Vault')
 param apiTokens string
 @secure()
+@description('Seed of the generated web-session signing secret (HOOKSCRIBE_SESSION_SECRET, Key Vault session-secret), shared by every replica')
+param sessionSecretSeed string
+@secure()
 param postgresPassword string
 param postgresUser string = 'hookscribe'
 param minReplicas int = 2
@@ -55,6 +58,9 @@ var suffix = uniqueString(resourceGroup().id)
 var placeholderImage = startsWith(image, 'mcr.microsoft.com/azuredocs/containerapps-helloworld')
 var clientSecret = empty(audiohookClientSecret) ? base64(audiohookClientSecretSeed) : audiohookClientSecret
 var audiohookKeys = string({ '${audiohookApiKey}': clientSecret })
+// every replica signs and checks web sessions with this: without it each would use its own generated secret and
+// reject the sessions the others issued. Derived from the seed (≥ 32 characters whatever length azd generates).
+var sessionSecret = base64('hookscribe-session:${sessionSecretSeed}')
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: '${name}-id'
@@ -101,6 +107,19 @@ resource secretClientSecretSeed 'Microsoft.KeyVault/vaults/secrets@2023-07-01' =
   parent: vault
   name: 'audiohook-client-secret-seed'
   properties: { value: audiohookClientSecretSeed }
+}
+
+resource secretSessionSecretSeed 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'session-secret-seed'
+  properties: { value: sessionSecretSeed }
+}
+
+// read by the server at start (HOOKSCRIBE_KEY_VAULT_URL) as HOOKSCRIBE_SESSION_SECRET
+resource secretSessionSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'session-secret'
+  properties: { value: sessionSecret }
 }
 
 resource secretPostgresPassword 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {

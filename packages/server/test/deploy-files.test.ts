@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { speechConfigFromEnv } from '@hookscribe/speech';
 import { parse } from 'yaml';
+import { KEY_VAULT_SECRETS } from '../src/secrets/key-vault-secrets.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -33,7 +34,7 @@ const variablesIn = (text: string) => [...new Set(text.match(/HOOKSCRIBE_[A-Z0-9
 describe('deployment files', () => {
   it('compose.yaml parses and starts the server, the assist worker, Redis and PostgreSQL', () => {
     const compose = parse(read('deploy/compose.yaml')) as {
-      services: Record<string, { command?: string[] }>;
+      services: Record<string, { command?: string[]; environment?: Record<string, string> }>;
     };
     expect(Object.keys(compose.services).sort()).toEqual([
       'assist',
@@ -47,6 +48,11 @@ describe('deployment files', () => {
     expect(existsSync(join(root, 'packages/assist/src/cli.ts'))).toBe(true);
     expect(assistCommand.join(' ')).toContain('packages/assist/dist/cli.js');
     expect(compose.services.stt?.command?.join(' ')).toContain('packages/server/dist/stt-worker.js');
+    // the two servers share one web-session secret, and compose refuses to start without it
+    for (const server of ['hookscribe-1', 'hookscribe-2'])
+      expect(compose.services[server]?.environment?.HOOKSCRIBE_SESSION_SECRET).toMatch(
+        /^\$\{HOOKSCRIBE_SESSION_SECRET:\?/,
+      );
   });
 
   it('every program a deployment file starts is built from a source in the tree', () => {
@@ -104,6 +110,7 @@ describe('deployment files', () => {
         'audiohookApiKey',
         'audiohookClientSecretSeed',
         'apiTokens',
+        'sessionSecretSeed',
         'postgresPassword',
       ]) {
         const secret = /^\$\(secretOrRandomPassword \$\{AZURE_KEY_VAULT_NAME\} ([a-z-]+)\)$/.exec(
@@ -117,6 +124,10 @@ describe('deployment files', () => {
       // the Genesys-facing values are in the vault for the operator to read
       expect(bicep).toContain("name: 'audiohook-api-key'");
       expect(bicep).toContain("name: 'audiohook-client-secret'");
+      // one web-session secret for every replica, under the Key Vault name the server reads at start
+      expect(KEY_VAULT_SECRETS['session-secret']).toBe('HOOKSCRIBE_SESSION_SECRET');
+      expect(bicep).toContain("name: 'session-secret'");
+      expect(bicep).toMatch(/^var sessionSecret = base64\('hookscribe-session:\$\{sessionSecretSeed\}'\)$/m);
     });
 
     it('scales servers on the calls they decode live and the stt workers on the job backlog', () => {
