@@ -8,7 +8,11 @@ import type {
   SpeechStreamOptions,
 } from '../src/engine.js';
 import { ScriptedEngine } from '../src/engines/scripted-engine.js';
-import { ChannelRecognizer, openSegmentedStream } from '../src/pipeline/channel-recognizer.js';
+import {
+  ChannelRecognizer,
+  MAX_UNMATCHED_UTTERANCES,
+  openSegmentedStream,
+} from '../src/pipeline/channel-recognizer.js';
 import { SileroVad } from '../src/vad/silero-vad.js';
 import { concat, loadFixture, noise, silence } from './support/fixtures.js';
 
@@ -83,6 +87,55 @@ describe('ChannelRecognizer (segmented stream)', () => {
     expect(f).toHaveLength(2);
     expect(f[1]!.startSample).toBeGreaterThanOrEqual(half);
     expect(f[1]!.utteranceId).not.toBe(f[0]!.utteranceId);
+  });
+
+  it('drops final words the engine found in the padding after the last speech frame (music a prompt runs into)', async () => {
+    const speech = loadFixture('hello');
+    const at = S; // after 1 s of silence
+    let lastLoud = speech.length - 1;
+    while (Math.abs(speech[lastLoud]!) <= 300) lastLoud--;
+    const speechEnd = at + lastLoud;
+    const ms = (n: number) => (n * S) / 1000;
+    const word = (text: string, from: number, to: number) => ({
+      text,
+      startSample: from,
+      durationSamples: to - from,
+    });
+    const engine = new ScriptedEngine({
+      mode: 'script',
+      script: [
+        {
+          words: [
+            word('hello', at + 800, speechEnd - ms(200)),
+            // its middle at the VAD's last speech frame: heard
+            word('there', speechEnd - ms(200), speechEnd + ms(20)),
+            // wholly in the trailing padding: the decoder's guess at what follows the speech
+            word('and', speechEnd + ms(120), speechEnd + ms(170)),
+          ],
+        },
+      ],
+    });
+    const { recognizer, results, done } = start(engine);
+    feed(recognizer, concat(silence(at), speech, silence(S)), 0);
+    await recognizer.close();
+    await done;
+    expect(finals(results).map((r) => r.text)).toEqual(['hello there']);
+  });
+
+  it('keeps at most MAX_UNMATCHED_UTTERANCES ended utterances when the engine gives none of them a final', async () => {
+    // an engine that hears nothing in any utterance, as the decoder rejects music the VAD let through
+    const { recognizer, results, done } = start(new ScriptedEngine({ mode: 'script', script: [] }));
+    const burst = concat(loadFixture('hello'), silence(S));
+    let at = 0;
+    for (let i = 0; i < MAX_UNMATCHED_UTTERANCES + 20; i++) {
+      at = feed(recognizer, burst, at);
+      await recognizer.drained();
+    }
+    await recognizer.close();
+    await done;
+    expect(recognizer.stats.utterances).toBeGreaterThan(MAX_UNMATCHED_UTTERANCES);
+    expect(recognizer.unmatchedUtterances).toBe(MAX_UNMATCHED_UTTERANCES);
+    expect(finals(results)).toHaveLength(0);
   });
 
   it('does not split when flushed in silence (trailing silence already ended the utterance)', async () => {

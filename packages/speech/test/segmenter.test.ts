@@ -30,4 +30,17 @@ describe('Segmenter with the Silero settings (default pipeline)', () => {
     const speechStart = Math.round((500 * 8) / FRAME) * FRAME;
     expect(events[0]!.sample).toBe(speechStart - 2400);
   });
+
+  it('reports where the speech began and ended, inside the padding, and keeps enough look-back for a padded start', () => {
+    const events = run(600);
+    const end = events[1]!;
+    if (end.type !== 'end') throw new Error('expected an end');
+    const lastSpeechFrameEnd = Math.ceil(((500 + 1000) * 8) / FRAME) * FRAME;
+    expect(end.speechStart).toBe(Math.round((500 * 8) / FRAME) * FRAME);
+    expect(end.speechStart - events[0]!.sample).toBe(2400);
+    expect(end.speechEnd).toBeLessThan(end.sample);
+    expect(Math.abs(end.speechEnd - lastSpeechFrameEnd)).toBeLessThanOrEqual(FRAME);
+    const segmenter = new Segmenter({ ...SILERO_SEGMENTER, sampleRate: 8000 });
+    expect(segmenter.lookBackSamples).toBe(2400 + 720);
+  });
 });

@@ -4,13 +4,14 @@ import { checkMulawWrite, checkWrite, StreamClosedError } from '../errors.js';
 import { ResultQueue } from '../result-queue.js';
 import { EnergyVad } from '../vad/energy-vad.js';
 import { Segmenter, type SegmenterOptions } from '../vad/segmenter.js';
+import { trimToSpeech } from './speech-span-trim.js';
 import type { VoiceActivityDetector } from '../vad/voice-activity-detector.js';
 
 export interface ChannelRecognizerOptions extends SpeechStreamOptions {
   /** one detector per channel (stateful), may load asynchronously (Silero); default EnergyVad */
   createVad?: () => VoiceActivityDetector | Promise<VoiceActivityDetector>;
   segmenter?: SegmenterOptions;
-  /** audio kept before a detected start so the engine hears the onset (default 300 ms) */
+  /** audio kept before a detected start (default: all the segmenter may reach back to, padding included) */
   preRollMs?: number;
   /** unprocessed audio allowed to queue up (async VAD slower than input); beyond it the oldest is dropped (60 s) */
   maxBacklogMs?: number;
@@ -19,6 +20,12 @@ export interface ChannelRecognizerOptions extends SpeechStreamOptions {
    * the final covers it. A longer discard than this (default 3000 ms) ends the utterance, as an unannounced gap does.
    */
   maxDiscardBridgeMs?: number;
+  /**
+   * Final words in an utterance's padding are dropped (speech-span-trim.ts): those whose middle lies more than
+   * `afterMs` (50) after the VAD's last speech frame, and leading ones more than `beforeMs` (150) before its first
+   * speech frame with a confidence below `beforeMaxConfidence` (0.25)
+   */
+  paddingTrim?: { afterMs?: number; beforeMs?: number; beforeMaxConfidence?: number };
 }
 
 export interface ChannelRecognizerStats {
@@ -26,6 +33,12 @@ export interface ChannelRecognizerStats {
   /** audio dropped because processing fell more than maxBacklogMs behind */
   droppedSamples: number;
 }
+
+/**
+ * Ended utterances kept for matching their finals. Finals come in order and take earlier entries along, so only
+ * utterances without a final accumulate; a final trails its utterance by at most the engine's backlog (30 s).
+ */
+export const MAX_UNMATCHED_UTTERANCES = 256;
 
 /** a piece of audio: PCM, and the same samples as the client's µ-law bytes when the engine takes those */
 interface Piece {
@@ -62,6 +75,10 @@ export class ChannelRecognizer implements SpeechStream {
   private readonly preRollSamples: number;
   private readonly maxBacklogSamples: number;
   private readonly maxBridgeSamples: number;
+  private readonly paddingTrim: { afterSamples: number; beforeSamples: number; beforeMaxConfidence: number };
+  /** utterances ended and not yet matched to their final: fed span and speech frames */
+  private readonly endedUtterances: { start: number; end: number; speechStart: number; speechEnd: number }[] =
+    [];
   /** the client's last announced `discarded` span(s), merged when contiguous: the next gap there is bridged */
   private announcedDiscard: { startSample: number; endSample: number } | null = null;
   private readonly jobs: Job[] = [];
@@ -112,9 +129,18 @@ export class ChannelRecognizer implements SpeechStream {
     );
     this.frame = new Int16Array(this.frameSamples);
     this.segmenter = new Segmenter({ ...options.segmenter, sampleRate: options.sampleRate });
-    this.preRollSamples = Math.round(((options.preRollMs ?? 300) * options.sampleRate) / 1000);
-    this.maxBacklogSamples = Math.round(((options.maxBacklogMs ?? 60_000) * options.sampleRate) / 1000);
-    this.maxBridgeSamples = Math.round(((options.maxDiscardBridgeMs ?? 3000) * options.sampleRate) / 1000);
+    // a start is back-dated by the padding from the first of minSpeechMs of speech frames: keeping less would
+    // feed the engine an utterance shorter at the front than the segmenter's (and the transcript's) start
+    const samples = (ms: number) => Math.round((ms * options.sampleRate) / 1000);
+    this.preRollSamples =
+      options.preRollMs === undefined ? this.segmenter.lookBackSamples : samples(options.preRollMs);
+    this.maxBacklogSamples = samples(options.maxBacklogMs ?? 60_000);
+    this.maxBridgeSamples = samples(options.maxDiscardBridgeMs ?? 3000);
+    this.paddingTrim = {
+      afterSamples: samples(options.paddingTrim?.afterMs ?? 50),
+      beforeSamples: samples(options.paddingTrim?.beforeMs ?? 150),
+      beforeMaxConfidence: options.paddingTrim?.beforeMaxConfidence ?? 0.25,
+    };
     this.pump = this.forward();
   }
 
@@ -134,6 +160,11 @@ export class ChannelRecognizer implements SpeechStream {
   /** this channel needs samples (its VAD, or an engine without µ-law): writeMulaw() decodes unless given them */
   get needsPcm(): boolean {
     return this.segments || !this.takesMulaw;
+  }
+
+  /** ended utterances waiting to be matched to a final (tests, monitoring) */
+  get unmatchedUtterances(): number {
+    return this.endedUtterances.length;
   }
 
   /** true while an utterance is open (tests, monitoring) */
@@ -381,6 +412,15 @@ export class ChannelRecognizer implements SpeechStream {
         }
         this.preRoll = [];
       } else {
+        this.endedUtterances.push({
+          start: event.start,
+          end: event.sample,
+          speechStart: event.speechStart,
+          speechEnd: event.speechEnd,
+        });
+        // a final takes the ones before it along; utterances the engine gives no final for (rejected music, noise)
+        // would pile up on a channel that never speaks again
+        if (this.endedUtterances.length > MAX_UNMATCHED_UTTERANCES) this.endedUtterances.shift();
         this.endUtterance(true);
       }
     }
@@ -438,10 +478,29 @@ export class ChannelRecognizer implements SpeechStream {
 
   private remember(frame: Piece): void {
     this.preRoll.push(frame);
-    const horizon = frame.startSample + frame.pcm.length - this.preRollSamples;
+    // one frame more: the segmenter's start is reached back from a speech run that may overshoot minSpeechMs
+    const horizon = frame.startSample + frame.pcm.length - this.preRollSamples - this.frameSamples;
     while (this.preRoll.length > 0 && this.preRoll[0]!.startSample + this.preRoll[0]!.pcm.length <= horizon) {
       this.preRoll.shift();
     }
+  }
+
+  /** a final without the words found in its utterance's padding (null: nothing heard is left) */
+  private trimmedToSpeech(result: RecognitionResult): RecognitionResult | null {
+    const first = result.words[0];
+    if (!first) return result;
+    // by its first word's middle: its start may round to a little before the utterance's first sample
+    const at = first.startSample + first.durationSamples / 2;
+    const ended = this.endedUtterances;
+    while (ended.length > 0 && ended[0]!.end <= at) ended.shift();
+    const utterance = ended[0];
+    // a final of an utterance still open (the engine split it by length), or of an endpointing engine: as it is
+    if (!utterance || at < utterance.start) return result;
+    return trimToSpeech(result, {
+      ...this.paddingTrim,
+      speechStart: utterance.speechStart,
+      speechEnd: utterance.speechEnd,
+    });
   }
 
   private async forward(): Promise<void> {
@@ -449,9 +508,10 @@ export class ChannelRecognizer implements SpeechStream {
       await this.ready;
       if (!this.stream) return;
       for await (const result of this.stream.results()) {
+        const heard = result.isFinal ? this.trimmedToSpeech(result) : result;
         // silence or noise may come back as an empty result: never pass that on
-        if (result.text.trim() === '') continue;
-        this.queue.push(result);
+        if (!heard || heard.text.trim() === '') continue;
+        this.queue.push(heard);
       }
     } finally {
       this.queue.end();

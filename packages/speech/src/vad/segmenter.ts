@@ -23,7 +23,18 @@ export interface SegmenterOptions {
 export type SegmentEndReason = 'silence' | 'max-length' | 'forced' | 'gap';
 
 export type SegmenterEvent =
-  { type: 'start'; sample: number } | { type: 'end'; sample: number; reason: SegmentEndReason };
+  | { type: 'start'; sample: number }
+  | {
+      type: 'end';
+      sample: number;
+      reason: SegmentEndReason;
+      /** the utterance's start (its 'start' event's sample) */
+      start: number;
+      /** start of the utterance's first speech frame (after the padding) */
+      speechStart: number;
+      /** end of the utterance's last speech frame (before the padding); `sample` when not ended by silence */
+      speechEnd: number;
+    };
 
 export const DEFAULT_TRAILING_SILENCE_MS = 200;
 
@@ -37,6 +48,8 @@ export class Segmenter {
 
   private inUtterance = false;
   private utteranceStart = 0;
+  /** first speech frame of the utterance in progress */
+  private speechStart = 0;
   private candidateStart = -1;
   private lastSpeechEnd = 0;
   /** earliest sample a new utterance may start at (end of the previous one, or a gap) */
@@ -54,6 +67,11 @@ export class Segmenter {
     this.threshold = options.threshold ?? 0.5;
     this.negThreshold = options.negThreshold ?? Math.max(0.01, this.threshold - 0.3);
     this.maxUtteranceSamples = Math.round((options.maxUtteranceMs ?? 30_000) * perMs);
+  }
+
+  /** how far before the current frame an utterance's start can lie: what a caller must keep to feed all of it */
+  get lookBackSamples(): number {
+    return this.paddingSamples + this.minSpeechSamples;
   }
 
   get speaking(): boolean {
@@ -92,6 +110,7 @@ export class Segmenter {
       if (end - this.candidateStart >= this.minSpeechSamples) {
         this.inUtterance = true;
         this.utteranceStart = Math.max(this.boundary, this.candidateStart - this.paddingSamples);
+        this.speechStart = this.candidateStart;
         this.lastSpeechEnd = end;
         this.candidateStart = -1;
         events.push({ type: 'start', sample: this.utteranceStart });
@@ -112,6 +131,15 @@ export class Segmenter {
   private endAt(sample: number, reason: SegmentEndReason): SegmenterEvent {
     this.inUtterance = false;
     this.boundary = sample;
-    return { type: 'end', sample, reason };
+    // ended by length or from outside, the speech may go on to the end
+    const speechEnd = reason === 'silence' ? this.lastSpeechEnd : sample;
+    return {
+      type: 'end',
+      sample,
+      reason,
+      start: this.utteranceStart,
+      speechStart: this.speechStart,
+      speechEnd,
+    };
   }
 }
