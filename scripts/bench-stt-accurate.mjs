@@ -13,7 +13,11 @@
  * Two levels: the bare decoder with the generic LM (as bench:stt compares configurations) and the product's engine
  * (PocketsphinxEngine: worker threads, contact-centre LM), each voice one stream.
  *
- *   npm run bench:stt-accurate -- [--every 1] [--skip-dev] [--min-speech 20] [--bare-only | --engine-only]
+ * Sets (`--sets`, default testdata,dev): also asterisk-dev and asterisk-heldout, the real 8 kHz telephone prompts
+ * in one voice (packages/speech/devset/asterisk-prompts.mjs), where a channel has minutes of one real speaker.
+ *
+ *   npm run bench:stt-accurate -- [--every 1] [--sets testdata,dev,asterisk-dev,asterisk-heldout] [--skip-dev]
+ *                                 [--min-speech 20] [--bare-only | --engine-only]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -23,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const speech = join(root, 'packages/speech');
 const { evaluate, loadSet } = await import(join(speech, 'scripts/evaluate.mjs'));
-const { defaultPocketsphinxConfig, TUNED_DECODER } = await import(
+const { defaultPocketsphinxConfig, TUNED_DECODER, withFixedWarp } = await import(
   join(speech, 'dist/pocketsphinx/config.js')
 );
 const { ACCURATE_DECODER } = await import(join(root, 'packages/server/dist/postcall/post-call-engines.js'));
@@ -31,6 +35,7 @@ const { evaluateEngine } = await import(join(speech, 'scripts/pipeline-eval.mjs'
 const { fitSpeakerTransform, DEFAULT_SPEAKER_ADAPTATION, SpeakerAdaptationSkipped } = await import(
   join(speech, 'dist/pocketsphinx/speaker-adaptation.js')
 );
+const { channelWarp } = await import(join(speech, 'dist/pocketsphinx/speaker-pitch.js'));
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
@@ -54,7 +59,7 @@ const configs = [
  * The accurate pass with per-channel MLLR: each voice decoded (`decode(items, mllr)` → WER counts, hypotheses, CPU
  * seconds), adapted on its own first-pass words, decoded again with its transform. CPU: both decodes and the tools.
  */
-async function adapted(decode, items) {
+async function adapted(decode, items, warpPolicy) {
   const byVoice = new Map();
   for (const item of items) byVoice.set(item.voice, [...(byVoice.get(item.voice) ?? []), item]);
   let errors = 0;
@@ -65,6 +70,11 @@ async function adapted(decode, items) {
   for (const [voice, list] of byVoice) {
     const first = await decode(list, null);
     let result = first;
+    // as SpeakerAdaptedPass: a voice the live decode warps is fitted and re-decoded with that warp
+    const voicePcm = list.map((item) => item.phone());
+    const all = new Int16Array(voicePcm.reduce((n, pcm) => n + pcm.length, 0));
+    voicePcm.reduce((at, pcm) => (all.set(pcm, at), at + pcm.length), 0);
+    const warp = warpPolicy ? channelWarp(all, warpPolicy) : null;
     const children0 = childCpu();
     const t0 = process.cpuUsage();
     try {
@@ -77,11 +87,12 @@ async function adapted(decode, items) {
           dict: defaults.dict,
           channelMllr: defaults.mllr,
           frontEnd: defaults.frontEnd,
+          warp,
         },
       );
       const dt = process.cpuUsage(t0);
       cpu += (dt.user + dt.system) / 1e6 + childCpu() - children0;
-      result = await decode(list, transform.path);
+      result = await decode(list, transform.path, warp);
       cpu += result.cpuSeconds;
       await transform.dispose();
       notes.push(`${voice} ${pct(first.wer)} → ${pct(result.wer)}`);
@@ -103,12 +114,18 @@ const bareDecode = (config) => async (items, mllr) => {
   return { ...r, cpuSeconds: r.cpuPerAudioSecond * r.audioSeconds };
 };
 
-/** the product's engine (worker threads, per-channel CMN, contact-centre LM), whole-process CPU */
-const engineDecode = (tuning) => async (items, mllr) => {
-  const r = await evaluateEngine(items, { tuning, ...(mllr ? { mllr } : {}) });
-  const audioSeconds = items.reduce((sum, item) => sum + item.phone().length / 8000, 0);
-  return { ...r, audioSeconds, cpuSeconds: r.cpuPerAudioSecond * audioSeconds };
-};
+/**
+ * the product's engine (worker threads, per-channel CMN, contact-centre LM), whole-process CPU; as in the product
+ * (embeddedPostCallEngine), the speaker-adapted decode uses the fixed warp its transform was fitted with
+ */
+const engineDecode =
+  (tuning) =>
+  async (items, mllr, warp = null) => {
+    const warped = warp === null ? tuning : withFixedWarp(tuning, warp);
+    const r = await evaluateEngine(items, mllr ? { tuning: warped, mllr, speakerWarp: null } : { tuning });
+    const audioSeconds = items.reduce((sum, item) => sum + item.phone().length / 8000, 0);
+    return { ...r, audioSeconds, cpuSeconds: r.cpuPerAudioSecond * audioSeconds };
+  };
 
 /** CPU seconds of finished child processes (the sphinxtrain tools): cutime + cstime of /proc/self/stat, 100 Hz ticks */
 function childCpu() {
@@ -116,7 +133,11 @@ function childCpu() {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
-const sets = [['testdata', loadSet('testdata', 1)], ...(withDev ? [['dev', loadSet('dev', every)]] : [])];
+const setNames = opt('--sets', 'testdata,dev')
+  .split(',')
+  .filter((name) => name !== 'dev' || withDev);
+// testdata is small and held out: always whole
+const sets = setNames.map((name) => [name, loadSet(name, name === 'testdata' ? 1 : every)]);
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 console.log(
   `load average before: ${loadavg()
@@ -143,7 +164,7 @@ for (const [set, items] of sets) {
       const r = await engineDecode(tuning)(items, null);
       row(`engine: ${name}`, set, { ...r, cpuPerAudioSecond: r.cpuSeconds / r.audioSeconds });
     }
-    const r = await adapted(engineDecode(ACCURATE_DECODER), items);
+    const r = await adapted(engineDecode(ACCURATE_DECODER), items, defaults.speakerWarp);
     row('engine: accurate + per-channel MLLR', set, r);
     notes.push(`engine, ${set}: ${r.notes.join('; ')}`);
   }

@@ -9,7 +9,8 @@
 // 1. WER per configuration (naive upsampling, + band fill, + MLLR/phone CMN init, tuned decoder = engine default,
 //    clean 16 kHz ceiling) on the dev set (every Nth utterance) and on pocketsphinx-testdata (librivox + cards, put
 //    through the same phone channel), with the bare decoder's CPU seconds per audio second.
-// 2. The product's configuration per set and per voice: PocketsphinxEngine (per-channel CMN, domain LM) alone,
+// 2. The product's configuration per set and per voice (dev, testdata, and the real telephone prompts asterisk-dev,
+//    tuned on, and asterisk-heldout, never tuned on; --every N subsamples those too): PocketsphinxEngine alone,
 //    against the engine without the domain LM; then the whole channel pipeline (Silero VAD + segmenter + engine)
 //    on hold calls (utterances separated by 12 s of real music on hold) with the words recognised in the music,
 //    and every non-speech clip (hold music, synthetic music, tones, DTMF, noise). --before adds the energy VAD.
@@ -116,11 +117,14 @@ if (!skipWer) {
   );
   const dev = loadSet('dev', every);
   const testdata = loadSet('testdata', 1);
+  // real 8 kHz telephone prompts in one voice: the dev half is tuned on, the held-out half never
+  const asteriskDev = loadSet('asterisk-dev', every);
+  const asteriskHeldout = loadSet('asterisk-heldout', every);
   const generic = { domainLm: null, tuning: { fwdflat: 'no' } };
   out(`## The engine per set and voice`);
   out();
   out(
-    'PocketsphinxEngine from dist/ (worker threads, per-channel CMN), one stream per voice, utterances in set order with a flush after each. Testdata is never used for tuning. CPU = whole process per audio second.',
+    'PocketsphinxEngine from dist/ (worker threads, per-channel CMN), one stream per voice, utterances in set order with a flush after each. Testdata and asterisk-heldout are never used for tuning. CPU = whole process per audio second.',
   );
   out();
   const rows = [];
@@ -130,13 +134,15 @@ if (!skipWer) {
   ]) {
     const d = await evaluateEngine(dev, config);
     const t = await evaluateEngine(testdata, config);
-    rows.push({ name, d, t });
+    const a = await evaluateEngine(asteriskDev, config);
+    const h = await evaluateEngine(asteriskHeldout, config);
+    rows.push({ name, d, t, a, h });
   }
-  out('| engine | dev WER | testdata WER | CPU s/s (dev) |');
-  out('| --- | --- | --- | --- |');
-  for (const { name, d, t } of rows)
+  out('| engine | dev WER | testdata WER | asterisk-dev WER | asterisk-heldout WER | CPU s/s (dev) |');
+  out('| --- | --- | --- | --- | --- | --- |');
+  for (const { name, d, t, a, h } of rows)
     out(
-      `| ${name} | ${pct(d.wer)} (${d.words} words) | ${pct(t.wer)} (${t.words} words) | ${d.cpuPerAudioSecond.toFixed(3)} |`,
+      `| ${name} | ${[d, t, a, h].map((r) => `${pct(r.wer)} (${r.words} words)`).join(' | ')} | ${d.cpuPerAudioSecond.toFixed(3)} |`,
     );
   out();
   out(`| voice | ${rows.map((r) => r.name).join(' | ')} |`);
@@ -152,7 +158,7 @@ if (!skipWer) {
   out(`## The pipeline: hold calls and non-speech`);
   out();
   out(
-    "Channel pipeline as configured by the environment (ChannelRecognizer: VAD + segmenter → engine), fed faster than real time. A hold call = one voice's utterances, each followed by 12 s of music on hold (the five Debian asterisk tracks in turn). Words whose middle lies in the music count as insertions (in the WER too).",
+    "Channel pipeline as configured by the environment (ChannelRecognizer: VAD + segmenter → engine), fed faster than real time. A hold call = one voice's utterances, each followed by 12 s of music on hold (the five Debian asterisk tracks in turn); the asterisk sets are real telephone prompts, the nearest to the hidden real-speech hold call. Words whose middle lies in the music count as insertions (in the WER too).",
   );
   out();
   out('| pipeline | set | WER | words in music | CPU s/s of call audio |');
@@ -163,6 +169,8 @@ if (!skipWer) {
     for (const [setName, set] of [
       ['dev', dev],
       ['testdata', testdata],
+      ['asterisk-dev', asteriskDev],
+      ['asterisk-heldout', asteriskHeldout],
     ]) {
       const r = await evaluateHoldCalls(set, env, config);
       out(

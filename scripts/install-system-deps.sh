@@ -19,6 +19,8 @@ test_only=(
   pocketsphinx-testdata  # independent recordings for the STT benchmark
   espeak-ng sox          # synthesised test speech (with flite), demo calls
   asterisk-moh-opsound-wav # real music on hold: non-speech tests and bench:stt
+  asterisk-core-sounds-en-wav # real 8 kHz telephone prompts (one voice): speaker warp test, bench:stt
+  asterisk-core-sounds-en # the prompts' transcripts (/usr/share/doc): bench:stt sets asterisk-dev, asterisk-heldout
   redis-server postgresql # Redis Streams bus and PostgreSQL store tests (started by the tests, never as services)
   chromium               # web UI end-to-end tests (playwright-core)
 )

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import * as native from './pocketsphinx-native.mjs';
 const { MODEL, createDecoder, decode, freeDecoder, readWav } = native;
 import { WerCounter } from './wer.mjs';
+import { asteriskPrompts, asteriskSplit } from '../devset/asterisk-prompts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { phoneTo16k } = await import(join(here, '../dist/frontend/phone-front-end.js'));
@@ -34,6 +35,21 @@ export function loadSet(set, every = 1) {
         voice: `${m.engine} ${m.voice}`,
         wide: () => readWav(join(dir, 'wide', `${m.id}.wav`)).pcm,
         phone: () => readWav(join(dir, 'phone', `${m.id}.wav`)).pcm,
+      }));
+  }
+  if (set === 'asterisk-dev' || set === 'asterisk-heldout') {
+    // real 8 kHz telephone prompts in one voice (devset/asterisk-prompts.mjs); no wideband original exists
+    return asteriskPrompts()
+      .filter((p) => asteriskSplit(p.name) === set)
+      .filter((_, i) => i % every === 0)
+      .map((p) => ({
+        id: p.name,
+        text: p.text,
+        voice: 'asterisk allison',
+        wide: () => {
+          throw new Error(`${set} has no wideband original`);
+        },
+        phone: () => phoneChannel(p.file),
       }));
   }
   // pocketsphinx-testdata (independent check): read speech, 16 kHz; phone version made like the dev set
@@ -58,7 +74,7 @@ export function loadSet(set, every = 1) {
     }));
 }
 
-/** the dev set's phone channel (sox to 8 kHz, G.711 mu-law round trip) applied to a 16 kHz file */
+/** the dev set's phone channel (sox to 8 kHz, G.711 mu-law round trip) applied to a 16 kHz (or 8 kHz) file */
 function phoneChannel(file) {
   const raw = execFileSync('sox', ['-R', file, '-r', '8000', '-e', 'u-law', '-t', 'raw', '-'], {
     maxBuffer: 1 << 26,

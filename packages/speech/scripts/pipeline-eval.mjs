@@ -26,7 +26,14 @@ export function benchEngine(config = {}) {
   return new PocketsphinxEngine({
     ...config,
     maxBacklogMs: 1e9,
-    pool: { maxDecoders: 1, warmDecoders: 1, requestTimeoutMs: 600_000, acquireTimeoutMs: 600_000 },
+    // fed faster than real time, a long call's utterances queue for the one decoder: more than the product's 16
+    pool: {
+      maxDecoders: 1,
+      warmDecoders: 1,
+      maxWaiting: 100_000,
+      requestTimeoutMs: 600_000,
+      acquireTimeoutMs: 600_000,
+    },
   });
 }
 
