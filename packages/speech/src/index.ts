@@ -24,6 +24,7 @@ export * from './pocketsphinx/engine.js';
 export {
   defaultPocketsphinxConfig,
   TUNED_DECODER,
+  withFixedWarp,
   type PocketsphinxConfig,
   type DecoderTuning,
 } from './pocketsphinx/config.js';
@@ -35,6 +36,7 @@ export {
 export { PhoneFrontEnd, phoneTo16k, type PhoneFrontEndOptions } from './frontend/phone-front-end.js';
 export * from './pipeline/recording-transcriber.js';
 export * from './pocketsphinx/speaker-adaptation.js';
+export { channelWarp, type SpeakerWarpPolicy } from './pocketsphinx/speaker-pitch.js';
 export * from './engines/realtime/realtime-engine.js';
 export * from './config/realtime-config.js';
 export * from './pipeline/call-engine-choice.js';

@@ -45,6 +45,14 @@ describe('speech configuration', () => {
     );
   });
 
+  it('HOOKSCRIBE_STT_SPEAKER_WARP: on by default, off with false, anything else a clear error', () => {
+    expect(speechConfigFromEnv({}).speakerWarp).toBe(true);
+    expect(speechConfigFromEnv({ HOOKSCRIBE_STT_SPEAKER_WARP: 'false' }).speakerWarp).toBe(false);
+    expect(() => speechConfigFromEnv({ HOOKSCRIBE_STT_SPEAKER_WARP: 'sometimes' })).toThrow(
+      /HOOKSCRIBE_STT_SPEAKER_WARP/,
+    );
+  });
+
   it('builds a fallback chain in the configured order', () => {
     const config = speechConfigFromEnv({
       HOOKSCRIBE_STT_ENGINES: 'embedded, Azure ,openai',

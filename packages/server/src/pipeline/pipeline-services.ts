@@ -150,6 +150,7 @@ export async function startPipelineServices(
       const defaults = defaultPocketsphinxConfig();
       return new PocketsphinxEngine({
         vocabulary: speechConfig.vocabulary,
+        speakerWarp: speechConfig.speakerWarp ? defaults.speakerWarp : null,
         pool: {
           ...defaults.pool,
           // two per core: decoding is CPU-bound, more decoders add no throughput, only memory and — created all at

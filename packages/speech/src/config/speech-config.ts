@@ -40,6 +40,11 @@ export interface SpeechConfig {
    * estimated from its own first decode (embedded engine only; off by default)
    */
   speakerAdaptation: boolean;
+  /**
+   * HOOKSCRIBE_STT_SPEAKER_WARP: the embedded engine warps the filterbank (VTLN) of channels whose voice is pitched
+   * high (on by default)
+   */
+  speakerWarp: boolean;
   defaultLanguage: string;
   azure: {
     key?: string;
@@ -185,6 +190,8 @@ export function speechConfigFromEnv(env: Record<string, string | undefined>): Sp
         : [],
     // off by default: large gain on the synthetic dev voices, none on the held-out human recordings (bench:stt-accurate)
     speakerAdaptation: speakerAdaptationFrom(env.HOOKSCRIBE_STT_SPEAKER_ADAPTATION),
+    // on by default: real telephone prompts in a female voice 37.9% → 33.9% (docs/benchmarks/stt.md)
+    speakerWarp: flag('HOOKSCRIBE_STT_SPEAKER_WARP', env.HOOKSCRIBE_STT_SPEAKER_WARP, true),
     defaultLanguage: env.HOOKSCRIBE_STT_DEFAULT_LANGUAGE || 'en-US',
     azure: {
       key: env.HOOKSCRIBE_AZURE_SPEECH_KEY || undefined,

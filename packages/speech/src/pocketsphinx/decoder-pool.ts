@@ -54,9 +54,13 @@ interface Pending {
   timer: NodeJS.Timeout;
 }
 
+/** DecoderInit.initLock: one per process, whatever the pool (0 free, else the threadId of the thread holding it) */
+const DECODER_INIT_LOCK = new SharedArrayBuffer(4);
+
 /** One worker thread owning one pocketsphinx decoder. */
 class DecoderWorker {
   private readonly worker: Worker;
+  private readonly threadId: number;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   readonly ready: Promise<void>;
@@ -69,6 +73,8 @@ class DecoderWorker {
     private readonly onDeath: (w: DecoderWorker) => void,
   ) {
     this.worker = new Worker(DECODER_WORKER_SOURCE, { eval: true, workerData: init });
+    // read now: once the thread has ended, worker.threadId is -1
+    this.threadId = this.worker.threadId;
     this.worker.unref();
     this.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -134,6 +140,9 @@ class DecoderWorker {
     }
     this.pending.clear();
     for (const l of this.deathListeners) l(reason);
+    // a thread ended inside ps_init (start timeout, crash) would hold the decoder-start lock for good
+    const lock = new Int32Array(DECODER_INIT_LOCK);
+    if (Atomics.compareExchange(lock, 0, this.threadId, 0) === this.threadId) Atomics.notify(lock, 0);
     void this.worker.terminate();
     this.onDeath(this);
   }
@@ -321,6 +330,7 @@ export class DecoderPool {
         args: this.options.args,
         niceness: this.options.niceness,
         phoneFrontEnd: this.options.phoneFrontEnd ?? null,
+        initLock: DECODER_INIT_LOCK,
         ...this.options.models,
       },
       this.options.requestTimeoutMs,

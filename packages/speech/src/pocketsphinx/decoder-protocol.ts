@@ -15,6 +15,12 @@ export interface DecoderInit {
    * so the event loop posts the channel's 8 kHz samples as received; null: the pool's audio is already 16 kHz
    */
   phoneFrontEnd?: PhoneFrontEndOptions | null;
+  /**
+   * One Int32 shared by every decoder thread of the process, held while a thread runs ps_init: sphinxbase keeps the
+   * filterbank warp (-warp_params) in process-global state while it builds a decoder's filters, so decoders of
+   * different warps must not start at the same time
+   */
+  initLock: SharedArrayBuffer;
 }
 
 export interface DecodedSegment {

@@ -23,6 +23,7 @@ export function decoderWorkerMain(makeFrontEnd: () => PhoneFrontEndKernel): void
     domainLm?: { path: string; weight: number } | null;
     extraWords?: [string, string][];
     phoneFrontEnd?: { bandNoiseRms: number; seed: number } | null;
+    initLock: SharedArrayBuffer;
   };
   const frontEndKernel = init.phoneFrontEnd ? makeFrontEnd() : null;
   const post = (m: unknown) => parentPort.postMessage(m);
@@ -84,7 +85,7 @@ export function decoderWorkerMain(makeFrontEnd: () => PhoneFrontEndKernel): void
     const args = lmAt >= 0 ? init.args.filter((_, i) => i !== lmAt && i !== lmAt + 1) : init.args;
     const config = lib.cmd_ln_parse_r(null, lib.ps_args(), args.length, args, 1);
     if (!config) throw new Error(`pocketsphinx rejected its arguments: ${init.args.join(' ')}`);
-    decoder = lib.ps_init(config);
+    decoder = whileHoldingInitLock(() => lib.ps_init(config));
     if (!decoder) throw new Error('ps_init failed (model, dictionary or -mllr file unreadable)');
     logmath = lib.ps_get_logmath(decoder);
     cmn = liveCmnOf(koffi, decoder);
@@ -101,6 +102,26 @@ export function decoderWorkerMain(makeFrontEnd: () => PhoneFrontEndKernel): void
   } catch (err) {
     post({ type: 'init-failed', message: (err as Error).message });
     return;
+  }
+
+  /**
+   * runs `start` with the process's decoder-start lock (DecoderInit.initLock) held; the lock holds this thread's id,
+   * so the pool can free it if the thread dies inside
+   */
+  function whileHoldingInitLock<T>(start: () => T): T {
+    const lock = new Int32Array(init.initLock);
+    const self = require('node:worker_threads').threadId as number;
+    for (;;) {
+      const holder = Atomics.compareExchange(lock, 0, 0, self);
+      if (holder === 0) break;
+      Atomics.wait(lock, 0, holder);
+    }
+    try {
+      return start();
+    } finally {
+      Atomics.store(lock, 0, 0);
+      Atomics.notify(lock, 0, 1);
+    }
   }
 
   /**

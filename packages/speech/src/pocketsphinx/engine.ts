@@ -16,6 +16,7 @@ import {
   type PocketsphinxConfig,
 } from './config.js';
 import { DecoderPool, type DecoderLease, type DecoderPoolOptions } from './decoder-pool.js';
+import { SpeakerPitchEstimate, warpForPitch } from './speaker-pitch.js';
 import { prepareDomainModel, type DomainModel } from './domain-lm.js';
 import type { DecodedHypothesis } from './decoder-protocol.js';
 import { PhraseHintCorrector } from './phrase-hint-corrector.js';
@@ -38,6 +39,8 @@ interface Utterance {
   samplesSinceHypothesis: number;
   lastPartialText: string;
   partialsEmitted: boolean;
+  /** the filterbank warp of its decoder (null: unwarped) */
+  warp: number | null;
 }
 
 /**
@@ -59,6 +62,8 @@ export class PocketsphinxEngine implements SpeechEngine {
   };
   readonly config: PocketsphinxConfig;
   private phonePool: DecoderPool | null = null;
+  /** 8 kHz pools with a warped filterbank, by warp factor (per-channel VTLN), created when a channel needs one */
+  private readonly warpedPools = new Map<number, DecoderPool>();
   private widePool: DecoderPool | null = null;
   private starting: Promise<void> | null = null;
   private domainModel: DomainModel | null = null;
@@ -86,8 +91,26 @@ export class PocketsphinxEngine implements SpeechEngine {
     return this.starting;
   }
 
-  /** The pool serving streams at `sampleRate` (8 kHz: phone front end + MLLR; 16 kHz: plain). */
-  pool(sampleRate: 8000 | 16000): DecoderPool {
+  /**
+   * The pool serving streams at `sampleRate` (8 kHz: phone front end + MLLR; 16 kHz: plain). `warp`: an 8 kHz pool
+   * whose decoders warp the filterbank by that factor (the warp is fixed when a decoder starts, so each warp has its
+   * own decoders; none are kept warm, they start when the first channel with that warp speaks).
+   */
+  pool(sampleRate: 8000 | 16000, warp: number | null = null): DecoderPool {
+    if (sampleRate === 8000 && warp !== null) {
+      let pool = this.warpedPools.get(warp);
+      if (!pool) {
+        pool = new DecoderPool({
+          ...this.config.pool,
+          warmDecoders: 0,
+          args: decoderArgs(this.config, warp),
+          models: this.decoderModels(),
+          phoneFrontEnd: this.config.frontEnd,
+        });
+        this.warpedPools.set(warp, pool);
+      }
+      return pool;
+    }
     if (sampleRate === 8000) {
       this.phonePool ??= new DecoderPool({
         ...this.config.pool,
@@ -127,7 +150,6 @@ export class PocketsphinxEngine implements SpeechEngine {
     if (!this.capabilities.languages.some((l) => l.toLowerCase() === options.language.toLowerCase())) {
       throw new EngineFailure(ENGINE_NAME, `language ${options.language} is not supported (en-US only)`);
     }
-    const pool = this.pool(options.sampleRate);
     // a call's hints correct its own finals only (the decoders stay shared and untouched)
     const corrector = options.phrases?.length
       ? new PhraseHintCorrector({
@@ -136,7 +158,13 @@ export class PocketsphinxEngine implements SpeechEngine {
           maxDistance: this.config.hintDistance,
         })
       : null;
-    return new PocketsphinxStream(pool, this.config, options, corrector);
+    const pools = (warp: number | null): DecoderPool => this.pool(options.sampleRate, warp);
+    return new PocketsphinxStream(pools, this.config, options, corrector);
+  }
+
+  /** the filterbank warps that channels have needed so far (each has its own decoders) */
+  warpsInUse(): number[] {
+    return [...this.warpedPools.keys()];
   }
 
   /** the decoders' dictionary and vocabulary words, read when the first call with hints opens */
@@ -147,9 +175,10 @@ export class PocketsphinxEngine implements SpeechEngine {
 
   async stop(): Promise<void> {
     this.starting = null;
-    const pools = [this.phonePool, this.widePool];
+    const pools = [this.phonePool, this.widePool, ...this.warpedPools.values()];
     this.phonePool = null;
     this.widePool = null;
+    this.warpedPools.clear();
     await Promise.all(pools.map((p) => p?.stop()));
   }
 }
@@ -171,13 +200,22 @@ class PocketsphinxStream implements SpeechStream {
    * -cmninit). Decoders are pooled, so the normalisation state must travel with the stream, not stay in a decoder.
    */
   private cmnMean: number[] | null = null;
+  /**
+   * The channel's pitch until it settles (8 kHz with a warp policy; null otherwise or once settled), and the warp
+   * its utterances are decoded with from then on (null: unwarped).
+   */
+  private pitch: SpeakerPitchEstimate | null;
+  private warp: number | null = null;
 
   constructor(
-    private readonly pool: DecoderPool,
+    private readonly pools: (warp: number | null) => DecoderPool,
     private readonly config: PocketsphinxConfig,
     private readonly options: SpeechStreamOptions,
     private readonly corrector: PhraseHintCorrector | null,
-  ) {}
+  ) {
+    const policy = config.speakerWarp;
+    this.pitch = policy && options.sampleRate === 8000 ? new SpeakerPitchEstimate(policy.voicedFrames) : null;
+  }
 
   write(pcm: Int16Array, startSample: number): void {
     if (this.closed || this.closing) throw new StreamClosedError(ENGINE_NAME);
@@ -198,6 +236,9 @@ class PocketsphinxStream implements SpeechStream {
     }
     utt ??= this.beginUtterance(startSample);
     this.feed(utt, pcm);
+    // after the utterance has begun: a pitch settled inside this write warps the next utterance, however the audio
+    // was cut into writes
+    if (this.pitch) this.trackPitch(pcm);
     if (utt.next - utt.start >= (this.config.maxUtteranceMs * rate) / 1000) this.endUtterance();
   }
 
@@ -219,8 +260,21 @@ class PocketsphinxStream implements SpeechStream {
     return this.queue;
   }
 
+  /** Feeds the pitch estimate; once it settles, later utterances use the warp it gives (this one keeps its own). */
+  private trackPitch(pcm: Int16Array): void {
+    const pitch = this.pitch!;
+    pitch.write(pcm);
+    if (!pitch.settled) return;
+    this.pitch = null;
+    const warp = warpForPitch(pitch.medianHz!, this.config.speakerWarp!);
+    if (warp === this.warp) return;
+    this.warp = warp;
+    // the CMN estimate was of unwarped features: start the warped ones from the model's -cmninit again
+    this.cmnMean = null;
+  }
+
   private beginUtterance(start: number): Utterance {
-    const lease = this.pool.acquire();
+    const lease = this.pools(this.warp).acquire();
     lease.catch(() => undefined); // observed by the chained steps
     const utt: Utterance = {
       id: randomUUID(),
@@ -232,6 +286,7 @@ class PocketsphinxStream implements SpeechStream {
       samplesSinceHypothesis: 0,
       lastPartialText: '',
       partialsEmitted: false,
+      warp: this.warp,
     };
     this.utterance = utt;
     // chained, so the previous utterance's final (and CMN estimate) is in before this one starts
@@ -287,7 +342,8 @@ class PocketsphinxStream implements SpeechStream {
       try {
         // the decoder thread runs the front end's filter tail through the search before the final
         const hyp = await lease.endUtterance();
-        if (hyp.cmnMean) this.cmnMean = hyp.cmnMean;
+        // an utterance decoded before the channel's warp changed leaves the other warp's estimate alone
+        if (hyp.cmnMean && utt.warp === this.warp) this.cmnMean = hyp.cmnMean;
         await this.emitFinal(utt, hyp);
       } finally {
         lease.release();
