@@ -1,4 +1,5 @@
 import {
+  defaultPocketsphinxConfig,
   speakerAdaptationFor,
   transcribeRecording,
   type RecordingTranscript,
@@ -57,14 +58,19 @@ describe('SpeakerAdaptedPass (real pocketsphinx and sphinxtrain)', () => {
 
   it('re-decodes a channel with its own transform and keeps the first pass where there is too little speech', async () => {
     const used: string[] = [];
+    const warps: (number | null)[] = [];
     const pass = new SpeakerAdaptedPass({
       adaptation,
       engineName: 'pocketsphinx',
-      engineWith: (mllr) => {
+      engineWith: (mllr, warp) => {
         used.push(mllr);
+        warps.push(warp);
         expect(existsSync(mllr)).toBe(true);
-        return embeddedPostCallEngine('accurate', mllr);
+        return embeddedPostCallEngine('accurate', mllr, false, warp);
       },
+      // a threshold below this male voice (≈ 100 Hz), so the channel takes the warped path: fitted on warped
+      // features by sphinx_fe, re-decoded through the same warp
+      warpPolicy: { ...defaultPocketsphinxConfig().speakerWarp!, pitchThresholdHz: 50 },
     });
     const { finals, channels } = await pass.run(wav, first, recording, log);
     expect(channels.map((c) => [c.channel, c.outcome])).toEqual([
@@ -73,6 +79,7 @@ describe('SpeakerAdaptedPass (real pocketsphinx and sphinxtrain)', () => {
     ]);
     expect(channels[1]!.detail).toMatch(/at least 5 s needed/);
     expect(used).toHaveLength(1);
+    expect(warps).toEqual([defaultPocketsphinxConfig().speakerWarp!.highPitchWarp]);
     // the transform's temp dir is gone after the re-decode
     expect(existsSync(used[0]!)).toBe(false);
     const customer = finals.filter((f) => f.channel === 0);
@@ -93,6 +100,7 @@ describe('SpeakerAdaptedPass (real pocketsphinx and sphinxtrain)', () => {
       adaptation: { ...adaptation, sphinxtrainDir: '/nonexistent/sphinxtrain' },
       engineName: 'pocketsphinx',
       engineWith,
+      warpPolicy: null,
     });
     const { finals, channels } = await pass.run(wav, first, recording, log);
     expect(channels[0]).toMatchObject({ channel: 0, outcome: 'failed' });
@@ -110,14 +118,19 @@ describe('SpeakerAdaptedPass (real pocketsphinx and sphinxtrain)', () => {
     const reason = new Error('lease lost to another worker');
     abort.abort(reason);
     const engineWith = vi.fn((mllr: string) => embeddedPostCallEngine('accurate', mllr));
-    const pass = new SpeakerAdaptedPass({ adaptation, engineName: 'pocketsphinx', engineWith });
+    const pass = new SpeakerAdaptedPass({
+      adaptation,
+      engineName: 'pocketsphinx',
+      engineWith,
+      warpPolicy: null,
+    });
     await expect(pass.run(wav, first, { ...recording, signal: abort.signal }, log)).rejects.toBe(reason);
     expect(engineWith).not.toHaveBeenCalled();
   });
 
   it('leaves channels another engine transcribed as they are', async () => {
     const engineWith = vi.fn((mllr: string) => embeddedPostCallEngine('accurate', mllr));
-    const pass = new SpeakerAdaptedPass({ adaptation, engineName: 'azure', engineWith });
+    const pass = new SpeakerAdaptedPass({ adaptation, engineName: 'azure', engineWith, warpPolicy: null });
     const { finals, channels } = await pass.run(wav, first, recording, log);
     expect(channels.every((c) => c.outcome === 'skipped')).toBe(true);
     expect(engineWith).not.toHaveBeenCalled();

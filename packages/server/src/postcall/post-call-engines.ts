@@ -9,6 +9,7 @@ import {
   defaultPocketsphinxConfig,
   PocketsphinxEngine,
   TUNED_DECODER,
+  withFixedWarp,
   type DecoderTuning,
   type SpeechConfig,
   type SpeechEngine,
@@ -34,12 +35,23 @@ const POST_CALL_WATCHDOG_MS = 15 * 60_000;
 /** a recording is fed faster than real time: its whole length may wait for the decoder */
 const FILE_BACKLOG_MS = 4 * 3600_000;
 
-/** `mllr`: a speaker's transform in place of the phone-channel one (the speaker-adapted re-decode) */
-export function embeddedPostCallEngine(kind: TranscriptionJobKind, mllr?: string): PocketsphinxEngine {
+/**
+ * `mllr`: a speaker's transform in place of the phone-channel one (the speaker-adapted re-decode), with `mllrWarp`,
+ * the fixed filterbank warp its features were fitted with (null: unwarped); that decode does not choose a warp of its
+ * own. `speakerWarp`: HOOKSCRIBE_STT_SPEAKER_WARP, for the decode without a speaker transform.
+ */
+export function embeddedPostCallEngine(
+  kind: TranscriptionJobKind,
+  mllr?: string,
+  speakerWarp = true,
+  mllrWarp: number | null = null,
+): PocketsphinxEngine {
   const defaults = defaultPocketsphinxConfig();
+  const tuning = kind === 'accurate' ? ACCURATE_DECODER : defaults.tuning;
   return new PocketsphinxEngine({
     ...(mllr ? { mllr } : {}),
-    tuning: kind === 'accurate' ? ACCURATE_DECODER : defaults.tuning,
+    speakerWarp: speakerWarp && !mllr ? defaults.speakerWarp : null,
+    tuning: mllr && mllrWarp !== null ? withFixedWarp(tuning, mllrWarp) : tuning,
     maxBacklogMs: FILE_BACKLOG_MS,
     pool: {
       ...defaults.pool,
@@ -67,7 +79,7 @@ export class PostCallEngines {
     let engines = this.built.get(kind);
     if (!engines) {
       engines = buildSpeechEngines(this.config, {
-        embedded: () => embeddedPostCallEngine(kind),
+        embedded: () => embeddedPostCallEngine(kind, undefined, this.config.speakerWarp),
         azureTokenProvider: (resourceId) => entraSpeechTokenProvider(resourceId),
         // at nice 19 a busy box may give the decoders no CPU for a while: that is waiting, not hanging (the decoder
         // pool's own request watchdog still catches a dead thread)
@@ -87,7 +99,8 @@ export class PostCallEngines {
       return null;
     return new SpeakerAdaptedPass({
       adaptation: speakerAdaptationFor(),
-      engineWith: (mllr) => embeddedPostCallEngine('accurate', mllr),
+      engineWith: (mllr, warp) => embeddedPostCallEngine('accurate', mllr, false, warp),
+      warpPolicy: this.config.speakerWarp ? defaultPocketsphinxConfig().speakerWarp : null,
       engineName: 'pocketsphinx',
     });
   }

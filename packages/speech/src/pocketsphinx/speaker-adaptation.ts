@@ -33,6 +33,8 @@ export interface SpeakerAdaptationOptions {
   sphinxtrainDir: string;
   sphinxFe: string;
   mdefConvert: string;
+  /** the channel's speaker warp (inverse_linear VTLN): the features are fitted warped, for a warped re-decode */
+  warp?: number | null;
   signal?: AbortSignal;
 }
 
@@ -138,6 +140,7 @@ export async function fitSpeakerTransform(
       ...['-c', join(dir, 'ctl'), '-di', dir, '-do', dir, '-ei', 'raw', '-eo', 'mfc'],
       ...['-raw', 'yes', '-input_endian', 'little', '-samprate', '16000', '-dither', 'no'],
       ...feat.filter(([k]) => FE_PARAMS.has(k)).flat(),
+      ...(options.warp ? ['-warp_type', 'inverse_linear', '-warp_params', String(options.warp)] : []),
     ]);
     await run(options.mdefConvert, ['-text', join(options.hmm, 'mdef'), join(dir, 'mdef')]);
     await writeFile(
