@@ -172,9 +172,33 @@ export function decoderWorkerMain(makeFrontEnd: () => PhoneFrontEndKernel): void
   let inUtterance = false;
   /** this utterance's phone front end (new per utterance: the band fill restarts, same audio → same features) */
   let frontEnd: PhoneFrontEndStream | null = null;
-  const search = (pcm: Int16Array) => {
+  /**
+   * The search gets the utterance's audio in blocks of SEARCH_BLOCK samples counted from its start, whatever the
+   * requests' sizes: pocketsphinx updates its live CMN once per ps_process_raw call, so feeding whatever had queued
+   * up (more under load) gave the same audio other scores: other word confidences and timings, at times other words.
+   * The tail shorter than a block waits for the next request, or goes in at the end of the utterance.
+   */
+  const SEARCH_BLOCK = 320; // 20 ms at the decoder's 16 kHz
+  let heldBack: Int16Array = new Int16Array(0);
+  const processRaw = (pcm: Int16Array) => {
     if (pcm.length > 0 && lib.ps_process_raw(decoder, pcm, pcm.length, 0, 0) < 0) {
       throw new Error('ps_process_raw failed');
+    }
+  };
+  const search = (pcm: Int16Array, endOfUtterance = false) => {
+    let audio = pcm;
+    if (heldBack.length > 0) {
+      audio = new Int16Array(heldBack.length + pcm.length);
+      audio.set(heldBack);
+      audio.set(pcm, heldBack.length);
+    }
+    const whole = audio.length - (audio.length % SEARCH_BLOCK);
+    for (let at = 0; at < whole; at += SEARCH_BLOCK) processRaw(audio.subarray(at, at + SEARCH_BLOCK));
+    if (endOfUtterance) {
+      processRaw(audio.subarray(whole));
+      heldBack = new Int16Array(0);
+    } else {
+      heldBack = audio.slice(whole);
     }
   };
 
@@ -209,6 +233,7 @@ export function decoderWorkerMain(makeFrontEnd: () => PhoneFrontEndKernel): void
           // result would depend on whatever the decoder heard before, possibly another call
           lib.cmn_live_set(cmn, Float32Array.from((req.cmnMean as number[] | null) ?? initialCmn));
           if (lib.ps_start_utt(decoder) < 0) throw new Error('ps_start_utt failed');
+          heldBack = new Int16Array(0);
           frontEnd =
             frontEndKernel && init.phoneFrontEnd
               ? new frontEndKernel.PhoneFrontEnd(init.phoneFrontEnd)
@@ -226,7 +251,7 @@ export function decoderWorkerMain(makeFrontEnd: () => PhoneFrontEndKernel): void
         case 'end':
           if (!inUtterance) throw new Error('end outside an utterance');
           inUtterance = false;
-          if (frontEnd) search(frontEnd.finish());
+          search(frontEnd ? frontEnd.finish() : new Int16Array(0), true);
           frontEnd = null;
           if (lib.ps_end_utt(decoder) < 0) throw new Error('ps_end_utt failed');
           // ps_end_utt updated the live CMN estimate with this utterance: it goes back to the stream
