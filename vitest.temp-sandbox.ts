@@ -8,6 +8,9 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** caches the product keeps in the temp dir on purpose (the embedded engine's domain LM, by content hash) */
+const PRODUCT_CACHES = new Set(['hookscribe-lm']);
+
 export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const sandbox = mkdtempSync(join(tmpdir(), 'hookscribe-test-run-'));
@@ -15,7 +18,7 @@ export default function setup(): () => void {
   chmodSync(sandbox, 0o755);
   process.env.TMPDIR = sandbox;
   return () => {
-    const left = readdirSync(sandbox);
+    const left = readdirSync(sandbox).filter((name) => !PRODUCT_CACHES.has(name));
     if (left.length > 0) {
       process.stderr.write(
         `test temp dirs not removed by their tests (removed now): ${left.sort().join(', ')}\n`,
