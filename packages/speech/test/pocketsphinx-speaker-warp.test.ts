@@ -12,7 +12,7 @@ const PROMPTS = [
   'your call is important to us',
 ];
 
-/** the prompts in each voice, synthesised once (sox dithers: every synthesis is slightly different audio) */
+/** the prompts in each voice, synthesised once (the same audio each time, but synthesis takes a while) */
 const audioByVoice = new Map<string, Int16Array[]>();
 function promptsIn(voice: string): Int16Array[] {
   let audio = audioByVoice.get(voice);
