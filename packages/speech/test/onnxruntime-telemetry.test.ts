@@ -36,8 +36,6 @@ describe('onnxruntime telemetry', () => {
 
   it('stays the operator’s choice: ORT_DISABLE_TELEMETRY=0 turns it back on', () => {
     // also shows the check above can fail: this is the runtime's own session store
-    expect(tempFilesOfSileroLoad({ ORT_DISABLE_TELEMETRY: '0' })).toEqual(
-      expect.arrayContaining(['.ses']),
-    );
+    expect(tempFilesOfSileroLoad({ ORT_DISABLE_TELEMETRY: '0' })).toEqual(expect.arrayContaining(['.ses']));
   });
 });
