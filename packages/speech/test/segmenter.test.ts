@@ -43,4 +43,21 @@ describe('Segmenter with the Silero settings (default pipeline)', () => {
     const segmenter = new Segmenter({ ...SILERO_SEGMENTER, sampleRate: 8000 });
     expect(segmenter.lookBackSamples).toBe(2400 + 720);
   });
+
+  it('ends the speech span at the last frame above the start threshold, not in the hangover that keeps it open', () => {
+    const segmenter = new Segmenter({ ...SILERO_SEGMENTER, sampleRate: 8000 });
+    // speech, then 5 frames Silero half believes (between negThreshold 0.35 and threshold 0.5), then silence
+    const probabilities = [
+      ...Array(10).fill(0.01),
+      ...Array(20).fill(0.9),
+      ...Array(5).fill(0.4),
+      ...Array(20).fill(0.01),
+    ];
+    const events = probabilities.flatMap((p, i) => segmenter.push(i * FRAME, FRAME, p));
+    const end = events.find((e) => e.type === 'end');
+    if (end?.type !== 'end') throw new Error('expected an end');
+    expect(end.speechEnd).toBe(30 * FRAME);
+    // the doubtful frames still held the utterance open: it ends a hangover after them
+    expect(end.sample).toBeGreaterThan(35 * FRAME);
+  });
 });

@@ -22,7 +22,7 @@ export interface ChannelRecognizerOptions extends SpeechStreamOptions {
   maxDiscardBridgeMs?: number;
   /**
    * Final words in an utterance's padding are dropped (speech-span-trim.ts): those whose middle lies more than
-   * `afterMs` (50) after the VAD's last speech frame, and leading ones more than `beforeMs` (150) before its first
+   * `afterMs` (50) after the VAD's last speech frame (at or above its start threshold), and leading ones more than `beforeMs` (150) before its first
    * speech frame with a confidence below `beforeMaxConfidence` (0.25)
    */
   paddingTrim?: { afterMs?: number; beforeMs?: number; beforeMaxConfidence?: number };

@@ -32,7 +32,10 @@ export type SegmenterEvent =
       start: number;
       /** start of the utterance's first speech frame (after the padding) */
       speechStart: number;
-      /** end of the utterance's last speech frame (before the padding); `sample` when not ended by silence */
+      /**
+       * end of the utterance's last frame at or above the start threshold (before the hangover and padding);
+       * `sample` when not ended by silence
+       */
       speechEnd: number;
     };
 
@@ -52,6 +55,11 @@ export class Segmenter {
   private speechStart = 0;
   private candidateStart = -1;
   private lastSpeechEnd = 0;
+  /**
+   * end of the last frame at or above `threshold`: the speech span's end. Frames down to `negThreshold` only keep
+   * the utterance open; Silero stays there for 0.1–0.2 s into the music a prompt runs into
+   */
+  private lastConfidentEnd = 0;
   /** earliest sample a new utterance may start at (end of the previous one, or a gap) */
   private boundary = 0;
   /** position after the last frame seen */
@@ -98,6 +106,7 @@ export class Segmenter {
     this.position = end;
     if (this.inUtterance) {
       if (probability >= this.negThreshold) this.lastSpeechEnd = end;
+      if (probability >= this.threshold) this.lastConfidentEnd = end;
       if (end - this.lastSpeechEnd >= this.trailingSilenceSamples) {
         events.push(this.endAt(Math.min(end, this.lastSpeechEnd + this.paddingSamples), 'silence'));
       } else if (end - this.utteranceStart >= this.maxUtteranceSamples) {
@@ -112,6 +121,7 @@ export class Segmenter {
         this.utteranceStart = Math.max(this.boundary, this.candidateStart - this.paddingSamples);
         this.speechStart = this.candidateStart;
         this.lastSpeechEnd = end;
+        this.lastConfidentEnd = end;
         this.candidateStart = -1;
         events.push({ type: 'start', sample: this.utteranceStart });
       }
@@ -132,7 +142,7 @@ export class Segmenter {
     this.inUtterance = false;
     this.boundary = sample;
     // ended by length or from outside, the speech may go on to the end
-    const speechEnd = reason === 'silence' ? this.lastSpeechEnd : sample;
+    const speechEnd = reason === 'silence' ? this.lastConfidentEnd : sample;
     return {
       type: 'end',
       sample,
