@@ -29,15 +29,17 @@ const at = (seconds: number) => Math.round(seconds * RATE);
 const SILENCE = mulawEncodeSample(0);
 
 /**
- * 5 s of stereo µ-law: on the customer channel from 1 s to 4 s a speech-like signal (tones with a syllable-rate
- * envelope, so an energy VAD does not settle into it as background), silence elsewhere and on the agent channel.
+ * 5 s of stereo µ-law: on the customer channel from 1 s to 4 s a speech-like signal, silence elsewhere and on the
+ * agent channel. The tones have a syllable-rate envelope that dips to silence between syllables, as speech does: the
+ * energy VAD's noise floor is the quietest frame of the last 2 s, and a signal that never dips becomes that floor
+ * (from 3 s on, its frames fell below the VAD's start threshold and the last words were trimmed as padding).
  */
 function callAudio(): Uint8Array {
   const frames = 5 * RATE;
   const bytes = new Uint8Array(frames * 2).fill(SILENCE);
   for (let frame = at(1); frame < at(4); frame++) {
     const t = frame / RATE;
-    const envelope = 0.3 + 0.7 * Math.abs(Math.sin(2 * Math.PI * 2.5 * t));
+    const envelope = Math.abs(Math.sin(2 * Math.PI * 2.5 * t));
     const voice = Math.sin(2 * Math.PI * 220 * t) + 0.5 * Math.sin(2 * Math.PI * 660 * t + 1);
     bytes[frame * 2] = mulawEncodeSample(Math.round(9_000 * envelope * voice));
   }
