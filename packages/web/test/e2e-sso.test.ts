@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemRecordingStore, SqliteConversationStore } from '@hookscribe/conversations';
+import { CHROMIUM_ARGS as E2E_CHROMIUM_ARGS } from './support/e2e-processes.js';
 import { startOidcProvider, type OidcTestProvider } from './support/oidc-provider.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -40,13 +41,7 @@ const seenSecrets = new Set<string>([
 ]);
 
 const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
+  ...E2E_CHROMIUM_ARGS,
   // nothing leaves the machine (the provider's login page links a web font)
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];

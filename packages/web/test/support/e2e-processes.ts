@@ -20,6 +20,9 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  // media still plays (the playback test's word highlighting follows it); a sound output would open a PulseAudio
+  // client, which leaves a pulse-* dir in the temp dir (--mute-audio still opens it)
+  '--disable-audio-output',
 ];
 
 export interface ServerProcess {
