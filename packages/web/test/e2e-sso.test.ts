@@ -11,20 +11,22 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesystemRecordingStore, SqliteConversationStore } from '@hookscribe/conversations';
-import { CHROMIUM_ARGS as E2E_CHROMIUM_ARGS } from './support/e2e-processes.js';
+import {
+  CHROMIUM_ARGS as E2E_CHROMIUM_ARGS,
+  ROOT,
+  SERVER,
+  UI,
+  stopProcess,
+} from './support/e2e-processes.js';
 import { startOidcProvider, type OidcTestProvider } from './support/oidc-provider.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 // docs/screenshots is refreshed on request only (HOOKSCRIBE_UPDATE_SCREENSHOTS=1), as in e2e.test.ts
 const UPDATE_SCREENSHOTS = process.env.HOOKSCRIBE_UPDATE_SCREENSHOTS === '1';
-const SERVER = join(ROOT, 'packages/server/dist/main.js');
-const UI = join(ROOT, 'packages/web/dist/index.html');
 
 // every secret of the run: none may appear in any log line
 const WEB_CLIENT_SECRET = `web-client-secret-${randomBytes(12).toString('hex')}`;
@@ -117,18 +119,6 @@ function startServer(dataDir: string, port: number, issuer: string) {
         }
       });
     }
-  });
-}
-
-function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((done) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      done();
-    });
-    child.kill('SIGTERM');
   });
 }
 
