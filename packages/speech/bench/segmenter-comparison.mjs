@@ -34,7 +34,10 @@ function synth(text, voice, speed) {
   const raw = join(tmp, 'raw.wav');
   const ulaw = join(tmp, 'ulaw.wav');
   const out = join(tmp, 'pcm.wav');
-  execFileSync('espeak-ng', ['-v', voice, '-s', String(speed), '-w', raw, text]);
+  // espeak-ng opens a PulseAudio client even when writing a file; its runtime dir goes in tmp, removed at the end.
+  execFileSync('espeak-ng', ['-v', voice, '-s', String(speed), '-w', raw, text], {
+    env: { ...process.env, XDG_RUNTIME_DIR: tmp },
+  });
   execFileSync('sox', ['-R', raw, '-r', String(RATE), '-e', 'mu-law', ulaw]); // -R: seeded dither, same audio every run
   execFileSync('sox', [ulaw, '-e', 'signed-integer', '-b', '16', out]);
   return decodeWav(readFileSync(out)).pcm;

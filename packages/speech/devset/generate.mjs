@@ -127,7 +127,10 @@ texts.forEach((text, i) => {
   if (engine === 'flite') {
     execFileSync('flite', ['-voice', voice, '--setf', `duration_stretch=${speed}`, '-t', text, '-o', tts]);
   } else {
-    execFileSync('espeak-ng', ['-v', voice, '-s', String(speed), '-w', tts, text]);
+    // espeak-ng opens a PulseAudio client even when writing a file; its runtime dir goes in tmp, removed at the end.
+    execFileSync('espeak-ng', ['-v', voice, '-s', String(speed), '-w', tts, text], {
+      env: { ...process.env, XDG_RUNTIME_DIR: tmp },
+    });
   }
   // wideband reference: 16 kHz, padded, normalised to -3 dBFS peak
   execFileSync('sox', [

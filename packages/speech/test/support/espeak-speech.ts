@@ -17,7 +17,10 @@ export function espeakSpeech(
   const dir = mkdtempSync(join(tmpdir(), 'espeak-speech-'));
   try {
     const tts = join(dir, 'tts.wav');
-    execFileSync('espeak-ng', ['-v', voice, '-s', String(wordsPerMinute), '-w', tts, text]);
+    // espeak-ng opens a PulseAudio client even when writing a file; its runtime dir goes in ours, removed below.
+    execFileSync('espeak-ng', ['-v', voice, '-s', String(wordsPerMinute), '-w', tts, text], {
+      env: { ...process.env, XDG_RUNTIME_DIR: dir },
+    });
     const pad = ['pad', '0.3', '0.3'];
     execFileSync('sox', ['-R', tts, '-r', '8000', '-e', 'u-law', '-t', 'raw', join(dir, 'phone.ul'), ...pad]);
     execFileSync('sox', [
