@@ -5,7 +5,8 @@
 // A hold call: one voice's utterances in set order, each followed by `gapSeconds` of music on hold (rotating
 // through the Debian asterisk tracks), as in an IVR call on hold. Scored per utterance: the words whose middle
 // falls inside the utterance's audio against its reference; words whose middle falls in the music are insertions
-// "in music" (counted separately, and also as errors in the WER).
+// "in music" (counted separately, and also as errors in the WER). `--gaps quiet` puts 1.5 s of a faint line hiss
+// between the utterances instead, to measure what the music next to an utterance costs its words.
 //
 // Needs `npx tsc -b packages/speech`.
 /* global console, process */
@@ -61,9 +62,22 @@ export async function recogniseChannel(engine, pcm, env = {}) {
 }
 
 let music = null;
-/** `items`: [{ text, phone(): Int16Array }] of one voice */
-export function holdCall(items, gapSeconds = 12) {
-  music ??= nonSpeechClips({ seconds: gapSeconds, only: MOH_FILES.map((t) => `hold-music ${t}`) });
+let quietGap = null;
+
+/** 1.5 s of faint white noise (RMS ≈ 30, −61 dBFS: a quiet line), seeded so every run gets the same samples */
+function quietLine() {
+  const pcm = new Int16Array(12_000);
+  let seed = 12345;
+  const uniform = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(30 * Math.sqrt(3) * uniform());
+  return [{ pcm }];
+}
+
+/** `items`: [{ text, phone(): Int16Array }] of one voice; `gaps`: 'music' (12 s, rotating tracks) or 'quiet' */
+export function holdCall(items, gapSeconds = 12, gaps = 'music') {
+  if (gaps === 'quiet') quietGap ??= quietLine();
+  else music ??= nonSpeechClips({ seconds: gapSeconds, only: MOH_FILES.map((t) => `hold-music ${t}`) });
+  const fillers = gaps === 'quiet' ? quietGap : music;
   const parts = [];
   const spans = [];
   let at = 0;
@@ -72,7 +86,7 @@ export function holdCall(items, gapSeconds = 12) {
     parts.push(pcm);
     spans.push({ start: at, end: at + pcm.length, text: item.text });
     at += pcm.length;
-    const gap = music[i % music.length].pcm;
+    const gap = fillers[i % fillers.length].pcm;
     parts.push(gap);
     at += gap.length;
   });
@@ -85,45 +99,63 @@ export function holdCall(items, gapSeconds = 12) {
   return { pcm, spans };
 }
 
-/** WER of a hold call's finals against its utterances, and the words recognised in the music. */
+/**
+ * WER of a hold call's finals against its utterances (`counter`: music insertions counted as errors;
+ * `inPrompts`: the words inside the utterances only), and the words recognised in the music.
+ */
 export function scoreHoldCall(call, finals) {
   const counter = new WerCounter();
+  const inPrompts = new WerCounter();
   const words = finals.flatMap((f) => f.words);
   const middle = (w) => w.startSample + w.durationSamples / 2;
   const inSpan = (w, s) => middle(w) >= s.start && middle(w) < s.end;
   for (const span of call.spans) {
-    counter.add(
-      span.text,
-      words
-        .filter((w) => inSpan(w, span))
-        .map((w) => w.text)
-        .join(' '),
-    );
+    const hyp = words
+      .filter((w) => inSpan(w, span))
+      .map((w) => w.text)
+      .join(' ');
+    counter.add(span.text, hyp);
+    inPrompts.add(span.text, hyp);
   }
   const inMusic = words.filter((w) => !call.spans.some((s) => inSpan(w, s)));
   counter.add('', inMusic.map((w) => w.text).join(' '));
-  return { counter, inMusic };
+  return { counter, inPrompts, inMusic };
 }
 
 /**
  * Hold calls, one per voice of `items` ([{ voice, text, phone() }]), through the pipeline with `env`. Returns the
- * WER overall and per voice, the words in music, CPU per audio second and every final's confidence.
+ * WER overall (and of the words inside the utterances only) and per voice, the words in music (and where they
+ * are), CPU per audio second and every final's confidence. `gaps`: what lies between the utterances (holdCall).
  */
-export async function evaluateHoldCalls(items, env = {}, engineConfig = {}) {
+export async function evaluateHoldCalls(items, env = {}, engineConfig = {}, gaps = 'music') {
   const engine = benchEngine(engineConfig);
   await engine.start();
   const byVoice = new Map();
   for (const item of items) byVoice.set(item.voice, [...(byVoice.get(item.voice) ?? []), item]);
   const total = new WerCounter();
+  const inPrompts = new WerCounter();
   const perVoice = {};
   const inMusic = [];
+  const inMusicAt = [];
   const confidences = [];
   let audioSeconds = 0;
   const cpu0 = process.cpuUsage();
   for (const [voice, voiceItems] of byVoice) {
-    const call = holdCall(voiceItems);
+    const call = holdCall(voiceItems, 12, gaps);
     const finals = await recogniseChannel(engine, call.pcm, env);
     const scored = scoreHoldCall(call, finals);
+    inPrompts.errors += scored.inPrompts.errors;
+    inPrompts.words += scored.inPrompts.words;
+    for (const w of scored.inMusic) {
+      const final = finals.find((f) => f.words.includes(w));
+      inMusicAt.push({
+        voice,
+        text: w.text,
+        seconds: w.startSample / 8000,
+        finalText: final?.text,
+        confidence: final?.confidence,
+      });
+    }
     perVoice[voice] = {
       wer: scored.counter.wer,
       words: scored.counter.words,
@@ -139,9 +171,11 @@ export async function evaluateHoldCalls(items, env = {}, engineConfig = {}) {
   await engine.stop();
   return {
     wer: total.wer,
+    promptWer: inPrompts.wer,
     words: total.words,
     perVoice,
     inMusic,
+    inMusicAt,
     confidences,
     audioSeconds,
     cpuPerAudioSecond: (cpu.user + cpu.system) / 1e6 / audioSeconds,
@@ -224,7 +258,8 @@ export async function evaluateEngine(items, engineConfig = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // node packages/speech/scripts/pipeline-eval.mjs [--every N] [--set dev|testdata] [HOOKSCRIBE_X=value …]
+  // node packages/speech/scripts/pipeline-eval.mjs [--every N] [--set dev|testdata|asterisk-dev|…]
+  //   [--gaps music|quiet] [--engine-only] [--non-speech] [-v] [HOOKSCRIBE_X=value …]
   const { loadSet } = await import('./evaluate.mjs');
   const argv = process.argv.slice(2);
   const opt = (name, dflt) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : dflt);
@@ -240,10 +275,16 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     if (argv.includes('-v')) for (const h of e.hyps) console.log(`    ${h.id} ${h.hyp}`);
     process.exit(0);
   }
-  const r = await evaluateHoldCalls(items, env, engineConfig);
+  const gaps = opt('--gaps', 'music');
+  if (gaps !== 'music' && gaps !== 'quiet') throw new Error(`--gaps music|quiet, not ${gaps}`);
+  const r = await evaluateHoldCalls(items, env, engineConfig, gaps);
   console.log(
-    `hold calls WER ${pct(r.wer)} of ${r.words}, ${r.inMusic.length} words in music (${r.inMusic.join(' ')}), CPU ${r.cpuPerAudioSecond.toFixed(3)} s/s`,
+    `hold calls (${gaps} gaps) WER ${pct(r.wer)} of ${r.words} (inside the prompts ${pct(r.promptWer)}), ${r.inMusic.length} words in the gaps (${r.inMusic.join(' ')}), CPU ${r.cpuPerAudioSecond.toFixed(3)} s/s`,
   );
+  for (const w of r.inMusicAt)
+    console.log(
+      `  in the gap: "${w.text}" at ${w.seconds.toFixed(2)} s (${w.voice}), final "${w.finalText}" confidence ${w.confidence?.toFixed(2)}`,
+    );
   for (const [v, s] of Object.entries(r.perVoice))
     console.log(`  ${v.padEnd(26)} ${pct(s.wer)} of ${s.words}, in music ${s.inMusic}`);
   console.log(
