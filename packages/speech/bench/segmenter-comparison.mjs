@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWav, EnergyVad, Segmenter, SileroVad } from '../dist/index.js';
+import { espeakToWav } from '../devset/espeak.mjs';
 
 const RATE = 8000;
 const tmp = mkdtempSync(join(tmpdir(), 'segcmp-'));
@@ -34,10 +35,7 @@ function synth(text, voice, speed) {
   const raw = join(tmp, 'raw.wav');
   const ulaw = join(tmp, 'ulaw.wav');
   const out = join(tmp, 'pcm.wav');
-  // espeak-ng opens a PulseAudio client even when writing a file; its runtime dir goes in tmp, removed at the end.
-  execFileSync('espeak-ng', ['-v', voice, '-s', String(speed), '-w', raw, text], {
-    env: { ...process.env, XDG_RUNTIME_DIR: tmp },
-  });
+  espeakToWav(text, voice, speed, raw, tmp);
   execFileSync('sox', ['-R', raw, '-r', String(RATE), '-e', 'mu-law', ulaw]); // -R: seeded dither, same audio every run
   execFileSync('sox', [ulaw, '-e', 'signed-integer', '-b', '16', out]);
   return decodeWav(readFileSync(out)).pcm;

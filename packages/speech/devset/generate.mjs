@@ -16,6 +16,7 @@ import { mkdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { espeakToWav } from './espeak.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const mode = process.argv[2];
@@ -127,10 +128,7 @@ texts.forEach((text, i) => {
   if (engine === 'flite') {
     execFileSync('flite', ['-voice', voice, '--setf', `duration_stretch=${speed}`, '-t', text, '-o', tts]);
   } else {
-    // espeak-ng opens a PulseAudio client even when writing a file; its runtime dir goes in tmp, removed at the end.
-    execFileSync('espeak-ng', ['-v', voice, '-s', String(speed), '-w', tts, text], {
-      env: { ...process.env, XDG_RUNTIME_DIR: tmp },
-    });
+    espeakToWav(text, voice, speed, tts, tmp);
   }
   // wideband reference: 16 kHz, padded, normalised to -3 dBFS peak
   execFileSync('sox', [

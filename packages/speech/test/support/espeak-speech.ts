@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { muLawDecode } from '../../src/frontend/mulaw.js';
+import { espeakToWav } from '../../devset/espeak.mjs';
 
 /**
  * espeak-ng speech (a voice the embedded model recognises well) with 0.3 s of silence either side, as it arrives
@@ -17,10 +18,7 @@ export function espeakSpeech(
   const dir = mkdtempSync(join(tmpdir(), 'espeak-speech-'));
   try {
     const tts = join(dir, 'tts.wav');
-    // espeak-ng opens a PulseAudio client even when writing a file; its runtime dir goes in ours, removed below.
-    execFileSync('espeak-ng', ['-v', voice, '-s', String(wordsPerMinute), '-w', tts, text], {
-      env: { ...process.env, XDG_RUNTIME_DIR: dir },
-    });
+    espeakToWav(text, voice, wordsPerMinute, tts, dir);
     const pad = ['pad', '0.3', '0.3'];
     execFileSync('sox', ['-R', tts, '-r', '8000', '-e', 'u-law', '-t', 'raw', join(dir, 'phone.ul'), ...pad]);
     execFileSync('sox', [
